@@ -1,0 +1,48 @@
+# Ribambelle: `make demo` and `make test` work on a fresh machine with Python >= 3.12.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# First interpreter >= 3.12 that actually runs (pyenv shims exist for versions that are not enabled).
+PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
+BENCH_HOUSEHOLDS ?= 5000
+
+.PHONY: demo test lint format bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 introuvable (python3.13, python3.12 ou pyenv)." >&2; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Ribambelle tourne sur http://127.0.0.1:8000/demo/"
+	@echo "  Boîte aux lettres de développement : http://127.0.0.1:8000/dev/courriels/"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	$(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS)
+
+messages: $(VENV)/.installed
+	cd ribambelle && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete --ignore '*/tests/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,142 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ribambelle.tenants.models import Municipality, TenantQuerySet
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    MANAGER = "manager", _("Responsable")
+    AGENT = "agent", _("Agent")
+    READ_ONLY = "readonly", _("Consultation")
+
+
+STAFF_ROLES = frozenset({Role.MANAGER, Role.AGENT, Role.READ_ONLY})
+
+
+class UserQuerySet(TenantQuerySet):
+    def staff(self) -> "UserQuerySet":
+        return self.filter(role__in=STAFF_ROLES)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, *, municipality, role=Role.PARENT, **extra):
+        user = self.model(
+            email=self.normalize_email(email).lower(),
+            municipality=municipality,
+            role=role,
+            **extra,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        """A platform operator: no municipality, Django admin access."""
+        user = self.model(
+            email=self.normalize_email(email).lower(),
+            municipality=None,
+            role="",
+            is_staff=True,
+            is_superuser=True,
+            **extra,
+        )
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username):
+        return self.get(municipality=None, email=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account of one municipality (parent or staff), or a platform operator
+    (no municipality). The same e-mail may hold accounts in two municipalities."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("collectivité"),
+    )
+    email = models.EmailField(_("e-mail"))
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(
+        _("opérateur de la plateforme"),
+        default=False,
+        help_text=_("Accès à l'administration de la plateforme."),
+    )
+    date_joined = models.DateTimeField(_("créé le"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("mot de passe changé le"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.UniqueConstraint(
+                "municipality",
+                Lower("email"),
+                name="user_unique_email_per_municipality",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(municipality__isnull=True),
+                name="user_unique_operator_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "email"], name="user_muni_email")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role == Role.PARENT
+
+    @property
+    def is_municipal_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in {Role.MANAGER, Role.AGENT}
+
+
+class ThrottleEvent(models.Model):
+    """One request against a rate limit, kept in the database so that every app server
+    sees the same counts without a shared cache."""
+
+    key = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"], name="throttle_key_created")]

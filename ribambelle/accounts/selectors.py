@@ -1,0 +1,17 @@
+from django.db.models import Count, Q, QuerySet
+
+from ribambelle.accounts.models import STAFF_ROLES, Role, User
+from ribambelle.tenants.models import Municipality
+
+
+def staff_of(municipality: Municipality) -> QuerySet[User]:
+    return User.objects.for_municipality(municipality).staff().order_by("last_name", "first_name")
+
+
+def account_counts(municipality: Municipality) -> dict[str, int]:
+    """One query whatever the number of accounts."""
+    return User.objects.for_municipality(municipality).aggregate(
+        parents=Count("pk", filter=Q(role=Role.PARENT)),
+        parents_active=Count("pk", filter=Q(role=Role.PARENT, last_login__isnull=False)),
+        staff=Count("pk", filter=Q(role__in=STAFF_ROLES)),
+    )

@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ribambelle.accounts import services as account_services
+from ribambelle.accounts.access import manager_required, staff_required
+from ribambelle.accounts.forms import StaffInviteForm
+from ribambelle.accounts.selectors import account_counts, staff_of
+from ribambelle.backoffice.forms import DepartmentForm
+from ribambelle.tenants import services as tenant_services
+from ribambelle.tenants.models import Department
+from ribambelle.tenants.selectors import department_get, departments_of
+
+
+def _url(request, name, **kwargs):
+    return reverse(name, kwargs={"municipality_slug": request.municipality.slug, **kwargs})
+
+
+@staff_required
+def home(request):
+    return render(
+        request,
+        "backoffice/home.html",
+        {
+            "counts": account_counts(request.municipality),
+            "departments": departments_of(request.municipality),
+        },
+    )
+
+
+@staff_required
+def departments(request):
+    return render(
+        request,
+        "backoffice/departments.html",
+        {"departments": departments_of(request.municipality)},
+    )
+
+
+@staff_required
+def department_edit(request, pk=None):
+    if request.method == "POST" and not request.user.can_manage:
+        raise PermissionDenied
+    department = department_get(request.municipality, pk) if pk else Department()
+    form = DepartmentForm(request.municipality, request.POST or None, instance=department)
+    if not request.user.can_manage:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        tenant_services.department_save(
+            municipality=request.municipality, department=form.instance
+        )
+        messages.success(request, _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name})
+        return redirect(_url(request, "backoffice:departments"))
+    return render(
+        request,
+        "backoffice/department_form.html",
+        {"form": form, "department": department},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def staff(request):
+    return render(request, "backoffice/staff.html", {"members": staff_of(request.municipality)})
+
+
+@manager_required
+def staff_invite(request):
+    form = StaffInviteForm(request.municipality, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = account_services.staff_invite(municipality=request.municipality, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Le compte de %(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")
+            % {"name": user.get_full_name()},
+        )
+        return redirect(_url(request, "backoffice:staff"))
+    return render(
+        request, "backoffice/staff_invite.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -1,0 +1,26 @@
+from django.urls import reverse
+
+from ribambelle.portal.navigation import PORTAL_NAV, STAFF_NAV
+
+
+def shell(request):
+    """The municipality and the navigation of the shell the page is drawn in."""
+    municipality = getattr(request, "municipality", None)
+    if municipality is None:
+        return {}
+    user = request.user
+    signed_in = user.is_authenticated and user.municipality_id == municipality.pk
+    nav = []
+    home = "accounts:login"
+    if signed_in:
+        home = "backoffice:home" if user.is_municipal_staff else "portal:home"
+        entries = STAFF_NAV if user.is_municipal_staff else PORTAL_NAV
+        for name, label in entries:
+            url = reverse(name, kwargs={"municipality_slug": municipality.slug})
+            nav.append({"url": url, "label": label, "current": request.path == url})
+    return {
+        "municipality": municipality,
+        "signed_in": signed_in,
+        "nav": nav,
+        "shell_home": reverse(home, kwargs={"municipality_slug": municipality.slug}),
+    }

@@ -1,0 +1,34 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied");
+      setTimeout(function () { button.textContent = label; }, 2500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done);
+    } else {
+      field.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest("[data-toggle-password]");
+    if (!box) { return; }
+    box.getAttribute("data-toggle-password").split(" ").forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input) { input.type = box.checked ? "text" : "password"; }
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var errors = document.getElementById("form-errors");
+    if (errors) { errors.focus(); }
+  });
+})();

@@ -1,0 +1,25 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from ribambelle.tenants.models import Municipality
+
+
+class MunicipalityMiddleware:
+    """Resolves /<municipality_slug>/ to request.municipality; an unknown slug is a 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.municipality = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.pop("municipality_slug", None)
+        if slug is None:
+            return None
+        municipality = get_object_or_404(Municipality, slug=slug)
+        if not municipality.is_active:
+            raise Http404
+        request.municipality = municipality
+        return None

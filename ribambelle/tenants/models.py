@@ -1,0 +1,101 @@
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ribambelle.tenants.rules import RESERVED_SLUGS
+
+PASSWORD_FLOOR_CHOICES = [
+    (80, _("80 bits (recommandation CNIL, cas général)")),
+    (50, _("50 bits (connexions limitées par blocage, cas 2 de la CNIL)")),
+]
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("Cet identifiant est réservé ; choisissez-en un autre."))
+
+
+class Municipality(models.Model):
+    """The tenant: every family and staff page lives under /<slug>/."""
+
+    slug = models.SlugField(
+        _("identifiant d'adresse"),
+        max_length=60,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Lettres minuscules, chiffres, tirets.")),
+            validate_slug_not_reserved,
+        ],
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    address = models.TextField(_("adresse postale"), blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+        help_text=_("PNG ou JPEG, vérifié par son contenu."),
+    )
+    timezone = models.CharField(_("fuseau horaire"), max_length=50, default="Europe/Paris")
+    password_min_entropy = models.PositiveSmallIntegerField(
+        _("force minimale des mots de passe"), choices=PASSWORD_FLOOR_CHOICES, default=80
+    )
+    is_active = models.BooleanField(_("portail ouvert"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(password_min_entropy__gte=50),
+                name="municipality_password_floor_min_50",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantQuerySet(models.QuerySet):
+    """The one scoping helper: every tenant-owned read starts here."""
+
+    def for_municipality(self, municipality: Municipality) -> "TenantQuerySet":
+        return self.filter(municipality=municipality)
+
+
+class Department(models.Model):
+    """A municipal service (restauration scolaire, accueil périscolaire...)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    description = models.TextField(_("présentation"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+    opening_hours = models.CharField(_("horaires d'accueil"), max_length=200, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="department_unique_name_per_municipality"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "name"], name="department_muni_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ribambelle.core import views as core_views
+from ribambelle.tenants import views as tenant_views
+
+tenant_patterns = [
+    path("", include("ribambelle.portal.urls")),
+    path("", include("ribambelle.accounts.urls")),
+    path("gestion/", include("ribambelle.backoffice.urls")),
+    path("logo/", tenant_views.logo, name="municipality_logo"),
+]
+
+urlpatterns = [
+    path("", tenant_views.root, name="root"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Development mailbox: answers 404 unless DEBUG.
+    path("dev/courriels/", core_views.mailbox_list, name="dev_mailbox"),
+    path("dev/courriels/<str:ident>/", core_views.mailbox_detail, name="dev_mailbox_detail"),
+    path("<slug:municipality_slug>/", include(tenant_patterns)),
+]
