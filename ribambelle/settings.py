@@ -201,22 +201,28 @@ TASKS = {
     }
 }
 
-# E-mail: SMTP in production, the development mailbox (var/mailbox, /dev/courriels/) in DEBUG.
+# E-mail: SMTP in production; in DEBUG the development mailbox (var/mailbox, /dev/courriels/).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Ribambelle <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    "ribambelle.core.mailbox.MailboxBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = 30
+EMAIL_MODE = env.choice("EMAIL_MODE", ("mailbox", "smtp", "console"), "mailbox" if DEBUG else "smtp")
+if EMAIL_MODE == "smtp":
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.str("EMAIL_HOST", "localhost"),
+            "port": env.int("EMAIL_PORT", 25, minimum=1),
+            "username": env.str("EMAIL_HOST_USER"),
+            "password": env.str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env.bool("EMAIL_USE_TLS", False),
+            "use_ssl": env.bool("EMAIL_USE_SSL", False),
+            "timeout": 30,
+        },
+    }
+elif EMAIL_MODE == "console":
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+else:
+    _mailer = {"BACKEND": "ribambelle.core.mailbox.MailboxBackend"}
+MAILERS = {"default": _mailer}
 MAILBOX_DIR = VAR_DIR / "mailbox"
 
 # Content Security Policy (Django's built-in middleware): no inline script, no third party.

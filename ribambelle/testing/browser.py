@@ -1,0 +1,1 @@
+"""Browser fixtures (Playwright + Debian's Chromium). Filled in by the browser-test work."""
