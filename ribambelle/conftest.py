@@ -44,9 +44,7 @@ def department_a(municipality_a):
 
 
 def make_user(municipality, email, role=Role.PARENT, password=PASSWORD, **extra):
-    return User.objects.create_user(
-        email, password, municipality=municipality, role=role, **extra
-    )
+    return User.objects.create_user(email, password, municipality=municipality, role=role, **extra)
 
 
 @pytest.fixture

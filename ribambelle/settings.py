@@ -18,9 +18,7 @@ DEBUG = env.bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "Environment variable SECRET_KEY is required when DEBUG is off."
-        )
+        raise ImproperlyConfigured("Environment variable SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -204,7 +202,9 @@ TASKS = {
 # E-mail: SMTP in production; in DEBUG the development mailbox (var/mailbox, /dev/courriels/).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Ribambelle <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_MODE = env.choice("EMAIL_MODE", ("mailbox", "smtp", "console"), "mailbox" if DEBUG else "smtp")
+EMAIL_MODE = env.choice(
+    "EMAIL_MODE", ("mailbox", "smtp", "console"), "mailbox" if DEBUG else "smtp"
+)
 if EMAIL_MODE == "smtp":
     _mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -6,7 +6,15 @@ from ribambelle.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["email", "first_name", "last_name", "municipality", "role", "is_active", "last_login"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "municipality",
+        "role",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "is_active", "municipality"]
     list_select_related = ["municipality"]
     search_fields = ["email", "first_name", "last_name"]

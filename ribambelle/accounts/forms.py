@@ -65,7 +65,9 @@ class PasswordMethodForm(forms.Form):
     computed or checked here, on the server: for a sentence it is derived again from the
     sentence, never taken from the preview."""
 
-    method = forms.ChoiceField(choices=[(m, m) for m in PasswordMethod.ALL], widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        choices=[(m, m) for m in PasswordMethod.ALL], widget=forms.HiddenInput
+    )
     password = forms.CharField(
         label=_("Nouveau mot de passe"),
         strip=False,
@@ -193,5 +195,7 @@ class StaffInviteForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.for_municipality(self.municipality).filter(email__iexact=email).exists():
-            raise ValidationError(_("Un compte existe déjà avec cette adresse dans la collectivité."))
+            raise ValidationError(
+                _("Un compte existe déjà avec cette adresse dans la collectivité.")
+            )
         return email

@@ -140,3 +140,6 @@ class ThrottleEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "created_at"], name="throttle_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -67,9 +67,7 @@ class Assessment:
 def assess(password: str, floor: int = DEFAULT_FLOOR) -> Assessment:
     floor = max(LOWEST_FLOOR, floor)
     is_passphrase = len(set(passphrase_words(password.lower()))) >= PASSPHRASE_MIN_WORDS
-    return Assessment(
-        bits=round(entropy_bits(password)), floor=floor, is_passphrase=is_passphrase
-    )
+    return Assessment(bits=round(entropy_bits(password)), floor=floor, is_passphrase=is_passphrase)
 
 
 def is_repetitive(password: str) -> bool:
@@ -79,6 +77,12 @@ def is_repetitive(password: str) -> bool:
     if re.search(r"(.)\1{3,}", password):
         return True
     return len(set(password)) < max(4, len(password) // 3)
+
+
+def common_stem(password: str) -> str:
+    """The password without the digits and punctuation around it, folded: "Azerty123!" gives
+    "azerty", to be looked up in the lists of common passwords."""
+    return _fold(re.sub(r"^[\W\d_]+|[\W\d_]+$", "", password))
 
 
 def _fold(text: str) -> str:
@@ -121,6 +125,6 @@ def password_from_sentence(sentence: str) -> str:
             parts.append(token)
         elif token[0].isalpha():
             parts.append(token[0])
-        elif token not in "'’-":
+        elif token not in "'’-":  # noqa: S105 - apostrophes and hyphens, not a secret
             parts.append(token)
     return "".join(parts)

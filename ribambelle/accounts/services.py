@@ -35,7 +35,8 @@ def password_link_request(*, municipality: Municipality, email: str, ip: str) ->
     ThrottleEvent.objects.bulk_create(
         [ThrottleEvent(key=email_key, created_at=now), ThrottleEvent(key=ip_key, created_at=now)]
     )
-    transaction.on_commit(lambda: send_password_link.enqueue(municipality.pk, email))
+    # Enqueued inside the transaction: with the database queue, the task exists iff we commit.
+    send_password_link.enqueue(municipality.pk, email)
     return True
 
 
@@ -64,5 +65,5 @@ def staff_invite(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
     )
-    transaction.on_commit(lambda: send_password_link.enqueue(municipality.pk, user.email))
+    send_password_link.enqueue(municipality.pk, user.email)
     return user

@@ -1,3 +1,6 @@
+from functools import cache
+from pathlib import Path
+
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,17 +14,26 @@ def password_floor(user) -> int:
     return max(rules.LOWEST_FLOOR, floor)
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """Django's 20,000 common passwords plus French ones."""
+    french = Path(__file__).parent / "data" / "common-fr.txt"
+    extra = {
+        line.strip()
+        for line in french.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return frozenset(CommonPasswordValidator().passwords) | extra
+
+
+def is_common(password: str) -> bool:
+    common = common_passwords()
+    return password.lower().strip() in common or rules.common_stem(password) in common
+
+
 class CnilPasswordValidator:
     """The CNIL entropy rule with the municipality's floor, plus the refusals the entropy
     formula cannot see: common passwords, repetitions and personal data."""
-
-    _common = None
-
-    @classmethod
-    def common(cls) -> CommonPasswordValidator:
-        if cls._common is None:
-            cls._common = CommonPasswordValidator()
-        return cls._common
 
     def problems(self, password: str, user=None) -> list[str]:
         messages = []
@@ -37,10 +49,8 @@ class CnilPasswordValidator:
                 % {"bits": assessment.bits, "floor": floor}
             )
         if rules.is_repetitive(password):
-            messages.append(
-                _("Ce mot de passe répète trop les mêmes caractères : variez-les.")
-            )
-        if password.lower().strip() in self.common().passwords:
+            messages.append(_("Ce mot de passe répète trop les mêmes caractères : variez-les."))
+        if is_common(password):
             messages.append(
                 _("Ce mot de passe fait partie des plus courants : choisissez-en un autre.")
             )

@@ -107,7 +107,9 @@ def password_link_request_view(request):
                 {"email": form.cleaned_data["email"]},
             )
         return render(
-            request, "accounts/password_link_request.html", {"form": form, "throttled": True},
+            request,
+            "accounts/password_link_request.html",
+            {"form": form, "throttled": True},
             status=429,
         )
     return render(request, "accounts/password_link_request.html", {"form": form})
@@ -242,7 +244,11 @@ def password_create_view(request, uidb64: str):
         return redirect(_url("accounts:login", request) + f"?email={saved_user.email}")
 
     return _password_methods(
-        request, user, "accounts/password_create.html", on_saved, first=not user.has_usable_password()
+        request,
+        user,
+        "accounts/password_create.html",
+        on_saved,
+        first=not user.has_usable_password(),
     )
 
 
@@ -251,7 +257,9 @@ def account_view(request):
     return render(request, "accounts/account.html", {})
 
 
-@sensitive_post_parameters("current_password", "password", "password_confirm", "generated", "sentence")
+@sensitive_post_parameters(
+    "current_password", "password", "password_confirm", "generated", "sentence"
+)
 @never_cache
 @member_required
 def password_change_view(request):

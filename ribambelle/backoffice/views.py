@@ -49,10 +49,10 @@ def department_edit(request, pk=None):
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST" and form.is_valid():
-        tenant_services.department_save(
-            municipality=request.municipality, department=form.instance
+        tenant_services.department_save(municipality=request.municipality, department=form.instance)
+        messages.success(
+            request, _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name}
         )
-        messages.success(request, _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name})
         return redirect(_url(request, "backoffice:departments"))
     return render(
         request,

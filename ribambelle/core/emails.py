@@ -14,7 +14,9 @@ def send_branded_email(*, municipality, to: str, subject: str, template: str, co
         html = render_to_string(f"emails/{template}.html", full)
     sender = settings.DEFAULT_FROM_EMAIL
     if municipality is not None:
-        sender = f"{municipality.name} <{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].strip('> ')}>"
+        sender = (
+            f"{municipality.name} <{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].strip('> ')}>"
+        )
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

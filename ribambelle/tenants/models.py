@@ -25,7 +25,9 @@ class Municipality(models.Model):
         max_length=60,
         unique=True,
         validators=[
-            RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Lettres minuscules, chiffres, tirets.")),
+            RegexValidator(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Lettres minuscules, chiffres, tirets.")
+            ),
             validate_slug_not_reserved,
         ],
     )

@@ -16,7 +16,9 @@ def logo(request):
     municipality = request.municipality
     if municipality is None or not municipality.logo:
         raise Http404
-    response = FileResponse(municipality.logo.open("rb"), content_type=_image_type(municipality.logo.name))
+    response = FileResponse(
+        municipality.logo.open("rb"), content_type=_image_type(municipality.logo.name)
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -76,3 +76,19 @@ def test_generated_passwords_comply(floor):
         assert rules.character_classes(password) == {"lower", "upper", "digit", "special"}
         seen.add(password)
     assert len(seen) == 50
+
+
+@pytest.mark.parametrize(
+    ("password", "common"),
+    [
+        ("Azerty123!", True),
+        ("!!Motdepasse2024", True),
+        ("password12345", True),
+        ("Soleil-Marin-Vert-42", False),
+        ("Kp4#vZ9!mQ2w", False),
+    ],
+)
+def test_common_passwords_with_decorations(password, common):
+    from ribambelle.accounts.validators import is_common
+
+    assert is_common(password) is common

@@ -23,11 +23,17 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("alice.martin@exemple.fr", "Alice", "Martin", Role.PARENT, "parent, foyer Martin"),
     DemoAccount("bob.martin@exemple.fr", "Bob", "Martin", Role.PARENT, "parent, foyer Martin"),
-    DemoAccount("chloe.bernard@exemple.fr", "Chloé", "Bernard", Role.PARENT, "parent, foyer Bernard"),
+    DemoAccount(
+        "chloe.bernard@exemple.fr", "Chloé", "Bernard", Role.PARENT, "parent, foyer Bernard"
+    ),
     DemoAccount("karim.haddad@exemple.fr", "Karim", "Haddad", Role.PARENT, "parent, foyer Haddad"),
     DemoAccount(
-        "nina.petit@exemple.fr", "Nina", "Petit", Role.PARENT,
-        "parent sans mot de passe : essayez « Première connexion »", with_password=False,
+        "nina.petit@exemple.fr",
+        "Nina",
+        "Petit",
+        Role.PARENT,
+        "parent sans mot de passe : essayez « Première connexion »",
+        with_password=False,
     ),
     DemoAccount("coordination@demo.ribambelle.fr", "Sophie", "Durand", Role.MANAGER, "responsable"),
     DemoAccount("agent@demo.ribambelle.fr", "Marc", "Lefèvre", Role.AGENT, "agent"),
@@ -35,9 +41,27 @@ DEMO_ACCOUNTS = [
 ]
 
 DEMO_DEPARTMENTS = [
-    ("Restauration scolaire", "Repas du midi dans les écoles de la commune.", "restauration@demo.ribambelle.fr", "01 23 45 67 01", "Du lundi au vendredi, 8 h 30 – 12 h"),
-    ("Accueil périscolaire", "Garderie du matin et du soir, mercredis.", "periscolaire@demo.ribambelle.fr", "01 23 45 67 02", "Du lundi au vendredi, 8 h 30 – 17 h"),
-    ("Centre de loisirs", "Accueil des 3-11 ans les mercredis et pendant les vacances.", "loisirs@demo.ribambelle.fr", "01 23 45 67 03", "Mercredi, 9 h – 17 h"),
+    (
+        "Restauration scolaire",
+        "Repas du midi dans les écoles de la commune.",
+        "restauration@demo.ribambelle.fr",
+        "01 23 45 67 01",
+        "Du lundi au vendredi, 8 h 30 – 12 h",
+    ),
+    (
+        "Accueil périscolaire",
+        "Garderie du matin et du soir, mercredis.",
+        "periscolaire@demo.ribambelle.fr",
+        "01 23 45 67 02",
+        "Du lundi au vendredi, 8 h 30 – 17 h",
+    ),
+    (
+        "Centre de loisirs",
+        "Accueil des 3-11 ans les mercredis et pendant les vacances.",
+        "loisirs@demo.ribambelle.fr",
+        "01 23 45 67 03",
+        "Mercredi, 9 h – 17 h",
+    ),
 ]
 
 
@@ -58,20 +82,30 @@ class Command(BaseCommand):
             },
         )
         Municipality.objects.update_or_create(
-            slug="autreville", defaults={"name": "Autreville", "postal_code": "69000", "city": "Autreville"}
+            slug="autreville",
+            defaults={"name": "Autreville", "postal_code": "69000", "city": "Autreville"},
         )
         for name, description, email, phone, hours in DEMO_DEPARTMENTS:
             Department.objects.update_or_create(
                 municipality=demo,
                 name=name,
-                defaults={"description": description, "email": email, "phone": phone, "opening_hours": hours},
+                defaults={
+                    "description": description,
+                    "email": email,
+                    "phone": phone,
+                    "opening_hours": hours,
+                },
             )
         hashed = make_password(DEMO_PASSWORD)
         for account in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(
                 municipality=demo,
                 email=account.email,
-                defaults={"first_name": account.first_name, "last_name": account.last_name, "role": account.role},
+                defaults={
+                    "first_name": account.first_name,
+                    "last_name": account.last_name,
+                    "role": account.role,
+                },
             )
             if created:
                 user.password = hashed if account.with_password else make_password(None)

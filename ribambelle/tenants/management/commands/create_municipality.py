@@ -7,7 +7,9 @@ from ribambelle.tenants.services import municipality_create
 
 
 class Command(BaseCommand):
-    help = "Create a municipality (tenant) and, optionally, its first manager, who is e-mailed a link."
+    help = (
+        "Create a municipality (tenant) and, optionally, its first manager, who is e-mailed a link."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="URL prefix, e.g. 'villeneuve' for /villeneuve/")
@@ -31,7 +33,9 @@ class Command(BaseCommand):
                 password_min_entropy=options["password_floor"],
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            ) from None
         self.stdout.write(f"Created municipality {municipality.name} at /{municipality.slug}/")
         if options["manager_email"]:
             user = account_services.staff_invite(
