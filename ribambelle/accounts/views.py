@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
@@ -47,7 +46,7 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when an account is locked for this address."""
     form = LoginForm(request, initial={"email": (credentials or {}).get("email", "")})
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    return TemplateResponse(
+    return render(
         request,
         "accounts/login.html",
         {"form": form, "locked": True, "cooloff_minutes": minutes},

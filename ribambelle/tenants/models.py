@@ -2,6 +2,7 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.core.files import validate_image
 from ribambelle.tenants.rules import RESERVED_SLUGS
 
 PASSWORD_FLOOR_CHOICES = [
@@ -41,7 +42,7 @@ class Municipality(models.Model):
         _("logo"),
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_image],
         help_text=_("PNG ou JPEG, vérifié par son contenu."),
     )
     timezone = models.CharField(_("fuseau horaire"), max_length=50, default="Europe/Paris")

@@ -1,0 +1,61 @@
+"""The settings module itself, imported in a fresh interpreter with a given environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_manage(*args, **env):
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_"))
+    }
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_secret_key_required_outside_debug():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_bad_value_fails_clearly():
+    result = run_manage("check", DEBUG="peut-être")
+    assert result.returncode != 0
+    assert "DEBUG='peut-être': expected a boolean" in result.stderr
+
+
+def test_check_deploy_is_clean(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" * 30 + "-Zq8#pLm2$vR7!tY4&wX9^bN3*cF6@hJ",
+        ALLOWED_HOSTS="portail.example.fr",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        RIBAMBELLE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get("/")
+    assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
