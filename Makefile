@@ -38,7 +38,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed
-	$(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
 
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete --ignore '*/tests/*'

@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password links (first connection and reset) live 24 hours.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 LOGIN_URL = "root"
+CSRF_FAILURE_VIEW = "ribambelle.portal.views.csrf_failure"
 # E-mail is unique per municipality, not globally: uniqueness is a composite constraint.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 

@@ -20,3 +20,4 @@ urlpatterns = [
     path("dev/courriels/<str:ident>/", core_views.mailbox_detail, name="dev_mailbox_detail"),
     path("<slug:municipality_slug>/", include(tenant_patterns)),
 ]
+handler404 = "ribambelle.portal.views.page_not_found"

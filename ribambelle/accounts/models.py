@@ -103,7 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_unique_operator_email",
             ),
         ]
-        indexes = [models.Index(fields=["municipality", "email"], name="user_muni_email")]
+        indexes = [
+            models.Index(fields=["municipality", "email"], name="user_muni_email"),
+            models.Index(fields=["municipality", "role"], name="user_muni_role"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -29,6 +29,7 @@ from ribambelle.accounts.validators import CnilPasswordValidator, password_floor
 
 LINK_SESSION_KEY = "_password_link_token"
 REAUTH_SESSION_KEY = "_reauthenticated_at"
+LOGIN_EMAIL_SESSION_KEY = "_login_email"
 REAUTH_SECONDS = 10 * 60
 
 
@@ -61,7 +62,8 @@ def login_view(request):
         raise Http404
     if request.user.is_authenticated and request.user.municipality_id == request.municipality.pk:
         return redirect(_home_for(request, request.user))
-    form = LoginForm(request, data=request.POST or None)
+    initial = {"email": request.session.pop(LOGIN_EMAIL_SESSION_KEY, "")}
+    form = LoginForm(request, data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
         target = request.POST.get("next") or request.GET.get("next", "")
@@ -240,7 +242,8 @@ def password_create_view(request, uidb64: str):
             request,
             _("Votre mot de passe est enregistré. Connectez-vous avec votre adresse e-mail."),
         )
-        return redirect(_url("accounts:login", request) + f"?email={saved_user.email}")
+        request.session[LOGIN_EMAIL_SESSION_KEY] = saved_user.email
+        return redirect(_url("accounts:login", request))
 
     return _password_methods(
         request,

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from ribambelle.accounts.access import parent_required
+from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
 
 
@@ -11,3 +12,17 @@ def home(request):
         "portal/home.html",
         {"departments": departments_of(request.municipality)},
     )
+
+
+def csrf_failure(request, reason=""):
+    """A French page instead of Django's technical one; nothing was changed."""
+    return render(request, "csrf_failure.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    """Keep the municipality's branding on its unknown pages (no URL pattern matched, so the
+    tenant middleware did not run)."""
+    if getattr(request, "municipality", None) is None:
+        slug = request.path.strip("/").split("/", 1)[0]
+        request.municipality = Municipality.objects.filter(slug=slug, is_active=True).first()
+    return render(request, "404.html", status=404)
