@@ -19,7 +19,9 @@ STRONG = "Kp4#vZ9!mQ2wXy"
 
 
 def request_url(municipality):
-    return reverse("accounts:password_link_request", kwargs={"municipality_slug": municipality.slug})
+    return reverse(
+        "accounts:password_link_request", kwargs={"municipality_slug": municipality.slug}
+    )
 
 
 def link_from_outbox() -> str:
@@ -81,7 +83,9 @@ def test_account_of_other_municipality_gets_no_email(client, charlie, municipali
 def test_request_is_throttled_per_email(client, newcomer, municipality_a, settings):
     settings.PASSWORD_LINK_LIMIT_PER_EMAIL = 2
     for _ in range(2):
-        assert client.post(request_url(municipality_a), {"email": newcomer.email}).status_code == 200
+        assert (
+            client.post(request_url(municipality_a), {"email": newcomer.email}).status_code == 200
+        )
     response = client.post(request_url(municipality_a), {"email": newcomer.email})
     assert response.status_code == 429
     assert "Trop de demandes" in response.content.decode()
@@ -89,7 +93,9 @@ def test_request_is_throttled_per_email(client, newcomer, municipality_a, settin
     # Same answer for an e-mail that has no account: throttling reveals nothing.
     for _ in range(2):
         client.post(request_url(municipality_a), {"email": "ghost@example.org"})
-    assert client.post(request_url(municipality_a), {"email": "ghost@example.org"}).status_code == 429
+    assert (
+        client.post(request_url(municipality_a), {"email": "ghost@example.org"}).status_code == 429
+    )
 
 
 def test_request_is_throttled_per_ip(client, municipality_a, settings):
@@ -198,7 +204,12 @@ class TestMethods:
     def test_weak_password_refused_keeps_input(self, client, newcomer, create_url):
         response = client.post(
             create_url,
-            {"method": "own", "password": "Azerty123!", "password_confirm": "Azerty123!", "action": "save"},
+            {
+                "method": "own",
+                "password": "Azerty123!",
+                "password_confirm": "Azerty123!",
+                "action": "save",
+            },
         )
         assert response.status_code == 400
         html = response.content.decode()
@@ -210,7 +221,12 @@ class TestMethods:
     def test_mismatch_refused(self, client, newcomer, create_url):
         response = client.post(
             create_url,
-            {"method": "own", "password": STRONG, "password_confirm": STRONG + "x", "action": "save"},
+            {
+                "method": "own",
+                "password": STRONG,
+                "password_confirm": STRONG + "x",
+                "action": "save",
+            },
         )
         assert response.status_code == 400
         assert "différentes" in response.content.decode()
@@ -225,9 +241,13 @@ class TestMethods:
         assert "adresse e-mail ou votre nom" in response.content.decode()
 
     def test_live_check_feedback(self, client, create_url):
-        weak = client.post(create_url, {"action": "check", "password": "Azerty123!"}, HTTP_HX_REQUEST="true")
+        weak = client.post(
+            create_url, {"action": "check", "password": "Azerty123!"}, HTTP_HX_REQUEST="true"
+        )
         assert "trop facile à deviner" in weak.content.decode()
-        strong = client.post(create_url, {"action": "check", "password": STRONG}, HTTP_HX_REQUEST="true")
+        strong = client.post(
+            create_url, {"action": "check", "password": STRONG}, HTTP_HX_REQUEST="true"
+        )
         assert "respecte les règles" in strong.content.decode()
 
     def test_generated_method(self, client, newcomer, create_url):
@@ -262,17 +282,23 @@ class TestMethods:
 
     def test_sentence_method(self, client, newcomer, create_url):
         sentence = "Mon fils Léo a eu 7 ans le 3 mars, quel bonheur !"
-        preview = client.post(create_url, {"action": "preview", "sentence": sentence}, HTTP_HX_REQUEST="true")
+        preview = client.post(
+            create_url, {"action": "preview", "sentence": sentence}, HTTP_HX_REQUEST="true"
+        )
         assert "MfLae7al3m,qb!" in preview.content.decode()
         nojs = client.post(create_url, {"action": "preview", "sentence": sentence})
         assert "MfLae7al3m,qb!" in nojs.content.decode()
-        response = client.post(create_url, {"method": "sentence", "sentence": sentence, "action": "save"})
+        response = client.post(
+            create_url, {"method": "sentence", "sentence": sentence, "action": "save"}
+        )
         assert response.status_code == 302
         newcomer.refresh_from_db()
         assert newcomer.check_password("MfLae7al3m,qb!")
 
     def test_short_sentence_refused(self, client, create_url):
-        response = client.post(create_url, {"method": "sentence", "sentence": "Il fait beau", "action": "save"})
+        response = client.post(
+            create_url, {"method": "sentence", "sentence": "Il fait beau", "action": "save"}
+        )
         assert response.status_code == 400
         html = response.content.decode()
         assert "tiré de cette phrase ne suffit pas" in html
@@ -286,14 +312,24 @@ def test_municipality_lower_floor_applies(client, newcomer, municipality_a):
     create_url = open_link(client, link_from_outbox())
     response = client.post(
         create_url,
-        {"method": "own", "password": "Azerty123!", "password_confirm": "Azerty123!", "action": "save"},
+        {
+            "method": "own",
+            "password": "Azerty123!",
+            "password_confirm": "Azerty123!",
+            "action": "save",
+        },
     )
     # "Azerty123!" is strong enough at 50 bits, but it is a common password with digits.
     assert response.status_code == 400
     assert "plus courants" in response.content.decode()
     response = client.post(
         create_url,
-        {"method": "own", "password": "Vq7!tr2Ks", "password_confirm": "Vq7!tr2Ks", "action": "save"},
+        {
+            "method": "own",
+            "password": "Vq7!tr2Ks",
+            "password_confirm": "Vq7!tr2Ks",
+            "action": "save",
+        },
     )
     assert response.status_code == 302
 
