@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 
 from ribambelle.portal.navigation import PORTAL_NAV, STAFF_NAV
@@ -7,7 +8,7 @@ def shell(request):
     """The municipality and the navigation of the shell the page is drawn in."""
     municipality = getattr(request, "municipality", None)
     if municipality is None:
-        return {}
+        return {"dev_mailbox": settings.DEBUG}
     user = request.user
     signed_in = user.is_authenticated and user.municipality_id == municipality.pk
     nav = []
@@ -23,4 +24,5 @@ def shell(request):
         "signed_in": signed_in,
         "nav": nav,
         "shell_home": reverse(home, kwargs={"municipality_slug": municipality.slug}),
+        "dev_mailbox": settings.DEBUG,
     }

@@ -46,3 +46,13 @@ def test_demo_mailer_writes_eml_files(settings):
         [EmailMultiAlternatives("Objet", "Corps", to=["b@example.org"])]
     )
     assert list(settings.MAILBOX_DIR.glob("*.eml"))
+
+
+def test_demo_points_to_the_mailbox_after_a_link_request(client, settings, municipality_a):
+    from django.urls import reverse
+
+    url = reverse("accounts:password_link_request", args=[municipality_a.slug])
+    settings.DEBUG = True
+    assert "/dev/courriels/" in client.post(url, {"email": "x@example.org"}).content.decode()
+    settings.DEBUG = False
+    assert "/dev/courriels/" not in client.post(url, {"email": "y@example.org"}).content.decode()
