@@ -139,7 +139,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "ribambelle.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ribambelle.accounts.views.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "ribambelle.accounts.backends.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", True)
 # Requests for a password link: per address and per e-mail, within one hour.
 PASSWORD_LINK_LIMIT_PER_EMAIL = env.int("PASSWORD_LINK_LIMIT_PER_EMAIL", 3, minimum=1)

@@ -1,6 +1,24 @@
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 from ribambelle.accounts.models import User
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, each of which appends
+    the address it received the request from to X-Forwarded-For, the client is the
+    TRUSTED_PROXY_COUNT-th address from the right; anything further left is client-supplied
+    and cannot be trusted."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
 
 
 def axes_username(request, credentials) -> str:

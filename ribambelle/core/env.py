@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class Env:
@@ -33,7 +33,7 @@ class Env:
 
     def bool(self, name: str, default: bool = False) -> bool:
         value = self._raw(name)
-        if value is None:
+        if value is None or value == "":
             return default
         lowered = value.lower()
         if lowered in _TRUE:

@@ -213,3 +213,35 @@ def test_roles(alice, agent_a, manager_a):
     assert manager_a.can_manage
     reader = make_user(agent_a.municipality, "lecture@ville-a.fr", Role.READ_ONLY)
     assert reader.is_municipal_staff and not reader.can_write
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "1.1.1.1", "10.0.0.1"),
+        (1, "6.6.6.6, 1.1.1.1", "1.1.1.1"),
+        (2, "6.6.6.6, 1.1.1.1, 10.0.0.2", "1.1.1.1"),
+        (2, "1.1.1.1", "10.0.0.1"),
+    ],
+)
+def test_client_ip_behind_proxies(rf, settings, count, forwarded, expected):
+    from ribambelle.accounts.backends import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == expected
+
+
+def test_lockout_behind_a_proxy_is_per_client(client, alice, municipality_a, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(2):
+        post_login(client, municipality_a, alice.email, "wrong", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    locked = post_login(
+        client, municipality_a, alice.email, PASSWORD, HTTP_X_FORWARDED_FOR="6.6.6.6"
+    )
+    assert locked.status_code == 429
+    other = post_login(
+        client, municipality_a, alice.email, PASSWORD, HTTP_X_FORWARDED_FOR="7.7.7.7"
+    )
+    assert other.status_code == 302

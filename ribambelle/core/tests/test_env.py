@@ -43,3 +43,8 @@ def test_int_minimum_and_required():
 
 def test_list():
     assert Env({"X": "a.fr, b.fr,,"}).list("X") == ["a.fr", "b.fr"]
+
+
+def test_empty_boolean_means_default():
+    assert Env({"X": ""}).bool("X", True) is True
+    assert Env({"X": " "}).bool("X", False) is False

@@ -14,7 +14,7 @@ def run_manage(*args, **env):
     environ = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_"))
+        if not key.startswith(("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_", "SITE_"))
     }
     environ.update(env)
     return subprocess.run(
@@ -49,8 +49,20 @@ def test_check_deploy_is_clean(tmp_path):
         ALLOWED_HOSTS="portail.example.fr",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         RIBAMBELLE_VAR_DIR=str(tmp_path),
+        SITE_URL="https://portail.example.fr",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_flags_a_local_site_url(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        SECRET_KEY="k" * 30 + "-Zq8#pLm2$vR7!tY4&wX9^bN3*cF6@hJ",
+        ALLOWED_HOSTS="portail.example.fr",
+        RIBAMBELLE_VAR_DIR=str(tmp_path),
+    )
+    assert "ribambelle.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.django_db
