@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
 
@@ -7,6 +9,11 @@ class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
     use; bound to the account's municipality and e-mail."""
 
     key_salt = "ribambelle.accounts.tokens.PasswordLinkTokenGenerator"
+
+    def _now(self):
+        # Django's default is naive local time: around a clock change a link would live 23 h
+        # or 25 h. UTC keeps it at exactly 24 h.
+        return datetime.now(UTC).replace(tzinfo=None)
 
     def _make_hash_value(self, user, timestamp):
         changed = user.password_changed_at.timestamp() if user.password_changed_at else ""

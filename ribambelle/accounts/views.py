@@ -164,6 +164,7 @@ def _feedback(request, user: User, password: str, *, from_sentence: bool = False
             "length": len(password),
             "classes": classes,
             "empty": not password,
+            "status_id": "sentence-status" if from_sentence else "password-status",
         },
     )
 
