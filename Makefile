@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -41,8 +41,8 @@ bench: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
 
 messages: $(VENV)/.installed
-	cd ribambelle && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete --ignore '*/tests/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv'
+	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
+	cd ribambelle && ../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -176,7 +176,7 @@ class ReauthForm(forms.Form):
 
 class StaffInviteForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom de famille"), max_length=100)
     email = forms.EmailField(label=_("Adresse e-mail"))
     role = forms.ChoiceField(
         label=_("Rôle"),

@@ -71,7 +71,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email = models.EmailField(_("e-mail"))
     first_name = models.CharField(_("prénom"), max_length=100, blank=True)
-    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom de famille"), max_length=100, blank=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(

@@ -82,7 +82,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.success(request, _("Vous êtes déconnecté. À bientôt !"))
+    messages.success(request, _("Déconnexion effectuée. À bientôt !"))
     return redirect(_url("accounts:login", request))
 
 

@@ -22,7 +22,7 @@ class Municipality(models.Model):
     """The tenant: every family and staff page lives under /<slug>/."""
 
     slug = models.SlugField(
-        _("identifiant d'adresse"),
+        _("identifiant dans l'adresse web"),
         max_length=60,
         unique=True,
         validators=[
