@@ -43,8 +43,8 @@ class CnilPasswordValidator:
             messages.append(
                 _(
                     "Ce mot de passe est trop facile à deviner (force %(bits)s bits sur "
-                    "%(floor)s attendus). Allongez-le, mélangez majuscules, minuscules, chiffres et "
-                    "caractères spéciaux, ou utilisez une phrase d'au moins 7 mots."
+                    "%(floor)s attendus). Allongez-le, mélangez majuscules, minuscules, "
+                    "chiffres et caractères spéciaux, ou utilisez une phrase d'au moins 7 mots."
                 )
                 % {"bits": assessment.bits, "floor": floor}
             )
