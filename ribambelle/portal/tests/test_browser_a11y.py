@@ -54,7 +54,7 @@ def test_a11y_parent_pages_on_a_phone(mobile_page, live_server, alice):
     assert_no_axe_violations(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page.get_by_role("status")).to_contain_text("Vous êtes déconnecté")
+    expect(page.get_by_role("status")).to_contain_text("Déconnexion effectuée")
     assert_no_axe_violations(page)
 
 
