@@ -38,7 +38,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed
-	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} RIBAMBELLE_VAR_DIR=$${RIBAMBELLE_VAR_DIR:-var/bench} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
 
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'

@@ -142,6 +142,17 @@ AXES_LOCKOUT_CALLABLE = "ribambelle.accounts.views.lockout_response"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "ribambelle.accounts.backends.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", True)
+# Never store what people typed in these fields in axes' access log.
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "current_password",
+    "password_confirm",
+    "generated",
+    "sentence",
+]
+# Failed logins within one hour: per account from every address, per address on every account.
+LOGIN_LIMIT_PER_ACCOUNT = env.int("LOGIN_LIMIT_PER_ACCOUNT", 20, minimum=1)
+LOGIN_LIMIT_PER_IP = env.int("LOGIN_LIMIT_PER_IP", 100, minimum=1)
 # Requests for a password link: per address and per e-mail, within one hour.
 PASSWORD_LINK_LIMIT_PER_EMAIL = env.int("PASSWORD_LINK_LIMIT_PER_EMAIL", 3, minimum=1)
 PASSWORD_LINK_LIMIT_PER_IP = env.int("PASSWORD_LINK_LIMIT_PER_IP", 20, minimum=1)
@@ -189,8 +200,11 @@ STORAGES = {
     },
 }
 
-# Background work: inline for the demo and tests, a database queue (db_worker) in production.
-TASKS_BACKEND = env.choice("TASKS_BACKEND", ("immediate", "database"), "immediate")
+# Background work: inline for the demo and tests, a database queue (db_worker) in production,
+# where a request never waits for an e-mail (and its timing says nothing about the account).
+TASKS_BACKEND = env.choice(
+    "TASKS_BACKEND", ("immediate", "database"), "immediate" if DEBUG else "database"
+)
 TASKS = {
     "default": {
         "BACKEND": (

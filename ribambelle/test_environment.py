@@ -6,3 +6,5 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("SITE_URL", "https://portail.example.fr")

@@ -40,7 +40,7 @@ class MunicipalityEmailBackend(ModelBackend):
         if not email or password is None:
             return None
         try:
-            user = User.objects.get(municipality=municipality, email__iexact=email.strip())
+            user = User.objects.get(municipality=municipality, email=email.strip().lower())
         except User.DoesNotExist:
             # Same cost as a real check, so that timing does not tell which e-mails exist.
             User().set_password(password)

@@ -3,7 +3,8 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.accounts import rules
+from ribambelle.accounts import rules, services
+from ribambelle.accounts.backends import client_ip
 from ribambelle.accounts.models import Role, User
 
 
@@ -21,18 +22,38 @@ class LoginForm(forms.Form):
     def __init__(self, request, *args, **kwargs):
         self.request = request
         self.user = None
+        self.throttled = False
         super().__init__(*args, **kwargs)
 
     def clean(self):
         email = self.cleaned_data.get("email")
         password = self.cleaned_data.get("password")
         if email and password:
+            who = {
+                "municipality": self.request.municipality,
+                "email": email,
+                "ip": client_ip(self.request) or "unknown",
+            }
+            if services.login_throttled(**who):
+                self.throttled = True
+                raise ValidationError(
+                    _(
+                        "Trop d'essais infructueux sur ce compte. Réessayez dans une heure, ou "
+                        "choisissez un nouveau mot de passe avec « Première connexion ou mot "
+                        "de passe oublié »."
+                    ),
+                    code="throttled",
+                )
             self.user = authenticate(
                 self.request,
                 email=email,
                 password=password,
                 municipality=self.request.municipality,
             )
+            if self.user is None:
+                services.login_failed(**who)
+            else:
+                services.login_succeeded(user=self.user)
             if self.user is None:
                 raise ValidationError(
                     _(
@@ -194,8 +215,10 @@ class StaffInviteForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.for_municipality(self.municipality).filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("Un compte existe déjà avec cette adresse dans la collectivité.")
-            )
+        if User.objects.for_municipality(self.municipality).filter(email=email).exists():
+            raise ValidationError(self.duplicate_message())
         return email
+
+    @staticmethod
+    def duplicate_message() -> str:
+        return _("Un compte existe déjà avec cette adresse dans la collectivité.")

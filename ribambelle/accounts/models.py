@@ -103,13 +103,16 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_unique_operator_email",
             ),
         ]
-        indexes = [
-            models.Index(fields=["municipality", "email"], name="user_muni_email"),
-            models.Index(fields=["municipality", "role"], name="user_muni_role"),
-        ]
+        indexes = [models.Index(fields=["municipality", "role"], name="user_muni_role")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # Stored lower-case so that lookups are exact matches on every database, whatever
+        # their case folding (the unique constraint is on Lower("email") too).
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -142,7 +145,10 @@ class ThrottleEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "created_at"], name="throttle_key_created")]
+        indexes = [
+            models.Index(fields=["key", "created_at"], name="throttle_key_created"),
+            models.Index(fields=["created_at"], name="throttle_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M}"

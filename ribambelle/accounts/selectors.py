@@ -15,3 +15,8 @@ def account_counts(municipality: Municipality) -> dict[str, int]:
         parents_active=Count("pk", filter=Q(role=Role.PARENT, last_login__isnull=False)),
         staff=Count("pk", filter=Q(role__in=STAFF_ROLES)),
     )
+
+
+def active_user(municipality: Municipality, **lookup) -> User | None:
+    """An active account of this municipality, or None: never one of another municipality."""
+    return User.objects.for_municipality(municipality).filter(is_active=True, **lookup).first()

@@ -1,20 +1,43 @@
-import hashlib
-from datetime import timedelta
-
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ribambelle.accounts.models import Role, ThrottleEvent, User
+from ribambelle.accounts import throttle
+from ribambelle.accounts.backends import axes_username
+from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
 from ribambelle.tenants.models import Municipality
 
-THROTTLE_WINDOW = timedelta(hours=1)
+
+class AlreadyExists(Exception):
+    """An account with this e-mail exists in the municipality."""
 
 
-def _throttle_key(kind: str, value: str) -> str:
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+def _login_keys(municipality: Municipality | None, email: str, ip: str) -> dict[str, int]:
+    municipality_id = municipality.pk if municipality else None
+    return {
+        throttle.account_key("login-account", municipality_id, email): (
+            settings.LOGIN_LIMIT_PER_ACCOUNT
+        ),
+        throttle.key("login-ip", ip): settings.LOGIN_LIMIT_PER_IP,
+    }
+
+
+def login_throttled(*, municipality: Municipality | None, email: str, ip: str) -> bool:
+    """Beyond django-axes' lock-out of one account from one address: a limit per account from
+    all addresses (password spraying from many addresses) and per address on all accounts.
+    Counted the same way whether the account exists or not."""
+    return throttle.exceeded(_login_keys(municipality, email, ip))
+
+
+def login_failed(*, municipality: Municipality | None, email: str, ip: str) -> None:
+    throttle.record(*_login_keys(municipality, email, ip))
+
+
+def login_succeeded(*, user: User) -> None:
+    throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
 
 
 @transaction.atomic
@@ -22,20 +45,18 @@ def password_link_request(*, municipality: Municipality, email: str, ip: str) ->
     """Queue the "Créer le mot de passe" e-mail. Returns False when the address or e-mail has
     asked too often; the answer never depends on whether the account exists."""
     email = email.strip().lower()
-    now = timezone.now()
-    ThrottleEvent.objects.filter(created_at__lt=now - THROTTLE_WINDOW).delete()
-    email_key = _throttle_key("link-email", f"{municipality.pk}:{email}")
-    ip_key = _throttle_key("link-ip", ip)
-    recent = ThrottleEvent.objects.filter(created_at__gte=now - THROTTLE_WINDOW)
-    if (
-        recent.filter(key=email_key).count() >= settings.PASSWORD_LINK_LIMIT_PER_EMAIL
-        or recent.filter(key=ip_key).count() >= settings.PASSWORD_LINK_LIMIT_PER_IP
-    ):
+    email_key = throttle.account_key("link-email", municipality.pk, email)
+    ip_key = throttle.key("link-ip", ip)
+    limits = {
+        email_key: settings.PASSWORD_LINK_LIMIT_PER_EMAIL,
+        ip_key: settings.PASSWORD_LINK_LIMIT_PER_IP,
+    }
+    if throttle.exceeded(limits):
         return False
-    ThrottleEvent.objects.bulk_create(
-        [ThrottleEvent(key=email_key, created_at=now), ThrottleEvent(key=ip_key, created_at=now)]
-    )
+    throttle.record(email_key, ip_key)
     # Enqueued inside the transaction: with the database queue, the task exists iff we commit.
+    # Outside DEBUG the queue is the database: the request does the same work whether the
+    # account exists or not, and the e-mail is sent by the worker.
     send_password_link.enqueue(municipality.pk, email)
     return True
 
@@ -48,6 +69,11 @@ def user_set_password(*, user: User, password: str) -> User:
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
+    # A new password ends any lock-out on the account, as the lock-out message promises.
+    axes_reset(
+        username=axes_username(None, {"email": user.email, "municipality": user.municipality})
+    )
+    throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
     return user
 
 
@@ -58,12 +84,16 @@ def staff_invite(
     """Create a staff account without a password and send its first-connection e-mail."""
     if role not in {Role.MANAGER, Role.AGENT, Role.READ_ONLY}:
         raise ValueError(role)
-    user = User.objects.create_user(
-        email,
-        municipality=municipality,
-        role=role,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email,
+                municipality=municipality,
+                role=role,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
+    except IntegrityError:
+        raise AlreadyExists(email) from None
     send_password_link.enqueue(municipality.pk, user.email)
     return user

@@ -3,9 +3,10 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from ribambelle.accounts.models import User
+from ribambelle.accounts.selectors import active_user
 from ribambelle.accounts.tokens import password_link_tokens
 from ribambelle.core.emails import send_branded_email
 from ribambelle.tenants.models import Municipality
@@ -18,9 +19,7 @@ def send_password_link(municipality_id: int, email: str) -> None:
     municipality = Municipality.objects.filter(pk=municipality_id, is_active=True).first()
     if municipality is None:
         return
-    user = User.objects.filter(
-        municipality=municipality, email__iexact=email, is_active=True
-    ).first()
+    user = active_user(municipality, email=email.strip().lower())
     if user is None:
         return
     path = reverse(
@@ -34,7 +33,7 @@ def send_password_link(municipality_id: int, email: str) -> None:
     send_branded_email(
         municipality=municipality,
         to=user.email,
-        subject=_("Créer votre mot de passe – %(name)s") % {"name": municipality.name},
+        subject=format_lazy(_("Créer votre mot de passe – {name}"), name=municipality.name),
         template="password_link",
         context={
             "user": user,

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ribambelle.accounts import rules, services
+from ribambelle.accounts import rules, selectors, services
 from ribambelle.accounts.access import member_required
 from ribambelle.accounts.forms import (
     LoginForm,
@@ -26,6 +25,7 @@ from ribambelle.accounts.forms import (
 from ribambelle.accounts.models import User
 from ribambelle.accounts.tokens import password_link_tokens
 from ribambelle.accounts.validators import CnilPasswordValidator, password_floor
+from ribambelle.tenants.shortcuts import tenant_reverse
 
 LINK_SESSION_KEY = "_password_link_token"
 REAUTH_SESSION_KEY = "_reauthenticated_at"
@@ -34,19 +34,21 @@ REAUTH_SECONDS = 10 * 60
 
 
 def _url(name: str, request, **kwargs) -> str:
-    return reverse(name, kwargs={"municipality_slug": request.municipality.slug, **kwargs})
+    return tenant_reverse(request.municipality, name, **kwargs)
 
 
 def _home_for(request, user: User) -> str:
-    if user.is_municipal_staff:
-        return reverse("backoffice:home", kwargs={"municipality_slug": request.municipality.slug})
-    return reverse("portal:home", kwargs={"municipality_slug": request.municipality.slug})
+    return _url("backoffice:home" if user.is_municipal_staff else "portal:home", request)
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when an account is locked for this address."""
-    form = LoginForm(request, initial={"email": (credentials or {}).get("email", "")})
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    if getattr(request, "municipality", None) is None:  # the platform's admin login
+        return render(
+            request, "accounts/locked_platform.html", {"cooloff_minutes": minutes}, status=429
+        )
+    form = LoginForm(request, initial={"email": (credentials or {}).get("email", "")})
     return render(
         request,
         "accounts/login.html",
@@ -74,9 +76,9 @@ def login_view(request):
         ):
             target = _home_for(request, form.user)
         return redirect(target)
-    return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    status = 429 if form.throttled else 400 if form.errors else 200
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_POST
@@ -121,7 +123,7 @@ def _user_from_uid(request, uidb64: str) -> User | None:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
         return None
-    return User.objects.filter(pk=pk, municipality=request.municipality, is_active=True).first()
+    return selectors.active_user(request.municipality, pk=pk)
 
 
 @never_cache
@@ -272,7 +274,12 @@ def password_change_view(request):
         if request.method == "POST" and "current_password" in request.POST and form.is_valid():
             request.session[REAUTH_SESSION_KEY] = time.time()
             return redirect(_url("accounts:password_change", request))
-        return render(request, "accounts/password_reauth.html", {"form": form})
+        return render(
+            request,
+            "accounts/password_reauth.html",
+            {"form": form},
+            status=400 if form.errors else 200,
+        )
 
     def on_saved(saved_user):
         update_session_auth_hash(request, saved_user)

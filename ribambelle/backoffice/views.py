@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts import services as account_services
@@ -12,10 +11,11 @@ from ribambelle.backoffice.forms import DepartmentForm
 from ribambelle.tenants import services as tenant_services
 from ribambelle.tenants.models import Department
 from ribambelle.tenants.selectors import department_get, departments_of
+from ribambelle.tenants.shortcuts import tenant_reverse
 
 
 def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"municipality_slug": request.municipality.slug, **kwargs})
+    return tenant_reverse(request.municipality, name, **kwargs)
 
 
 @staff_required
@@ -39,11 +39,20 @@ def departments(request):
     )
 
 
+@manager_required
+def department_create(request):
+    return _department_form(request, Department())
+
+
 @staff_required
-def department_edit(request, pk=None):
+def department_edit(request, pk):
+    return _department_form(request, department_get(request.municipality, pk))
+
+
+def _department_form(request, department):
+    """Managers edit; agents and read-only staff see the same form, disabled."""
     if request.method == "POST" and not request.user.can_manage:
         raise PermissionDenied
-    department = department_get(request.municipality, pk) if pk else Department()
     form = DepartmentForm(request.municipality, request.POST or None, instance=department)
     if not request.user.can_manage:
         for field in form.fields.values():
@@ -51,7 +60,8 @@ def department_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         tenant_services.department_save(municipality=request.municipality, department=form.instance)
         messages.success(
-            request, _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name}
+            request,
+            _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name},
         )
         return redirect(_url(request, "backoffice:departments"))
     return render(
@@ -71,7 +81,13 @@ def staff(request):
 def staff_invite(request):
     form = StaffInviteForm(request.municipality, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = account_services.staff_invite(municipality=request.municipality, **form.cleaned_data)
+        try:
+            user = account_services.staff_invite(
+                municipality=request.municipality, **form.cleaned_data
+            )
+        except account_services.AlreadyExists:
+            form.add_error("email", StaffInviteForm.duplicate_message())
+            return render(request, "backoffice/staff_invite.html", {"form": form}, status=400)
         messages.success(
             request,
             _("Le compte de %(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")

@@ -18,3 +18,27 @@ def site_url_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def background_work_check(app_configs, **kwargs):
+    """Inline tasks make a request wait for its e-mails, and the wait tells whether an e-mail
+    address has an account."""
+    warnings = []
+    if settings.TASKS_BACKEND == "immediate":
+        warnings.append(
+            Warning(
+                "TASKS_BACKEND=immediate: e-mails are sent inside the request.",
+                hint="Use TASKS_BACKEND=database and run `manage.py db_worker`.",
+                id="ribambelle.W002",
+            )
+        )
+    if settings.EMAIL_MODE == "mailbox":
+        warnings.append(
+            Warning(
+                "EMAIL_MODE=mailbox: e-mails are written to disk and never sent.",
+                hint="Use EMAIL_MODE=smtp with EMAIL_HOST and its credentials.",
+                id="ribambelle.W003",
+            )
+        )
+    return warnings

@@ -6,7 +6,7 @@ from ribambelle.core import mailbox
 
 
 def _debug_only():
-    if not settings.DEBUG:
+    if not (settings.DEBUG and settings.EMAIL_MODE == "mailbox"):
         raise Http404
 
 

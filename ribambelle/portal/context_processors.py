@@ -8,7 +8,7 @@ def shell(request):
     """The municipality and the navigation of the shell the page is drawn in."""
     municipality = getattr(request, "municipality", None)
     if municipality is None:
-        return {"dev_mailbox": settings.DEBUG}
+        return {"dev_mailbox": settings.DEBUG and settings.EMAIL_MODE == "mailbox"}
     user = request.user
     signed_in = user.is_authenticated and user.municipality_id == municipality.pk
     nav = []
@@ -24,5 +24,5 @@ def shell(request):
         "signed_in": signed_in,
         "nav": nav,
         "shell_home": reverse(home, kwargs={"municipality_slug": municipality.slug}),
-        "dev_mailbox": settings.DEBUG,
+        "dev_mailbox": settings.DEBUG and settings.EMAIL_MODE == "mailbox",
     }

@@ -98,7 +98,6 @@ class Department(models.Model):
                 fields=["municipality", "name"], name="department_unique_name_per_municipality"
             )
         ]
-        indexes = [models.Index(fields=["municipality", "name"], name="department_muni_name")]
 
     def __str__(self) -> str:
         return self.name

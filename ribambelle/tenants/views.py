@@ -16,9 +16,12 @@ def logo(request):
     municipality = request.municipality
     if municipality is None or not municipality.logo:
         raise Http404
-    response = FileResponse(
-        municipality.logo.open("rb"), content_type=_image_type(municipality.logo.name)
-    )
+    content_type = _image_type(municipality.logo.name)
+    try:
+        handle = municipality.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

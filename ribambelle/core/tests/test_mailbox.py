@@ -17,6 +17,7 @@ def send_to_mailbox():
 
 def test_mailbox_lists_and_shows_emails_in_debug(client, settings):
     settings.DEBUG = True
+    settings.EMAIL_MODE = "mailbox"
     send_to_mailbox()
     html = client.get("/dev/courriels/").content.decode()
     assert "Créer votre mot de passe" in html and "a@example.org" in html
@@ -34,6 +35,7 @@ def test_mailbox_is_404_without_debug(client):
 
 def test_mailbox_refuses_path_tricks(client, settings):
     settings.DEBUG = True
+    settings.EMAIL_MODE = "mailbox"
     assert client.get("/dev/courriels/..%2F..%2Fsettings/").status_code == 404
     assert mailbox.get_email("../x") is None
 
@@ -53,6 +55,13 @@ def test_demo_points_to_the_mailbox_after_a_link_request(client, settings, munic
 
     url = reverse("accounts:password_link_request", args=[municipality_a.slug])
     settings.DEBUG = True
+    settings.EMAIL_MODE = "mailbox"
     assert "/dev/courriels/" in client.post(url, {"email": "x@example.org"}).content.decode()
     settings.DEBUG = False
     assert "/dev/courriels/" not in client.post(url, {"email": "y@example.org"}).content.decode()
+
+
+def test_mailbox_is_404_in_debug_with_smtp(client, settings):
+    settings.DEBUG = True
+    settings.EMAIL_MODE = "smtp"
+    assert client.get("/dev/courriels/").status_code == 404

@@ -14,7 +14,9 @@ def run_manage(*args, **env):
     environ = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_", "SITE_"))
+        if not key.startswith(
+            ("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_", "SITE_", "TASKS_")
+        )
     }
     environ.update(env)
     return subprocess.run(

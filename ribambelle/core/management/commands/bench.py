@@ -45,8 +45,9 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=None)
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--output", type=Path, default=None)
+        parser.add_argument("--force", action="store_true", help="Write into any database.")
 
-    def handle(self, *args, households, children, repeat, output, **options):
+    def handle(self, *args, households, children, repeat, output, force, **options):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
         output = Path(output) if output else Path(settings.VAR_DIR) / "bench.json"
@@ -55,7 +56,9 @@ class Command(BaseCommand):
         seeder = SeedBenchCommand(stdout=self.stdout, stderr=self.stderr)
         if children is None:
             children = round(households * 1.6)
-        call_command(seeder, households=households, children=children, verbosity=verbosity)
+        call_command(
+            seeder, households=households, children=children, force=force, verbosity=verbosity
+        )
 
         # Production settings stay as they are, except what a test client cannot provide: a
         # known host, and static files without a collectstatic manifest.

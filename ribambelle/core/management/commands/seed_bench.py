@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
+from ribambelle.core.seeding import refuse_foreign_data
 from ribambelle.tenants.models import Department, Municipality
 
 BATCH_SIZE = 2000
@@ -113,10 +114,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=5000)
         parser.add_argument("--children", type=int, default=8000)
+        parser.add_argument("--force", action="store_true", help="Write into any database.")
 
-    def handle(self, *args, households, children, **options):
+    def handle(self, *args, households, children, force=False, **options):
         if households < 1 or children < 0:
             raise CommandError("--households must be at least 1 and --children at least 0.")
+        refuse_foreign_data({BENCH_SLUG}, force=force)
         reset_peak_rss()
         started = time.perf_counter()
         expected_parents = sum(guardian_counts(households))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ribambelle.accounts.models import Role, User
+from ribambelle.core.seeding import refuse_foreign_data
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -68,8 +69,12 @@ DEMO_DEPARTMENTS = [
 class Command(BaseCommand):
     help = "Load (or refresh) the demo municipality 'demo' with staff and families."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Write into any database.")
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force=False, **options):
+        refuse_foreign_data({"demo", "autreville"}, force=force)
         demo, _ = Municipality.objects.update_or_create(
             slug="demo",
             defaults={
