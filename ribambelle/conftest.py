@@ -96,3 +96,96 @@ def agent_client(agent_a):
 @pytest.fixture
 def manager_client(manager_a):
     return logged_in(manager_a)
+
+
+# Families: alice and bob share the Martin household of A; dave is another household of A;
+# charlie has the Durand household of B.
+@pytest.fixture
+def household_a(municipality_a, alice, bob):
+    from ribambelle.families.models import Guardian, Household
+
+    household = Household.objects.create(
+        municipality=municipality_a, name="Foyer Martin", address="1 rue des Écoles"
+    )
+    for user in (alice, bob):
+        Guardian.objects.create(
+            municipality=municipality_a,
+            household=household,
+            user=user,
+            first_name=user.first_name,
+            last_name="Martin",
+            email=user.email,
+            mobile_phone="06 11 22 33 44",
+        )
+    household.paying_guardian = household.guardians.first()
+    household.save()
+    return household
+
+
+@pytest.fixture
+def child_a(household_a):
+    import datetime
+
+    from ribambelle.families.models import Child
+
+    return Child.objects.create(
+        municipality=household_a.municipality,
+        household=household_a,
+        first_name="Léa",
+        last_name="Martin",
+        sex="f",
+        birth_date=datetime.date(2018, 3, 14),
+        birth_city="Lyon",
+        school="École Jules-Ferry",
+        school_class="CE1",
+    )
+
+
+@pytest.fixture
+def dave(municipality_a):
+    """A parent of another household of municipality A."""
+    import datetime
+
+    from ribambelle.families.models import Child, Guardian, Household
+
+    user = make_user(municipality_a, "dave@example.org", first_name="Dave")
+    household = Household.objects.create(municipality=municipality_a, name="Foyer Petit")
+    Guardian.objects.create(
+        municipality=municipality_a,
+        household=household,
+        user=user,
+        first_name="Dave",
+        last_name="Petit",
+    )
+    Child.objects.create(
+        municipality=municipality_a,
+        household=household,
+        first_name="Tom",
+        last_name="Petit",
+        birth_date=datetime.date(2016, 5, 2),
+    )
+    return user
+
+
+@pytest.fixture
+def household_b(municipality_b, charlie):
+    import datetime
+
+    from ribambelle.families.models import Child, Guardian, Household
+
+    household = Household.objects.create(municipality=municipality_b, name="Foyer Durand")
+    Guardian.objects.create(
+        municipality=municipality_b,
+        household=household,
+        user=charlie,
+        first_name="Charlie",
+        last_name="Durand",
+    )
+    Child.objects.create(
+        municipality=municipality_b,
+        household=household,
+        first_name="Zoé",
+        last_name="Durand",
+        birth_date=datetime.date(2017, 1, 9),
+    )
+    return household

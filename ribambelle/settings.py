@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ribambelle.core",
     "ribambelle.tenants",
     "ribambelle.accounts",
+    "ribambelle.families",
     "ribambelle.portal",
     "ribambelle.backoffice",
 ]

@@ -6,8 +6,10 @@ from ribambelle.tenants import views as tenant_views
 
 tenant_patterns = [
     path("", include("ribambelle.portal.urls")),
+    path("", include("ribambelle.families.urls")),
     path("", include("ribambelle.accounts.urls")),
     path("gestion/", include("ribambelle.backoffice.urls")),
+    path("gestion/", include("ribambelle.families.staff_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
 ]
 

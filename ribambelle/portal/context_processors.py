@@ -18,7 +18,9 @@ def shell(request):
         entries = STAFF_NAV if user.is_municipal_staff else PORTAL_NAV
         for name, label in entries:
             url = reverse(name, kwargs={"municipality_slug": municipality.slug})
-            nav.append({"url": url, "label": label, "current": request.path == url})
+            # The first entry is the shell's home: current on itself only.
+            current = request.path == url or (bool(nav) and request.path.startswith(url))
+            nav.append({"url": url, "label": label, "current": current})
     return {
         "municipality": municipality,
         "signed_in": signed_in,

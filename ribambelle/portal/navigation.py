@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 PORTAL_NAV = [
     ("portal:home", _("Accueil")),
+    ("families:household", _("Mon foyer")),
+    ("families:children", _("Mes enfants")),
 ]
 
 STAFF_NAV = [

@@ -1,0 +1,3 @@
+"""Filled in by the documents work."""
+
+urlpatterns: list = []

@@ -1,0 +1,264 @@
+"""The families' pages: "Mon foyer", "Mes enfants" and a child's page, with in-place editing
+by category (htmx, and plain forms without JavaScript)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ribambelle.accounts.access import parent_required
+from ribambelle.families import selectors
+from ribambelle.families.categories import CATEGORIES, Category, categories_for
+from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
+from ribambelle.families.models import AuthorizedPerson, Child, Guardian, Household
+from ribambelle.families.services import records
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+MODELS = {"household": Household, "guardian": Guardian, "child": Child}
+
+
+def _url(request, name, **kwargs) -> str:
+    return tenant_reverse(request.municipality, name, **kwargs)
+
+
+def _target(request, household: Household, target: str, pk: int):
+    if target == "household":
+        if pk != household.pk:
+            raise Http404
+        return household
+    if target == "guardian":
+        return selectors.guardian_get(household, pk)
+    if target == "child":
+        return selectors.child_get(household, pk)
+    raise Http404
+
+
+def _page_of(request, target: str, obj) -> str:
+    if target == "child":
+        return _url(request, "families:child", pk=obj.pk)
+    return _url(request, "families:household")
+
+
+def category_block(request, target: str, obj, category: Category, pending: dict, **extra):
+    """Context of one category block: its values, its pending request, its edit link."""
+    change = pending.get((target, obj.pk, category.code))
+    model = MODELS[target]
+    rows = []
+    for name in category.fields:
+        field = model._meta.get_field(name)
+        display = getattr(obj, f"get_{name}_display", None)
+        value = display() if display else getattr(obj, name)
+        proposed = None
+        if change is not None and name in change.after:
+            proposed = change.after[name]
+            if field.choices:
+                proposed = dict(field.flatchoices).get(proposed, proposed)
+        rows.append({"label": field.verbose_name, "value": value, "proposed": proposed})
+    return {
+        "target": target,
+        "object": obj,
+        "category": category,
+        "rows": rows,
+        "pending": change,
+        "block_id": f"{target}-{obj.pk}-{category.code.replace('.', '-')}",
+        "edit_url": _url(
+            request, "families:edit", target=target, pk=obj.pk, category=category.code
+        ),
+        "show_url": _url(
+            request, "families:show", target=target, pk=obj.pk, category=category.code
+        ),
+        **extra,
+    }
+
+
+@parent_required
+def household_page(request):
+    household = selectors.household_of(request)
+    pending = selectors.pending_changes_of(household)
+    guardians = list(selectors.guardians_of(household))
+    address = category_block(
+        request, "household", household, CATEGORIES["household.address"], pending
+    )
+    blocks = [
+        {
+            "guardian": guardian,
+            "blocks": [
+                category_block(request, "guardian", guardian, category, pending)
+                for category in categories_for("guardian")
+            ],
+        }
+        for guardian in guardians
+    ]
+    return render(
+        request,
+        "families/portal/household.html",
+        {"household": household, "address": address, "guardians": blocks},
+    )
+
+
+@parent_required
+def children_page(request):
+    household = selectors.household_of(request)
+    children = list(selectors.children_with_records(household))
+    missing = selectors.missing_by_child(request.municipality, children)
+    return render(
+        request,
+        "families/portal/children.html",
+        {"children": [(child, missing[child.pk]) for child in children]},
+    )
+
+
+@parent_required
+def child_page(request, pk: int):
+    household = selectors.household_of(request)
+    child = selectors.child_get(selectors.children_with_records(household), pk)
+    pending = selectors.pending_changes_of(household)
+    missing = selectors.missing_by_child(request.municipality, [child])[child.pk]
+    consents = list(selectors.consents_of(request.municipality))
+    answers = {answer.consent_id: answer.granted for answer in child.consents.all()}
+    return render(
+        request,
+        "families/portal/child.html",
+        {
+            "child": child,
+            "missing": missing,
+            "blocks": [
+                category_block(request, "child", child, category, pending)
+                for category in categories_for("child")
+            ],
+            "consents_form": ConsentsForm(consents, answers),
+            "people": list(child.authorized_people.all()),
+            "documents": list(child.documents.all()),
+            "person_form": AuthorizedPersonForm(),
+        },
+    )
+
+
+@parent_required
+def show_category(request, target: str, pk: int, category: str):
+    """The category block (htmx cancel of an edit)."""
+    household = selectors.household_of(request)
+    obj, spec = _resolve(request, household, target, pk, category)
+    pending = selectors.pending_changes_of(household)
+    if not request.htmx:
+        return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
+    return render(
+        request,
+        "families/portal/_category.html",
+        category_block(request, target, obj, spec, pending),
+    )
+
+
+def _resolve(request, household, target, pk, category):
+    spec = CATEGORIES.get(category)
+    if spec is None or spec.target != target:
+        raise Http404
+    return _target(request, household, target, pk), spec
+
+
+@parent_required
+def edit_category(request, target: str, pk: int, category: str):
+    household = selectors.household_of(request)
+    obj, spec = _resolve(request, household, target, pk, category)
+    form_class = category_form_class(MODELS[target], spec)
+    if request.method != "POST":
+        form = form_class(instance=obj)
+    else:
+        # Validate against a copy: the record itself is only changed by the service.
+        form = form_class(request.POST, instance=MODELS[target].objects.get(pk=obj.pk))
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in spec.fields}
+            outcome = records.record_update(
+                actor=request.user, target=obj, category=spec, values=values
+            )
+            confirmation = (
+                _("Modification enregistrée.")
+                if outcome.applied
+                else _(
+                    "Votre demande de modification est envoyée : elle sera appliquée après "
+                    "validation par la mairie."
+                )
+            )
+            if request.htmx:
+                obj.refresh_from_db()
+                pending = selectors.pending_changes_of(household)
+                return render(
+                    request,
+                    "families/portal/_category.html",
+                    category_block(request, target, obj, spec, pending, confirmation=confirmation),
+                )
+            messages.success(request, confirmation)
+            return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
+    context = {
+        **category_block(request, target, obj, spec, selectors.pending_changes_of(household)),
+        "form": form,
+        "back_url": _page_of(request, target, obj),
+    }
+    if request.htmx:
+        # htmx swaps only successful responses: errors come back with 200 and the form.
+        return render(request, "families/portal/_category_form.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "families/portal/edit_category.html", context, status=status)
+
+
+@require_POST
+@parent_required
+def save_consents(request, pk: int):
+    household = selectors.household_of(request)
+    child = selectors.child_get(household, pk)
+    form = ConsentsForm(selectors.consents_of(request.municipality), {}, request.POST)
+    if form.is_valid():
+        records.consents_save(actor=request.user, child=child, answers=form.answers())
+        messages.success(request, _("Vos réponses aux autorisations sont enregistrées."))
+    return redirect(_url(request, "families:child", pk=child.pk) + "#autorisations")
+
+
+@parent_required
+def edit_person(request, child_pk: int, pk: int | None = None):
+    household = selectors.household_of(request)
+    child = selectors.child_get(household, child_pk)
+    person = None
+    if pk is not None:
+        person = selectors.person_get(child, pk)
+    before = records.person_values(person) if person else None
+    form = AuthorizedPersonForm(request.POST or None, instance=person or AuthorizedPerson())
+    if request.method == "POST" and form.is_valid():
+        records.person_save(actor=request.user, child=child, person=form.instance, before=before)
+        messages.success(
+            request,
+            _("%(name)s est enregistré·e parmi les personnes autorisées.")
+            % {"name": form.instance},
+        )
+        return redirect(_url(request, "families:child", pk=child.pk) + "#personnes")
+    return render(
+        request,
+        "families/portal/person_form.html",
+        {"child": child, "person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@parent_required
+def delete_person(request, child_pk: int, pk: int):
+    household = selectors.household_of(request)
+    child = selectors.child_get(household, child_pk)
+    person = selectors.person_get(child, pk)
+    records.person_delete(actor=request.user, person=person)
+    messages.success(request, _("%(name)s est retiré·e de la liste.") % {"name": person})
+    return redirect(_url(request, "families:child", pk=child.pk) + "#personnes")
+
+
+urlpatterns = [
+    path("foyer/", household_page, name="household"),
+    path("enfants/", children_page, name="children"),
+    path("enfants/<int:pk>/", child_page, name="child"),
+    path("enfants/<int:pk>/autorisations/", save_consents, name="consents"),
+    path("enfants/<int:child_pk>/personnes/ajouter/", edit_person, name="person_add"),
+    path("enfants/<int:child_pk>/personnes/<int:pk>/", edit_person, name="person_edit"),
+    path("enfants/<int:child_pk>/personnes/<int:pk>/retirer/", delete_person, name="person_delete"),
+    path("dossier/<str:target>/<int:pk>/<str:category>/", show_category, name="show"),
+    path("dossier/<str:target>/<int:pk>/<str:category>/modifier/", edit_category, name="edit"),
+]

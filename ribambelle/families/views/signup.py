@@ -1,0 +1,3 @@
+"""Filled in by the signup work."""
+
+urlpatterns: list = []
