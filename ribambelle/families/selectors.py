@@ -18,8 +18,8 @@ from ribambelle.families.rules import ChildFacts, MissingItem, RequirementSpec, 
 from ribambelle.tenants.models import Municipality
 
 
-def household_of(request) -> Household:
-    """The signed-in parent's household; 404 when the account has none yet."""
+def household_or_none(request) -> Household | None:
+    """The signed-in parent's household, if the account has one that is not refused."""
     guardian = (
         Guardian.objects.for_municipality(request.municipality)
         .select_related("household")
@@ -27,8 +27,16 @@ def household_of(request) -> Household:
         .first()
     )
     if guardian is None or guardian.household.status == Household.Status.REFUSED:
-        raise Http404
+        return None
     return guardian.household
+
+
+def household_of(request) -> Household:
+    """The signed-in parent's household; 404 when the account has none."""
+    household = household_or_none(request)
+    if household is None:
+        raise Http404
+    return household
 
 
 def household_get(municipality: Municipality, pk: int) -> Household:

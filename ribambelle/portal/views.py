@@ -1,16 +1,27 @@
 from django.shortcuts import render
 
 from ribambelle.accounts.access import parent_required
+from ribambelle.families import selectors as family_selectors
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
 
 
 @parent_required
 def home(request):
+    household = family_selectors.household_or_none(request)
+    children = []
+    if household is not None:
+        records = list(family_selectors.children_with_records(household))
+        missing = family_selectors.missing_by_child(request.municipality, records)
+        children = [(child, missing[child.pk]) for child in records]
     return render(
         request,
         "portal/home.html",
-        {"departments": departments_of(request.municipality)},
+        {
+            "household": household,
+            "children": children,
+            "departments": departments_of(request.municipality),
+        },
     )
 
 

@@ -69,6 +69,8 @@ def category_block(request, target: str, obj, category: Category, pending: dict,
         "show_url": _url(
             request, "families:show", target=target, pk=obj.pk, category=category.code
         ),
+        # On the families' pages each category sits in a <details> whose summary is its title.
+        "folded": True,
         **extra,
     }
 
