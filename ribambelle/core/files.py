@@ -1,4 +1,11 @@
-"""File checks by content, never by name or declared type alone."""
+"""File checks by content, never by name or declared type alone (DESIGN invariant 6).
+
+A browser's file name and content type are whatever the sender wants them to be: an executable
+renamed "attestation.pdf" arrives as application/pdf. So the type is read from the bytes, the
+size from what was received, and the type we store is the one we detected."""
+
+import re
+import zlib
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -7,20 +14,129 @@ from PIL import Image, UnidentifiedImageError
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
+PDF = "application/pdf"
+DOCUMENT_TYPES = {PDF: ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+# Magic numbers of the formats we accept, checked before any parser sees the bytes.
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PDF_MAGIC = b"%PDF-"
+
+# PDF names that make a reader run code, start a program or carry another file.
+ACTIVE_PDF_NAMES = frozenset(
+    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia"}
+)
+# A PDF name: a slash then regular characters (ISO 32000-1, 7.3.5), "#xx" being an escape.
+PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r /<>\[\]()%{}]+)")
+PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# The "stream" keyword right after a dictionary (not "endstream", not bytes inside a stream).
+PDF_STREAM = re.compile(rb">>\s*stream\r?\n")
+# Compressed object streams can hide dictionaries (and so actions) from a plain scan: they
+# are inflated, within this budget, which is far above what a 10 MB document needs.
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
 
 def validate_image(file) -> None:
     """A PNG or JPEG image, at most 2 MB, recognised by Pillow from its bytes."""
     if file.size > MAX_IMAGE_BYTES:
         raise ValidationError(_("L'image dépasse 2 Mo : réduisez-la puis réessayez."))
+    if _pillow_format(file) not in IMAGE_FORMATS:
+        raise ValidationError(_("Ce fichier n'est pas une image PNG ou JPEG valide."))
+
+
+def _pillow_format(file) -> str | None:
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         file.seek(0)
         with Image.open(file) as image:
             image.verify()
-            image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        image_format = None
+            return image.format
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
     finally:
         file.seek(position)
-    if image_format not in IMAGE_FORMATS:
-        raise ValidationError(_("Ce fichier n'est pas une image PNG ou JPEG valide."))
+
+
+def document_content_type(file) -> str:
+    """The content type of a family document (PDF, JPEG or PNG, at most 10 MB) read from its
+    bytes; ValidationError with a French message saying what to do otherwise."""
+    size = file.size or 0
+    if size == 0:
+        raise ValidationError(_("Ce fichier est vide : choisissez un autre fichier."), code="empty")
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            _(
+                "Ce fichier dépasse 10 Mo : réduisez-le (par exemple en le photographiant "
+                "ou en le scannant en qualité moyenne) puis réessayez."
+            ),
+            code="too_big",
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        head = file.read(16)
+        if head.startswith(PDF_MAGIC):
+            file.seek(0)
+            _check_pdf(file.read(MAX_DOCUMENT_BYTES + 1))
+            return PDF
+    finally:
+        file.seek(position)
+    expected = (
+        "PNG" if head.startswith(PNG_MAGIC) else "JPEG" if head.startswith(JPEG_MAGIC) else None
+    )
+    if expected is not None and _pillow_format(file) == expected:
+        return IMAGE_FORMATS[expected]
+    raise ValidationError(
+        _(
+            "Ce fichier n'est pas un PDF, une image JPEG ou une image PNG. Choisissez un "
+            "document PDF ou une photo du document."
+        ),
+        code="type",
+    )
+
+
+def _check_pdf(data: bytes) -> None:
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(
+            _("Ce PDF est incomplet ou endommagé : enregistrez-le de nouveau puis réessayez."),
+            code="damaged",
+        )
+    if _active_names(data) & ACTIVE_PDF_NAMES:
+        raise ValidationError(
+            _(
+                "Ce PDF contient des scripts, des pièces jointes ou des actions automatiques, "
+                "refusés par sécurité. Imprimez-le au format PDF (« Imprimer » puis "
+                "« Enregistrer au format PDF ») ou envoyez une photo du document."
+            ),
+            code="active",
+        )
+
+
+def _names(data: bytes) -> set[bytes]:
+    return {
+        PDF_HEX_ESCAPE.sub(lambda escape: bytes([int(escape[1], 16)]), match[1])
+        for match in PDF_NAME.finditer(data)
+    }
+
+
+def _active_names(data: bytes) -> set[bytes]:
+    """The PDF names of the file, including those inside compressed object streams."""
+    names = _names(data)
+    budget = MAX_INFLATED_BYTES
+    for match in PDF_STREAM.finditer(data):
+        dictionary = data[max(0, match.start() - 1024) : match.start()]
+        dictionary = dictionary[dictionary.rfind(b"obj") + 1 :]
+        if b"ObjStm" not in _names(dictionary):
+            continue
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(memoryview(data)[match.end() :], budget + 1)
+        except zlib.error:
+            inflated = b""
+        budget -= len(inflated)
+        if not inflated or budget < 0:
+            # An object stream we cannot read could hide anything: treat it as active.
+            return names | {b"JavaScript"}
+        names |= _names(inflated)
+    return names

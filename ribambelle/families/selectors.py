@@ -18,6 +18,20 @@ from ribambelle.families.rules import ChildFacts, MissingItem, RequirementSpec, 
 from ribambelle.tenants.models import Municipality
 
 
+# What document lists show: never the file itself.
+DOCUMENT_LIST_FIELDS = (
+    "pk",
+    "kind",
+    "name",
+    "description",
+    "child_id",
+    "guardian_id",
+    "uploaded_at",
+    "size",
+    "content_type",
+)
+
+
 def household_or_none(request) -> Household | None:
     """The signed-in parent's household, if the account has one that is not refused."""
     guardian = (
@@ -45,6 +59,12 @@ def household_get(municipality: Municipality, pk: int) -> Household:
 
 def guardians_of(household: Household) -> QuerySet[Guardian]:
     return Guardian.objects.filter(household=household).order_by("pk")
+
+
+def guardians_with_documents(household: Household) -> QuerySet[Guardian]:
+    return guardians_of(household).prefetch_related(
+        Prefetch("documents", queryset=FamilyDocument.objects.only(*DOCUMENT_LIST_FIELDS))
+    )
 
 
 def children_of(household: Household) -> QuerySet[Child]:
@@ -77,9 +97,7 @@ def children_with_records(household: Household) -> QuerySet[Child]:
         Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
         Prefetch(
             "documents",
-            queryset=FamilyDocument.objects.only(
-                "pk", "kind", "name", "child_id", "uploaded_at", "size", "content_type"
-            ),
+            queryset=FamilyDocument.objects.only(*DOCUMENT_LIST_FIELDS),
         ),
     )
 
@@ -130,3 +148,79 @@ def missing_by_child(
     specs = requirement_specs(municipality)
     today = timezone.localdate()
     return {child.pk: missing_items(child_facts(child), specs, today) for child in children}
+
+
+# Staff side: search, queue of pending changes and sign-ups, audit log.
+
+
+def households_matching(municipality: Municipality, query: str) -> QuerySet[Household]:
+    """Households whose name, a child's name or a guardian's name or e-mail contains every
+    word of `query`; the most recent first when `query` is empty. Guardians and children come
+    prefetched: listing a page costs the same number of queries whatever its size."""
+    from django.db.models import Exists, OuterRef, Q
+
+    households = Household.objects.for_municipality(municipality)
+    for word in query.split():
+        children = Child.objects.filter(household=OuterRef("pk")).filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+        guardians = Guardian.objects.filter(household=OuterRef("pk")).filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+        households = households.filter(
+            Q(name__icontains=word) | Exists(children) | Exists(guardians)
+        )
+    ordering = ["name", "pk"] if query.strip() else ["-created_at", "-pk"]
+    return households.order_by(*ordering).prefetch_related(
+        Prefetch("guardians", queryset=Guardian.objects.select_related("user").order_by("pk")),
+        Prefetch("children", queryset=Child.objects.order_by("birth_date", "pk")),
+    )
+
+
+def open_changes(municipality: Municipality) -> QuerySet[PendingChange]:
+    """The staff queue: open requests, oldest first."""
+    return (
+        PendingChange.objects.for_municipality(municipality)
+        .filter(status=PendingChange.Status.PENDING)
+        .select_related("household", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_change_get(municipality: Municipality, pk: int) -> PendingChange:
+    return get_object_or_404(
+        PendingChange.objects.for_municipality(municipality).select_related("household"), pk=pk
+    )
+
+
+def pending_signups(municipality: Municipality) -> QuerySet[Household]:
+    return (
+        Household.objects.for_municipality(municipality)
+        .filter(status=Household.Status.PENDING)
+        .order_by("created_at", "pk")
+        .prefetch_related(
+            Prefetch("guardians", queryset=Guardian.objects.select_related("user").order_by("pk")),
+            Prefetch("children", queryset=Child.objects.order_by("birth_date", "pk")),
+        )
+    )
+
+
+def family_addresses(household: Household) -> list[str]:
+    """Where to write to a household: each guardian's login e-mail, else their contact
+    e-mail, without duplicates."""
+    addresses: list[str] = []
+    for guardian in Guardian.objects.filter(household=household).select_related("user"):
+        email = (guardian.user.email if guardian.user else "") or guardian.email
+        email = email.strip().lower()
+        if email and email not in addresses:
+            addresses.append(email)
+    return addresses
+
+
+def audit_entries(municipality: Municipality, household_id: int | None = None):
+    from ribambelle.core.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(municipality=municipality).select_related("actor")
+    if household_id is not None:
+        entries = entries.filter(household_id=household_id)
+    return entries.order_by("-created_at", "-pk")

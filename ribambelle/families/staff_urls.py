@@ -1,5 +1,5 @@
-from ribambelle.families.views import imports, staff
+from ribambelle.families.views import documents, imports, staff
 
 app_name = "families_staff"
 
-urlpatterns = [*staff.urlpatterns, *imports.urlpatterns]
+urlpatterns = [*staff.urlpatterns, *imports.urlpatterns, *documents.staff_urlpatterns]

@@ -1,3 +1,148 @@
-"""Filled in by the documents work."""
+"""Family documents: upload for a child or a guardian of the parent's own household, and
+downloads through permission-checked views only (the storage is private, DESIGN invariant 6)."""
 
-urlpatterns: list = []
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from ribambelle.accounts.access import parent_required, staff_required
+from ribambelle.core.files import DOCUMENT_TYPES
+from ribambelle.families import selectors
+from ribambelle.families.forms_documents import DocumentForm
+from ribambelle.families.models import DocumentKind, FamilyDocument
+from ribambelle.families.services.documents import document_add, document_staff_read
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+
+def _upload(request, *, household, child=None, guardian=None, back_url: str):
+    owner = child or guardian
+    requested_kind = request.GET.get("type")
+    posted = request.method == "POST"
+    form = DocumentForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial_kind=requested_kind if requested_kind in DocumentKind.values else None,
+    )
+    if posted and form.is_valid():
+        try:
+            document = document_add(
+                actor=request.user,
+                household=household,
+                child=child,
+                guardian=guardian,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                file=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request, _("Le document « %(name)s » est enregistré.") % {"name": document.name}
+            )
+            return redirect(back_url)
+    return render(
+        request,
+        "families/documents/add.html",
+        {"form": form, "owner": owner, "back_url": back_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@parent_required
+def child_document_add(request, pk: int):
+    household = selectors.household_of(request)
+    child = selectors.child_get(household, pk)
+    back_url = tenant_reverse(request.municipality, "families:child", pk=child.pk)
+    return _upload(request, household=household, child=child, back_url=f"{back_url}#documents")
+
+
+@parent_required
+def guardian_document_add(request, pk: int):
+    household = selectors.household_of(request)
+    guardian = selectors.guardian_get(household, pk)
+    back_url = tenant_reverse(request.municipality, "families:household")
+    return _upload(
+        request,
+        household=household,
+        guardian=guardian,
+        back_url=f"{back_url}#guardian-{guardian.pk}-documents",
+    )
+
+
+def download_filename(document: FamilyDocument) -> str:
+    """The family's name for the document with the extension of its detected type; path
+    separators and control characters removed."""
+    name = re.sub(r"[\x00-\x1f\x7f/\\]+", " ", document.name).strip(" .") or "document"
+    extension = DOCUMENT_TYPES.get(document.content_type, "")
+    if extension and not name.lower().endswith(extension):
+        name += extension
+    return name
+
+
+def ascii_filename(filename: str) -> str:
+    """A plain fallback for clients that ignore RFC 5987's filename*."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
+    return plain or "document"
+
+
+def attachment(document: FamilyDocument) -> FileResponse:
+    """The stored file as an attachment of its detected type: never rendered by the browser,
+    never sniffed, never kept in a shared cache."""
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    filename = download_filename(document)
+    response = FileResponse(stream, content_type=document.content_type, as_attachment=True)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{ascii_filename(filename)}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@parent_required
+def document_download(request, pk: int):
+    household = selectors.household_of(request)
+    document = get_object_or_404(
+        FamilyDocument.objects.for_municipality(request.municipality).filter(household=household),
+        pk=pk,
+    )
+    return attachment(document)
+
+
+@staff_required
+def staff_document_download(request, pk: int):
+    document = get_object_or_404(
+        FamilyDocument.objects.for_municipality(request.municipality), pk=pk
+    )
+    document_staff_read(actor=request.user, document=document)
+    return attachment(document)
+
+
+urlpatterns = [
+    path("enfants/<int:pk>/documents/ajouter/", child_document_add, name="child_document_add"),
+    path(
+        "foyer/responsables/<int:pk>/documents/ajouter/",
+        guardian_document_add,
+        name="guardian_document_add",
+    ),
+    path("foyer/documents/<int:pk>/", document_download, name="document_download"),
+]
+
+# Staff views, included in the "families_staff" namespace under /<slug>/gestion/.
+staff_urlpatterns = [
+    path("familles/documents/<int:pk>/", staff_document_download, name="document_download"),
+]

@@ -79,7 +79,7 @@ def category_block(request, target: str, obj, category: Category, pending: dict,
 def household_page(request):
     household = selectors.household_of(request)
     pending = selectors.pending_changes_of(household)
-    guardians = list(selectors.guardians_of(household))
+    guardians = list(selectors.guardians_with_documents(household))
     address = category_block(
         request, "household", household, CATEGORIES["household.address"], pending
     )

@@ -1,0 +1,47 @@
+"""The family document upload form. The file is checked by content here, so that a refusal is
+shown next to the field with the other fields as typed; the service checks it again."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ribambelle.core.files import document_content_type
+from ribambelle.families.models import DocumentKind
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de document"), choices=DocumentKind.choices)
+    name = forms.CharField(
+        label=_("Nom du document"),
+        max_length=150,
+        help_text=_("Par exemple : attestation d'assurance 2025-2026."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "PDF, JPEG ou PNG, 10 Mo au plus. Une photo nette du document convient. "
+            "En cas d'erreur, choisissez de nouveau le fichier."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}
+        ),
+        error_messages={
+            "required": _("Choisissez le fichier à envoyer."),
+            "empty": _("Ce fichier est vide : choisissez un autre fichier."),
+        },
+    )
+
+    def __init__(self, *args, initial_kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if initial_kind:
+            self.fields["kind"].initial = initial_kind
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        document_content_type(file)
+        return file

@@ -1,0 +1,92 @@
+"""Family documents: stored privately under a random name, recorded, audited. The file is
+written before the row, so a failed database write must take the file away with it."""
+
+import uuid
+
+from django.db import transaction
+
+from ribambelle.core.audit import audit_record
+from ribambelle.core.files import DOCUMENT_TYPES, document_content_type
+from ribambelle.core.models import AuditEntry
+from ribambelle.families.models import Child, FamilyDocument, Guardian, Household
+
+# Documents that tell something about a child's health: their reads by staff are logged.
+HEALTH_KINDS = frozenset({"pai", "vaccination"})
+
+
+def _audit_values(document: FamilyDocument) -> dict:
+    return {
+        "kind": document.kind,
+        "name": document.name,
+        "child": document.child_id,
+        "guardian": document.guardian_id,
+        "content_type": document.content_type,
+        "size": document.size,
+    }
+
+
+@transaction.atomic
+def document_add(
+    *,
+    actor,
+    household: Household,
+    child: Child | None = None,
+    guardian: Guardian | None = None,
+    kind: str,
+    name: str,
+    description: str,
+    file,
+) -> FamilyDocument:
+    """Store `file` for a child or a guardian of `household`. The type comes from the bytes
+    (ValidationError otherwise), never from the sender's name or declared type; the name on
+    disk is random so that nothing the family typed reaches the storage."""
+    if (child is None) == (guardian is None):
+        raise ValueError("A document belongs to exactly one child or one guardian.")
+    owner = child or guardian
+    if owner.household_id != household.pk:
+        raise ValueError("The child or guardian is not of this household.")
+    content_type = document_content_type(file)
+    document = FamilyDocument(
+        municipality_id=household.municipality_id,
+        household=household,
+        child=child,
+        guardian=guardian,
+        kind=kind,
+        name=name,
+        description=description,
+        content_type=content_type,
+        size=file.size,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    file.seek(0)
+    document.file.save(f"{uuid.uuid4().hex}{DOCUMENT_TYPES[content_type]}", file, save=False)
+    stored_name = document.file.name
+    try:
+        with transaction.atomic():
+            document.save()
+            audit_record(
+                municipality=household.municipality,
+                actor=actor,
+                action=AuditEntry.Action.UPLOAD,
+                target=document,
+                household_id=household.pk,
+                after=_audit_values(document),
+            )
+    except BaseException:
+        document.file.storage.delete(stored_name)
+        raise
+    return document
+
+
+def document_staff_read(*, actor, document: FamilyDocument) -> None:
+    """Staff reads of health documents (PAI, vaccinations) are logged (invariant 8)."""
+    if document.kind not in HEALTH_KINDS:
+        return
+    audit_record(
+        municipality=document.municipality,
+        actor=actor,
+        action=AuditEntry.Action.READ_HEALTH,
+        target=document,
+        household_id=document.household_id,
+        after={"kind": document.kind},
+    )
