@@ -17,6 +17,7 @@ class AuditEntry(models.Model):
         READ_HEALTH = "read_health", _("consultation des informations médicales")
         UPLOAD = "upload", _("dépôt de document")
         IMPORT = "import", _("import")
+        INVITE = "invite", _("invitation envoyée")
         OVERRIDE = "override", _("dérogation du personnel")
 
     municipality = models.ForeignKey(

@@ -855,11 +855,13 @@ def _plan_accounts(op: HouseholdOp, guardian_households, users, plan: ImportPlan
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _audit(municipality, actor, target, household_id, before, after) -> AuditEntry:
+def _audit(
+    municipality, actor, target, household_id, before, after, action=AuditEntry.Action.IMPORT
+) -> AuditEntry:
     return AuditEntry(
         municipality=municipality,
         actor=actor,
-        action=AuditEntry.Action.IMPORT,
+        action=action,
         target_type=target._meta.label_lower,
         target_id=target.pk,
         target_label=str(target)[:200],
@@ -994,9 +996,8 @@ def households_import(*, municipality, actor, data: bytes) -> ImportPlan:
 def _recent_invitations(municipality):
     return AuditEntry.objects.filter(
         municipality=municipality,
-        action=AuditEntry.Action.IMPORT,
+        action=AuditEntry.Action.INVITE,
         target_type=Guardian._meta.label_lower,
-        after__invitation=True,
         created_at__gte=timezone.now() - INVITATION_DELAY,
     ).values("target_id")
 
@@ -1029,7 +1030,15 @@ def household_invitations_send(*, municipality, actor) -> int:
         send_password_link.enqueue(municipality.pk, guardian.user.email)
     AuditEntry.objects.bulk_create(
         [
-            _audit(municipality, actor, guardian, guardian.household_id, {}, {"invitation": True})
+            _audit(
+                municipality,
+                actor,
+                guardian,
+                guardian.household_id,
+                {},
+                {},
+                action=AuditEntry.Action.INVITE,
+            )
             for guardian in guardians
         ],
         batch_size=_CHUNK,

@@ -417,7 +417,7 @@ def test_invitations_are_sent_once(manager_client, municipality_a):
         "marc@example.org",
         "paul@example.org",
     ]
-    assert AuditEntry.objects.filter(after__invitation=True).count() == 2
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.INVITE).count() == 2
 
     mail.outbox.clear()
     response = manager_client.post(url("import_invitations", municipality_a), follow=True)
