@@ -69,7 +69,9 @@ class Household(models.Model):
     quotient_source = models.CharField(
         _("origine du quotient"), max_length=10, choices=QuotientSource.choices, blank=True
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     external_ref = models.CharField(
         _("référence dans l'ancien logiciel"), max_length=60, blank=True
     )

@@ -17,7 +17,6 @@ from ribambelle.families.models import (
 from ribambelle.families.rules import ChildFacts, MissingItem, RequirementSpec, missing_items
 from ribambelle.tenants.models import Municipality
 
-
 # What document lists show: never the file itself.
 DOCUMENT_LIST_FIELDS = (
     "pk",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from ribambelle.portal.navigation import PORTAL_NAV, STAFF_NAV
+from ribambelle.portal.navigation import MANAGER_NAV, PORTAL_NAV, STAFF_NAV
 
 
 def shell(request):
@@ -16,6 +16,8 @@ def shell(request):
     if signed_in:
         home = "backoffice:home" if user.is_municipal_staff else "portal:home"
         entries = STAFF_NAV if user.is_municipal_staff else PORTAL_NAV
+        if user.can_manage:
+            entries = [*entries, *MANAGER_NAV]
         for name, label in entries:
             url = reverse(name, kwargs={"municipality_slug": municipality.slug})
             # The first entry is the shell's home: current on itself only.
