@@ -28,18 +28,7 @@ class RequirementSpec:
 class MissingItem:
     item: str
     label: str
-    # Where the family completes it on the child's page.
-    section: str
     departments: tuple[str, ...] = field(default=())
-
-
-SECTIONS = {
-    "insurance_certificate": "documents",
-    "emergency_contact": "personnes",
-    "doctor": "child.medical",
-    "vaccinations": "child.medical",
-    "consent": "autorisations",
-}
 
 
 def _is_missing(spec: RequirementSpec, facts: ChildFacts, today: date) -> str | None:
@@ -74,7 +63,7 @@ def missing_items(
         if label is not None:
             found.setdefault((spec.item, label), []).append(spec.department)
     return [
-        MissingItem(item, label, SECTIONS[item], tuple(sorted(set(departments))))
+        MissingItem(item, label, tuple(sorted(set(departments))))
         for (item, label), departments in found.items()
     ]
 

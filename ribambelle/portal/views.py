@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.families import selectors as family_selectors
+from ribambelle.families.links import with_links
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
 
@@ -13,7 +14,9 @@ def home(request):
     if household is not None:
         records = list(family_selectors.children_with_records(household))
         missing = family_selectors.missing_by_child(request.municipality, records)
-        children = [(child, missing[child.pk]) for child in records]
+        children = [
+            (child, with_links(request.municipality, child, missing[child.pk])) for child in records
+        ]
     return render(
         request,
         "portal/home.html",

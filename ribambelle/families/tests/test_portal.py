@@ -281,3 +281,16 @@ def test_completeness_on_child_page_and_home(alice_client, child_a, municipality
     )
     page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert "Dossier complet" in page and "Dossier incomplet" not in page
+
+
+def test_missing_items_link_to_where_they_are_completed(
+    alice_client, child_a, municipality_a, department_a
+):
+    for item in ("insurance_certificate", "emergency_contact", "doctor"):
+        Requirement.objects.create(municipality=municipality_a, department=department_a, item=item)
+    page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
+    assert f'href="/ville-a/enfants/{child_a.pk}/documents/ajouter/?type=insurance"' in page
+    assert f'href="/ville-a/enfants/{child_a.pk}/personnes/ajouter/"' in page
+    assert f'href="/ville-a/enfants/{child_a.pk}/#child-{child_a.pk}-child-medical"' in page
+    home = alice_client.get(url("portal:home")).content.decode()
+    assert f'href="/ville-a/enfants/{child_a.pk}/documents/ajouter/?type=insurance"' in home

@@ -12,6 +12,7 @@ from ribambelle.accounts.access import parent_required
 from ribambelle.families import selectors
 from ribambelle.families.categories import CATEGORIES, Category, categories_for
 from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
+from ribambelle.families.links import with_links
 from ribambelle.families.models import AuthorizedPerson, Child, Guardian, Household
 from ribambelle.families.services import records
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -117,7 +118,11 @@ def child_page(request, pk: int):
     household = selectors.household_of(request)
     child = selectors.child_get(selectors.children_with_records(household), pk)
     pending = selectors.pending_changes_of(household)
-    missing = selectors.missing_by_child(request.municipality, [child])[child.pk]
+    missing = with_links(
+        request.municipality,
+        child,
+        selectors.missing_by_child(request.municipality, [child])[child.pk],
+    )
     consents = list(selectors.consents_of(request.municipality))
     answers = {answer.consent_id: answer.granted for answer in child.consents.all()}
     return render(
