@@ -103,6 +103,14 @@ def pending_target(change: PendingChange):
     return model.objects.get(pk=change.target_id, municipality=change.municipality)
 
 
+def _close(change: PendingChange, status: str, actor, message: str) -> None:
+    change.status = status
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.message = message
+    change.save(update_fields=["status", "decided_by", "decided_at", "message"])
+
+
 @transaction.atomic
 def pending_accept(*, actor, change: PendingChange, message: str = "") -> None:
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
@@ -114,11 +122,7 @@ def pending_accept(*, actor, change: PendingChange, message: str = "") -> None:
     }
     before = {name: getattr(target, name) for name in values}
     _apply(target, values)
-    change.status = PendingChange.Status.ACCEPTED
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.message = message
-    change.save(update_fields=["status", "decided_by", "decided_at", "message"])
+    _close(change, PendingChange.Status.ACCEPTED, actor, message)
     audit_record(
         municipality=change.municipality,
         actor=actor,
@@ -135,11 +139,7 @@ def pending_refuse(*, actor, change: PendingChange, message: str) -> None:
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
     if change.status != PendingChange.Status.PENDING:
         return
-    change.status = PendingChange.Status.REFUSED
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.message = message
-    change.save(update_fields=["status", "decided_by", "decided_at", "message"])
+    _close(change, PendingChange.Status.REFUSED, actor, message)
     audit_record(
         municipality=change.municipality,
         actor=actor,
