@@ -500,3 +500,13 @@ def test_two_thousand_lines_import_quickly(manager_client, municipality_a):
     print(f"2,000 lines: first import {first:.2f} s, re-import {second:.2f} s")
     assert first < 20
     assert second < 20
+
+
+def test_managers_find_the_import_from_the_families_page(manager_client, agent_client):
+    page = manager_client.get("/ville-a/gestion/familles/").content.decode()
+    assert "/ville-a/gestion/familles/import/" in page
+    assert "/ville-a/gestion/familles/invitations/" in page
+    assert (
+        "/ville-a/gestion/familles/import/"
+        not in agent_client.get("/ville-a/gestion/familles/").content.decode()
+    )
