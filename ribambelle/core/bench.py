@@ -1,6 +1,7 @@
 """The pages `manage.py bench` measures. Each issue that adds a page appends it here, so the
 benchmark grows with the product instead of being rewritten."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 BENCH_SLUG = "bench"
@@ -23,9 +24,23 @@ TENANT = {"municipality_slug": BENCH_SLUG}
 class BenchPage:
     name: str
     url_name: str
-    kwargs: dict[str, str] = field(default_factory=dict)
+    # URL arguments, or a function returning them once the bench data exists.
+    kwargs: dict[str, str] | Callable[[], dict] = field(default_factory=dict)
     persona: str = "anonymous"
     query: str = ""
+
+    def url_kwargs(self) -> dict:
+        return self.kwargs() if callable(self.kwargs) else self.kwargs
+
+
+def first_child_of_parent() -> dict:
+    """The bench parent's first child (the first household has two)."""
+    from ribambelle.families.models import Child
+
+    child = Child.objects.filter(
+        municipality__slug=BENCH_SLUG, household__guardians__user__email=PERSONAS["parent"]
+    ).earliest("pk")
+    return {**TENANT, "pk": child.pk}
 
 
 PAGES: list[BenchPage] = [
@@ -35,7 +50,12 @@ PAGES: list[BenchPage] = [
     BenchPage("first connection", "accounts:password_link_request", TENANT),
     BenchPage("portal home", "portal:home", TENANT, "parent"),
     BenchPage("account", "accounts:account", TENANT, "parent"),
+    BenchPage("foyer", "families:household", TENANT, "parent"),
+    BenchPage("children", "families:children", TENANT, "parent"),
+    BenchPage("child", "families:child", first_child_of_parent, "parent"),
     BenchPage("staff home", "backoffice:home", TENANT, "manager"),
     BenchPage("staff departments", "backoffice:departments", TENANT, "manager"),
     BenchPage("staff members", "backoffice:staff", TENANT, "manager"),
+    BenchPage("staff families", "families_staff:search", TENANT, "manager"),
+    BenchPage("staff queue", "families_staff:queue", TENANT, "manager"),
 ]

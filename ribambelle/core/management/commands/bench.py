@@ -124,7 +124,7 @@ class Command(BaseCommand):
             raise CommandError("Bench failed: " + "; ".join(failures))
 
     def _url(self, page: BenchPage) -> str:
-        url = reverse(page.url_name, kwargs=page.kwargs)
+        url = reverse(page.url_name, kwargs=page.url_kwargs())
         return f"{url}?{page.query}" if page.query else url
 
     def _measure(self, url: str, email: str | None, repeat: int) -> dict:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from itertools import batched
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from django.utils import timezone
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
 from ribambelle.core.seeding import refuse_foreign_data
+from ribambelle.families.models import (
+    AuthorizedPerson,
+    Child,
+    ChildConsent,
+    Consent,
+    Guardian,
+    Household,
+    Requirement,
+)
 from ribambelle.tenants.models import Department, Municipality
 
 BATCH_SIZE = 2000
@@ -52,6 +62,12 @@ LAST_NAMES = [
     "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Haddad", "Nguyen", "Diallo",
     "Fontaine", "Rousseau", "Vincent", "Muller", "Faure", "Mercier", "Blanc", "Guerin",
 ]  # fmt: skip
+
+
+SCHOOLS = ["École Jules-Ferry", "École Louise-Michel", "École des Tilleuls", "École du Port"]
+CLASSES = ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2"]
+ALLERGIES = ["", "", "", "", "", "", "Arachide", "Lait", "Gluten"]
+CONSENTS = ["Droit à l'image", "Sortie seul", "Soins d'urgence"]
 
 
 @dataclass
@@ -89,23 +105,119 @@ def guardian_counts(households: int) -> Iterator[int]:
         yield 2 if rng.random() < SECOND_GUARDIAN_RATE else 1
 
 
-def parent_accounts(municipality: Municipality, households: int, password: str) -> Iterator[User]:
+def children_counts(households: int, children: int) -> Iterator[int]:
+    """Children spread over the households: everyone gets the same share, the remainder goes to
+    the first ones."""
+    base, extra = divmod(children, households)
+    for index in range(households):
+        yield base + (1 if index < extra else 0)
+
+
+@dataclass
+class SyntheticHousehold:
+    household: Household
+    users: list[User]
+    children: list[Child]
+
+
+def synthetic_households(
+    municipality: Municipality, households: int, children: int, password: str
+) -> Iterator[SyntheticHousehold]:
+    """One household at a time (never the whole municipality in memory), deterministic."""
     rng = random.Random(SEED + 1)
     now = timezone.now()
     number = 0
-    for guardians in guardian_counts(households):
+    for index, (guardians, kids) in enumerate(
+        zip(guardian_counts(households), children_counts(households, children), strict=True)
+    ):
         last_name = rng.choice(LAST_NAMES)
+        users = []
         for _ in range(guardians):
             number += 1
-            yield User(
+            users.append(
+                User(
+                    municipality=municipality,
+                    email=f"parent{number}@{BENCH_EMAIL_DOMAIN}",
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=last_name,
+                    role=Role.PARENT,
+                    password=password,
+                    date_joined=now,
+                )
+            )
+        household = Household(
+            municipality=municipality,
+            name=f"Foyer {last_name}",
+            address=f"{index + 1} rue des Écoles",
+            postal_code="99999",
+            city=BENCH_NAME,
+            quotient=rng.randrange(200, 2000),
+            quotient_source=Household.QuotientSource.CAF,
+            external_ref=f"B{index + 1:06d}",
+        )
+        kids_list = [
+            Child(
                 municipality=municipality,
-                email=f"parent{number}@{BENCH_EMAIL_DOMAIN}",
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=last_name,
-                role=Role.PARENT,
-                password=password,
-                date_joined=now,
+                sex=rng.choice("fm"),
+                birth_date=date(
+                    2014 + rng.randrange(9), 1 + rng.randrange(12), 1 + rng.randrange(28)
+                ),
+                school=rng.choice(SCHOOLS),
+                school_class=rng.choice(CLASSES),
+                allergies=rng.choice(ALLERGIES),
+                doctor_name="Dr Martin" if rng.random() < 0.7 else "",
+                vaccinations_up_to_date=rng.random() < 0.9,
             )
+            for _ in range(kids)
+        ]
+        yield SyntheticHousehold(household, users, kids_list)
+
+
+def write_households(batch: list[SyntheticHousehold], consents: list[Consent]) -> None:
+    """Bulk-writes one batch: households, accounts, guardians, children and their records."""
+    municipality = batch[0].household.municipality
+    Household.objects.bulk_create([entry.household for entry in batch])
+    User.objects.bulk_create([user for entry in batch for user in entry.users])
+    guardians = []
+    for entry in batch:
+        for user in entry.users:
+            guardians.append(
+                Guardian(
+                    municipality=municipality,
+                    household=entry.household,
+                    user=user,
+                    first_name=user.first_name,
+                    last_name=user.last_name,
+                    email=user.email,
+                    mobile_phone="06 00 00 00 00",
+                )
+            )
+        for child in entry.children:
+            child.household = entry.household
+    Guardian.objects.bulk_create(guardians)
+    children = [child for entry in batch for child in entry.children]
+    Child.objects.bulk_create(children)
+    ChildConsent.objects.bulk_create(
+        ChildConsent(child=child, consent=consent, granted=(child.pk + consent.pk) % 3 != 0)
+        for child in children
+        if child.pk % 2
+        for consent in consents
+    )
+    AuthorizedPerson.objects.bulk_create(
+        AuthorizedPerson(
+            municipality=municipality,
+            child=child,
+            first_name="Camille",
+            last_name=child.last_name,
+            phone="06 11 11 11 11",
+            relationship="Grand-parent",
+            emergency_contact=True,
+        )
+        for child in children
+        if child.pk % 3
+    )
 
 
 class Command(BaseCommand):
@@ -128,13 +240,14 @@ class Command(BaseCommand):
             existing is not None
             and User.objects.filter(municipality=existing, role=Role.PARENT).count()
             == expected_parents
+            and Child.objects.filter(municipality=existing).count() == children
         )
         if built:
             # Argon2 alone peaks at about 100 MB (its memory cost): hash before the peak is
             # reset, so that the figure measures the rows being written.
             password = make_password(BENCH_PASSWORD)
             reset_peak_rss()
-            self._build(existing, households, password)
+            self._build(existing, households, children, password)
         # Kept on the instance so that `manage.py bench` can put the figures in its report.
         self.report = SeedReport(
             households=households,
@@ -147,22 +260,22 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Bench municipality /{BENCH_SLUG}/ {state}: {households} households, "
-                f"{expected_parents} parent accounts, {len(DEPARTMENTS)} departments, "
-                f"{len(STAFF)} staff."
+                f"{expected_parents} parent accounts, {children} children, "
+                f"{len(DEPARTMENTS)} departments, {len(STAFF)} staff."
             )
         )
         self.stdout.write(
             f"  took {self.report.seconds:.2f} s, peak memory {self.report.peak_rss_mb:.1f} MB"
         )
-        self.stdout.write(
-            f"  children ({children} requested) come with the households issue: "
-            "only parent accounts exist for now."
-        )
 
     @transaction.atomic
-    def _build(self, existing: Municipality | None, households: int, password: str) -> None:
+    def _build(
+        self, existing: Municipality | None, households: int, children: int, password: str
+    ) -> None:
         if existing is not None:
             # A plain cascade would load every row of the municipality into memory at once.
+            delete_in_batches(Child.objects.filter(municipality=existing))
+            delete_in_batches(Household.objects.filter(municipality=existing))
             delete_in_batches(User.objects.filter(municipality=existing))
             existing.delete()
         municipality = Municipality.objects.create(
@@ -192,5 +305,20 @@ class Command(BaseCommand):
             )
             for local, first_name, last_name, role in STAFF
         )
-        for batch in batched(parent_accounts(municipality, households, password), BATCH_SIZE):
-            User.objects.bulk_create(batch)
+        consents = Consent.objects.bulk_create(
+            Consent(municipality=municipality, label=label, position=position)
+            for position, label in enumerate(CONSENTS)
+        )
+        leisure = Department.objects.get(municipality=municipality, name="Centre de loisirs")
+        Requirement.objects.bulk_create(
+            [
+                Requirement(municipality=municipality, department=leisure, item=item)
+                for item in ("insurance_certificate", "emergency_contact")
+            ]
+        )
+        households_per_batch = BATCH_SIZE // 2
+        for batch in batched(
+            synthetic_households(municipality, households, children, password),
+            households_per_batch,
+        ):
+            write_households(list(batch), consents)
