@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.seeding import refuse_foreign_data
+from ribambelle.families.demo import seed_demo_families
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             if created:
                 user.password = hashed if account.with_password else make_password(None)
                 user.save(update_fields=["password"])
+        seed_demo_families(demo)
         self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
