@@ -101,8 +101,9 @@ def test_staff_pages_edit_in_place_and_have_no_axe_violation(
     expect(page.locator("table")).to_contain_text("CE2")
     assert_no_axe_violations(page)
 
-    page.goto(f"{base}/ville-a/gestion/familles/")
-    page.get_by_role("link", name="Réglages des dossiers familles").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Réglages"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Réglages des dossiers familles")
     assert_no_axe_violations(page)
     page.get_by_label("Enfant – Informations médicales").check()
