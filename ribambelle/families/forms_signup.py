@@ -135,21 +135,25 @@ class SignupForms:
         return [self.guardian, self.second, self.household]
 
     def is_valid(self) -> bool:
-        valid = all([form.is_valid() for form in self.parts]) & self.children.is_valid()
-        if valid and self.second.is_filled:
-            if self.second.cleaned_data["email"] == self.guardian.cleaned_data["email"]:
-                self.second.add_error(
-                    "email",
-                    _("Chaque parent a sa propre adresse e-mail : indiquez-en une autre."),
-                )
-                valid = False
+        # Every part is validated (no short-circuit), so that all errors show at once.
+        results = [form.is_valid() for form in self.parts] + [self.children.is_valid()]
+        valid = all(results)
+        same_email = (
+            valid
+            and self.second.is_filled
+            and self.second.cleaned_data["email"] == self.guardian.cleaned_data["email"]
+        )
+        if same_email:
+            self.second.add_error(
+                "email",
+                _("Chaque parent a sa propre adresse e-mail : indiquez-en une autre."),
+            )
+            valid = False
         return valid
 
     @property
     def has_errors(self) -> bool:
-        return any(form.errors for form in self.parts) or bool(
-            self.children.total_error_count()
-        )
+        return any(form.errors for form in self.parts) or bool(self.children.total_error_count())
 
     def guardians(self) -> list[dict]:
         forms_ = [self.guardian] + ([self.second] if self.second.is_filled else [])
