@@ -213,6 +213,7 @@ def _pending_examples(demo) -> None:
             role=Role.PARENT,
             first_name="An",
             last_name="Nguyen",
+            is_active=False,  # as every sign-up account until staff accept it
         )
         Guardian.objects.create(
             municipality=demo,

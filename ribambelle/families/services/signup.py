@@ -90,6 +90,8 @@ def _create(
             role=Role.PARENT,
             first_name=values["first_name"],
             last_name=values["last_name"],
+            # Inactive until staff accept the sign-up: no password link, no login before.
+            is_active=False,
         )
         guardian = Guardian.objects.create(
             municipality=municipality, household=household, user=user, **values

@@ -52,7 +52,7 @@ def _guardian_users(household: Household):
     return [
         guardian.user
         for guardian in Guardian.objects.filter(household=household).select_related("user")
-        if guardian.user is not None and guardian.user.is_active
+        if guardian.user is not None
     ]
 
 
@@ -74,6 +74,10 @@ def signup_accept(*, actor, household: Household) -> None:
         after={"status": Household.Status.ACTIVE},
     )
     for user in _guardian_users(household):
+        # Sign-up accounts wait inactive for this decision (families/services/signup.py).
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
         send_password_link.enqueue(household.municipality_id, user.email)
 
 

@@ -133,6 +133,20 @@ def test_signup_accounts_cannot_log_in_until_validated(municipality_a):
     )
     assert response.status_code == 400
     assert "_auth_user_id" not in Client().session
+    # Nor create a password through "Première connexion": no e-mail until validated.
+    mail.outbox.clear()
+    Client().post(url("accounts:password_link_request"), {"email": "an.nguyen@example.org"})
+    assert mail.outbox == []
+
+
+def test_accepted_signup_gets_the_first_connection_email(municipality_a, manager_a):
+    from ribambelle.families.services.staff import signup_accept
+
+    post(form_data())
+    mail.outbox.clear()
+    signup_accept(actor=manager_a, household=Household.objects.get(name="Foyer Nguyen"))
+    assert User.objects.get(email="an.nguyen@example.org").is_active
+    assert [message.to for message in mail.outbox] == [["an.nguyen@example.org"]]
 
 
 def test_existing_email_gets_the_same_answer_and_nothing_is_created(alice):
