@@ -294,3 +294,17 @@ def test_missing_items_link_to_where_they_are_completed(
     assert f'href="/ville-a/enfants/{child_a.pk}/#child-{child_a.pk}-child-medical"' in page
     home = alice_client.get(url("portal:home")).content.decode()
     assert f'href="/ville-a/enfants/{child_a.pk}/documents/ajouter/?type=insurance"' in home
+
+
+def test_values_are_shown_in_french(alice_client, child_a, municipality_a):
+    FamilySettings.objects.create(
+        municipality=municipality_a, validated_categories=["child.insurance"]
+    )
+    alice_client.post(
+        edit_url("child", child_a.pk, "child.insurance"),
+        {"insurer": "MAIF", "insurance_policy": "1", "insurance_valid_until": "2027-08-31"},
+    )
+    page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
+    assert "14/03/2018" in page and "2018-03-14" not in page
+    assert "demandé : 31/08/2027" in page
+    assert "Fille" in page

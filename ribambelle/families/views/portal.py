@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ribambelle.accounts.access import parent_required
 from ribambelle.families import selectors
 from ribambelle.families.categories import CATEGORIES, Category, categories_for
+from ribambelle.families.display import display
 from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
 from ribambelle.families.links import with_links
 from ribambelle.families.models import AuthorizedPerson, Child, Guardian, Household
@@ -49,14 +50,18 @@ def category_block(request, target: str, obj, category: Category, pending: dict,
     rows = []
     for name in category.fields:
         field = model._meta.get_field(name)
-        display = getattr(obj, f"get_{name}_display", None)
-        value = display() if display else getattr(obj, name)
+        value = getattr(obj, name)
         proposed = None
         if change is not None and name in change.after:
-            proposed = change.after[name]
-            if field.choices:
-                proposed = dict(field.flatchoices).get(proposed, proposed)
-        rows.append({"label": field.verbose_name, "value": value, "proposed": proposed})
+            proposed = display(field, change.after[name])
+        rows.append(
+            {
+                "label": field.verbose_name,
+                "value": display(field, value),
+                "empty": value is None or value == "",
+                "proposed": proposed,
+            }
+        )
     return {
         "target": target,
         "object": obj,

@@ -12,13 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.families import selectors
 from ribambelle.families.categories import CATEGORIES, Category, categories_for
+from ribambelle.families.display import display
 from ribambelle.families.forms import category_form_class
 from ribambelle.families.forms_staff import (
     ConsentForm,
@@ -82,27 +82,6 @@ def _block(request, target: str, obj, category: Category, pending: dict, **extra
         folded=False,
         **extra,
     )
-
-
-def display(field, value) -> str:
-    """A stored value as the family reads it: choice labels, oui/non, French dates."""
-    if value is None or value == "":
-        return _("non renseigné")
-    if field is None:
-        return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    try:
-        value = field.to_python(value)
-    except ValidationError:
-        return str(value)
-    if value is True:
-        return _("oui")
-    if value is False:
-        return _("non")
-    if field.get_internal_type() == "DateField":
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
 
 
 def _field(model, name):
