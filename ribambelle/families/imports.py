@@ -292,7 +292,7 @@ def _too_long(line, label, value, model, name, errors) -> bool:
         errors.append(
             Problem(
                 line,
-                _("%(label)s trop long (%(max)s caractères au plus)")
+                _("%(label)s : texte trop long (%(max)s caractères au plus)")
                 % {"label": label, "max": max_length},
             )
         )
@@ -398,7 +398,9 @@ def _read_guardian(line: int, number: int, cells: dict) -> "GuardianData | list 
         full_label = _("%(label)s du responsable %(number)s") % {"label": label, "number": number}
         if not value:
             if name in {"last_name", "first_name"}:
-                problems.append(Problem(line, _("%(label)s manquant") % {"label": full_label}))
+                problems.append(
+                    Problem(line, _("%(label)s : valeur manquante") % {"label": full_label})
+                )
             continue
         if name == "civility":
             civility = CIVILITIES.get(name_key(value).rstrip("."))
@@ -453,7 +455,7 @@ def _read_child(line: int, cells: dict, errors: list) -> ChildData | None:
         value = cells[column]
         if not value:
             if name in {"last_name", "first_name", "birth_date"}:
-                errors.append(Problem(line, _("%(label)s manquant") % {"label": label}))
+                errors.append(Problem(line, _("%(label)s : valeur manquante") % {"label": label}))
             continue
         if name == "birth_date":
             try:
@@ -507,7 +509,7 @@ def _merge_value(target, name, value, line, errors, label, ref) -> None:
             Problem(
                 line,
                 _(
-                    "%(label)s « %(value)s » différent de la ligne %(first)s (« %(known)s ») "
+                    "%(label)s : « %(value)s » diffère de la ligne %(first)s (« %(known)s ») "
                     "pour %(who)s"
                 )
                 % {
@@ -566,7 +568,7 @@ def _merge_child(household: HouseholdData, child: ChildData, errors: list) -> No
             errors.append(
                 Problem(
                     child.line,
-                    _("%(label)s « %(value)s » différent de la ligne %(first)s pour l'enfant")
+                    _("%(label)s : « %(value)s » diffère de la ligne %(first)s pour l'enfant")
                     % {"label": label, "value": value, "first": match.line},
                 )
             )

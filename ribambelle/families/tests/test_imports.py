@@ -88,15 +88,15 @@ def test_header_key_ignores_case_accents_and_spacing(title, key):
     [
         ("F1;;;;;;;Roux;Anne;;;;;;;;Roux;Léo;M;31/02/2018;;", "« 31/02/2018 » invalide"),
         (";;;;;;;Roux;Anne;;;;;;;;;;;;;", "référence du foyer"),
-        ("F1;;;;;;;Roux;;;;;;;;;;;;;;", "prénom du responsable 1 manquant"),
+        ("F1;;;;;;;Roux;;;;;;;;;;;;;;", "prénom du responsable 1 : valeur manquante"),
         ("F1;;;;;;;Roux;Anne;anne@;;;;;;;;;;;;", "e-mail du responsable 1 « anne@ » invalide"),
         ("F1;;;;;abc;;Roux;Anne;;;;;;;;;;;;;", "quotient familial « abc » invalide"),
         ("F1;;;;;;Dr;Roux;Anne;;;;;;;;;;;;;", "civilité du responsable 1 « Dr »"),
         ("F1;;;;;;;Roux;Anne;;xx;;;;;;;;;;;", "téléphone portable du responsable 1"),
         ("F1;;;;;;;Roux;Anne;;;;;;;;Roux;Léo;X;01/02/2016;;", "sexe de l'enfant « X »"),
-        ("F1;;;;;;;Roux;Anne;;;;;;;;Roux;;M;01/02/2016;;", "prénom de l'enfant manquant"),
+        ("F1;;;;;;;Roux;Anne;;;;;;;;Roux;;M;01/02/2016;;", "prénom de l'enfant : valeur manquante"),
         ("F1;;;;;;;Roux;Anne;;;;;;;;Roux;Léo;M;01/02/2999;;", "dans le futur"),
-        ("F1;" + "x" * 151 + ";;;;;;Roux;Anne;;;;;;;;;;;;;", "nom du foyer trop long"),
+        ("F1;" + "x" * 151 + ";;;;;;Roux;Anne;;;;;;;;;;;;;", "nom du foyer : texte trop long"),
     ],
 )
 def test_line_errors_name_the_line(cells, message):
@@ -119,8 +119,8 @@ def test_inconsistent_household_and_guardian_between_lines():
     )
     errors = [str(error) for error in imports.parse_file(content.encode()).errors]
     assert errors == [
-        "Ligne 3 : adresse « 9 rue Basse » différent de la ligne 2 (« 1 rue Haute ») pour F1",
-        "Ligne 3 : téléphone portable « 06 22 22 22 22 » différent de la ligne 2 "
+        "Ligne 3 : adresse : « 9 rue Basse » diffère de la ligne 2 (« 1 rue Haute ») pour F1",
+        "Ligne 3 : téléphone portable : « 06 22 22 22 22 » diffère de la ligne 2 "
         "(« 06 11 11 11 11 ») pour le responsable « Anne Roux »",
         "Ligne 5 : plus de deux responsables légaux pour le foyer F1 (Jean Roux en plus)",
     ]
