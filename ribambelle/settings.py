@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ribambelle.tenants",
     "ribambelle.accounts",
     "ribambelle.families",
+    "ribambelle.bookings",
     "ribambelle.portal",
     "ribambelle.backoffice",
 ]

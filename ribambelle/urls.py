@@ -8,8 +8,12 @@ tenant_patterns = [
     path("", include("ribambelle.portal.urls")),
     path("", include("ribambelle.families.urls")),
     path("", include("ribambelle.accounts.urls")),
+    path("", include("ribambelle.bookings.urls")),
+    path("", include("ribambelle.bookings.feed_urls")),
     path("gestion/", include("ribambelle.backoffice.urls")),
     path("gestion/", include("ribambelle.families.staff_urls")),
+    path("gestion/", include("ribambelle.bookings.staff_urls")),
+    path("gestion/", include("ribambelle.bookings.config_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
 ]
 

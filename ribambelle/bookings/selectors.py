@@ -1,0 +1,294 @@
+"""Reads for bookings. Every function runs a constant number of queries whatever the number of
+children, activities and bookings involved (see tests/test_queries.py and `make bench`)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ribambelle.bookings import rules
+from ribambelle.bookings.models import Activity, Booking, BookingSettings, Closure, DayCount
+from ribambelle.families import selectors as family_selectors
+from ribambelle.families.models import Child, Household
+from ribambelle.families.rules import departments_blocked
+from ribambelle.tenants.models import Municipality
+
+
+def activities_of(municipality: Municipality) -> QuerySet[Activity]:
+    return Activity.objects.for_municipality(municipality).select_related("department")
+
+
+def activity_get(municipality: Municipality, pk) -> Activity:
+    return get_object_or_404(activities_of(municipality), pk=pk)
+
+
+def settings_of(municipality: Municipality) -> BookingSettings:
+    found, _created = BookingSettings.objects.get_or_create(municipality=municipality)
+    return found
+
+
+def _lines(text: str) -> frozenset[str]:
+    return frozenset(rules.normalise(line) for line in text.splitlines() if line.strip())
+
+
+def activity_specs(
+    municipality: Municipality, activities: list[Activity]
+) -> dict[int, rules.ActivitySpec]:
+    """Rule inputs of the activities, with their closures (one query)."""
+    closures = list(
+        Closure.objects.for_municipality(municipality).values(
+            "department_id", "label", "starts_on", "ends_on"
+        )
+    )
+    specs = {}
+    for activity in activities:
+        periods = tuple(
+            rules.Period(c["starts_on"], c["ends_on"], c["label"])
+            for c in closures
+            if c["department_id"] in (None, activity.department_id)
+            and c["ends_on"] >= activity.starts_on
+            and c["starts_on"] <= activity.ends_on
+        )
+        specs[activity.pk] = rules.ActivitySpec(
+            pk=activity.pk,
+            department=activity.department.name,
+            weekdays=activity.weekday_set,
+            starts_on=activity.starts_on,
+            ends_on=activity.ends_on,
+            booking_rule=activity.booking_rule,
+            cancel_rule=activity.cancel_rule,
+            capacity=activity.capacity,
+            schools=_lines(activity.schools),
+            classes=_lines(activity.classes),
+            min_age=activity.min_age,
+            max_age=activity.max_age,
+            enrolment_only=activity.enrolment_only,
+            closures=periods,
+        )
+    return specs
+
+
+def enrolments(activities: list[Activity], children: list[Child]) -> dict[int, set[int]]:
+    """Child id -> the enrolment-only activities the child is enrolled in (one query)."""
+    through = Activity.enrolled.through
+    found: dict[int, set[int]] = defaultdict(set)
+    wanted = [a.pk for a in activities if a.enrolment_only]
+    if not wanted or not children:
+        return found
+    for child_id, activity_id in through.objects.filter(
+        activity_id__in=wanted, child_id__in=[c.pk for c in children]
+    ).values_list("child_id", "activity_id"):
+        found[child_id].add(activity_id)
+    return found
+
+
+def child_specs(
+    municipality: Municipality,
+    children: list[Child],
+    activities: list[Activity],
+    *,
+    with_records: bool = True,
+) -> dict[int, rules.ChildSpec]:
+    """Rule inputs of the children. With `with_records`, the children must come from
+    families.selectors.children_with_records (the completeness check reads their prefetches)."""
+    enrolled = enrolments(activities, children)
+    missing = family_selectors.missing_by_child(municipality, children) if with_records else {}
+    return {
+        child.pk: rules.ChildSpec(
+            pk=child.pk,
+            birth_date=child.birth_date,
+            school=child.school,
+            school_class=child.school_class,
+            enrolled=frozenset(enrolled.get(child.pk, ())),
+            blocked_departments=frozenset(departments_blocked(missing.get(child.pk, []))),
+        )
+        for child in children
+    }
+
+
+def booked_keys(children: list[Child], start: date, end: date) -> set[tuple[int, int, date]]:
+    return set(
+        Booking.objects.filter(
+            child_id__in=[c.pk for c in children], date__gte=start, date__lte=end
+        ).values_list("child_id", "activity_id", "date")
+    )
+
+
+def day_counts(activities: list[Activity], start: date, end: date) -> dict[tuple[int, date], int]:
+    wanted = [a.pk for a in activities if a.capacity is not None]
+    if not wanted:
+        return {}
+    return {
+        (activity_id, day): booked
+        for activity_id, day, booked in DayCount.objects.filter(
+            activity_id__in=wanted, date__gte=start, date__lte=end
+        ).values_list("activity_id", "date", "booked")
+    }
+
+
+@dataclass
+class Row:
+    activity: Activity
+    cells: list[rules.Cell]
+
+    @property
+    def any_open(self) -> bool:
+        return any(c.editable and not c.booked for c in self.cells)
+
+
+@dataclass
+class ChildWeek:
+    child: Child
+    rows: list[Row] = field(default_factory=list)
+    incomplete: bool = False
+
+
+@dataclass
+class Week:
+    monday: date
+    days: list[date]
+    children: list[ChildWeek]
+    next_deadline: tuple[datetime, date, Activity] | None
+
+    @property
+    def previous(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def following(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def has_rows(self) -> bool:
+        return any(child.rows for child in self.children)
+
+
+def week_days(monday: date, activities: list[Activity]) -> list[date]:
+    """Monday to Friday, plus Saturday or Sunday when an activity runs on it."""
+    offered = set().union(*(a.weekday_set for a in activities)) if activities else set()
+    last = 6 if 6 in offered else 5 if 5 in offered else 4
+    return [monday + timedelta(days=offset) for offset in range(last + 1)]
+
+
+@dataclass
+class GridContext:
+    """Everything the grid needs, loaded once and reused for several weeks."""
+
+    municipality: Municipality
+    children: list[Child]
+    activities: list[Activity]
+    activity_specs: dict[int, rules.ActivitySpec]
+    child_specs: dict[int, rules.ChildSpec]
+
+
+def grid_context(
+    municipality: Municipality, household: Household, child_id: int | None = None
+) -> GridContext:
+    children = list(family_selectors.children_with_records(household))
+    if child_id is not None:
+        children = [c for c in children if c.pk == child_id]
+    activities = list(activities_of(municipality).filter(is_active=True))
+    return GridContext(
+        municipality,
+        children,
+        activities,
+        activity_specs(municipality, activities),
+        child_specs(municipality, children, activities),
+    )
+
+
+def build_week(
+    context: GridContext, monday: date, now: datetime | None = None, *, keys=None, counts=None
+) -> Week:
+    now = now or timezone.now()
+    end = monday + timedelta(days=6)
+    running = [a for a in context.activities if a.starts_on <= end and a.ends_on >= monday]
+    days = week_days(monday, running)
+    keys = booked_keys(context.children, monday, end) if keys is None else keys
+    counts = day_counts(running, monday, end) if counts is None else counts
+    children = []
+    next_deadline = None
+    for child in context.children:
+        child_spec = context.child_specs[child.pk]
+        entry = ChildWeek(child, incomplete=bool(child_spec.blocked_departments))
+        for activity in running:
+            spec = context.activity_specs[activity.pk]
+            if not rules.may_book_row(spec, child_spec):
+                continue
+            cells = [
+                rules.cell_state(
+                    spec,
+                    child_spec,
+                    day,
+                    booked=(child.pk, activity.pk, day) in keys,
+                    now=now,
+                    booked_count=counts.get((activity.pk, day), 0),
+                )
+                for day in days
+            ]
+            for cell in cells:
+                if (
+                    cell.editable
+                    and not cell.booked
+                    and cell.deadline is not None
+                    and (next_deadline is None or cell.deadline < next_deadline[0])
+                ):
+                    next_deadline = (cell.deadline, cell.day, activity)
+            entry.rows.append(Row(activity, cells))
+        children.append(entry)
+    return Week(monday, days, children, next_deadline)
+
+
+def opening_week(context: GridContext, today: date, now: datetime, horizon: int = 6) -> date:
+    """The current week, or the first of the next weeks where something can still be booked
+    (two queries whatever the horizon)."""
+    monday = rules.week_of(today)
+    end = monday + timedelta(days=7 * horizon - 1)
+    keys = booked_keys(context.children, monday, end)
+    counts = day_counts(context.activities, monday, end)
+    for offset in range(horizon):
+        candidate = monday + timedelta(days=7 * offset)
+        week = build_week(context, candidate, now, keys=keys, counts=counts)
+        if any(row.any_open for child in week.children for row in child.rows):
+            return candidate
+    return monday
+
+
+def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:
+    """Child id -> the activities booked that day (the home page)."""
+    found: dict[int, list[Activity]] = defaultdict(list)
+    for booking in (
+        Booking.objects.filter(child_id__in=[c.pk for c in children], date=day)
+        .select_related("activity")
+        .order_by("activity__position", "activity__name")
+    ):
+        found[booking.child_id].append(booking.activity)
+    return found
+
+
+def bookings_for_feed(household: Household, start: date, end: date) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(child__household=household, date__gte=start, date__lte=end)
+        .select_related("child", "activity", "activity__department")
+        .order_by("date", "activity__position", "child__first_name")
+    )
+
+
+def households_without_bookings(municipality: Municipality, week: date) -> QuerySet[Household]:
+    """Active households with children and no booking at all in the week starting `week`."""
+    end = week + timedelta(days=6)
+    return (
+        Household.objects.for_municipality(municipality)
+        .filter(status=Household.Status.ACTIVE)
+        .annotate(
+            n_children=Count("children", distinct=True),
+            n_booked=Count(
+                "children__bookings",
+                filter=Q(children__bookings__date__gte=week, children__bookings__date__lte=end),
+            ),
+        )
+        .filter(n_children__gt=0, n_booked=0)
+    )
