@@ -44,3 +44,5 @@ parent_required = role_required(Role.PARENT)
 staff_required = role_required(Role.MANAGER, Role.AGENT, Role.READ_ONLY)
 manager_required = role_required(Role.MANAGER)
 member_required = role_required(Role.PARENT, Role.MANAGER, Role.AGENT, Role.READ_ONLY)
+# Staff who may change things (read-only staff may only look).
+staff_writer_required = role_required(Role.MANAGER, Role.AGENT)

@@ -43,7 +43,7 @@ class Activity(models.Model):
     weekdays = models.CharField(
         _("jours proposés"),
         max_length=7,
-        default="0124",
+        default="0134",
         help_text=_("Chiffres des jours : 0 lundi … 6 dimanche."),
     )
     starts_on = models.DateField(_("premier jour"))
@@ -88,7 +88,7 @@ class Activity(models.Model):
     )
     book_time = models.TimeField(_("heure limite"), default=time(23, 59))
     cancel_kind = models.CharField(
-        _("règle de annulation"),
+        _("règle d'annulation"),
         max_length=12,
         choices=DeadlineKind.choices,
         default=DeadlineKind.DAYS_BEFORE,

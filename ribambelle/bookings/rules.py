@@ -53,7 +53,8 @@ def local_instant(day: date, at: time, tz: ZoneInfo = PARIS) -> datetime:
     # A non-existent local time does not survive a round trip through UTC.
     round_trip = aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
     if round_trip.replace(tzinfo=None) != naive:
-        return naive.replace(tzinfo=tz, fold=1).astimezone(tz)
+        # fold=0 read the missing time with the winter offset: the round trip is 03:30 summer.
+        return round_trip
     return aware
 
 
@@ -276,7 +277,10 @@ def cell_state(
     booked: bool,
     now: datetime,
     booked_count: int,
+    override: bool = False,
 ) -> Cell:
+    """The state of one cell of the grid. With `override` (staff), a passed deadline leaves the
+    cell editable and says so."""
     closed = closure_of(activity, day)
     if closed:
         return Cell(day, CLOSED, booked, False, closed)
@@ -287,17 +291,19 @@ def cell_state(
         if activity.department in child.blocked_departments:
             return Cell(day, NOT_ALLOWED, False, False, str(_("dossier incomplet")))
         deadline = activity.booking_rule.deadline(day)
-        if now > deadline:
+        late = now > deadline
+        if late and not override:
             return Cell(day, LOCKED, False, False, str(_("délai dépassé")), deadline)
         if activity.capacity is not None and booked_count >= activity.capacity:
             return Cell(day, FULL, False, False, str(_("complet")), deadline)
-        return Cell(day, OPEN, False, True, "", deadline)
+        return Cell(day, OPEN, False, True, str(_("hors délai")) if late else "", deadline)
     deadline = activity.cancel_rule.deadline(day)
-    if now > deadline:
+    late = now > deadline
+    if late and not override:
         return Cell(
             day, BOOKED, True, False, str(_("annulation impossible, délai dépassé")), deadline
         )
-    return Cell(day, BOOKED, True, True, "", deadline)
+    return Cell(day, BOOKED, True, True, str(_("hors délai")) if late else "", deadline)
 
 
 def week_of(day: date) -> date:

@@ -201,7 +201,13 @@ def grid_context(
 
 
 def build_week(
-    context: GridContext, monday: date, now: datetime | None = None, *, keys=None, counts=None
+    context: GridContext,
+    monday: date,
+    now: datetime | None = None,
+    *,
+    keys=None,
+    counts=None,
+    override: bool = False,
 ) -> Week:
     now = now or timezone.now()
     end = monday + timedelta(days=6)
@@ -226,6 +232,7 @@ def build_week(
                     booked=(child.pk, activity.pk, day) in keys,
                     now=now,
                     booked_count=counts.get((activity.pk, day), 0),
+                    override=override,
                 )
                 for day in days
             ]

@@ -226,29 +226,27 @@ def mass_booking(
     municipality: Municipality,
     household: Household,
     actor,
-    activities: list[Activity],
-    children: list[Child],
+    pairs: list[tuple[Child, Activity]],
     weekdays: set[int],
     start: date,
     end: date,
     mode: str,
 ) -> dict[tuple[int, int], rules.MassResult]:
-    """Book the chosen weekdays between two dates for each child and activity. In "replace"
+    """Book the chosen weekdays between two dates for each (child, activity) pair. In "replace"
     mode, within the range the booked days become exactly the chosen ones: other booked days
-    are cancelled (where the cancelling deadline allows). One transaction, a constant number
-    of queries whatever the length of the range."""
+    are cancelled (where the cancelling deadline allows). One transaction for all the pairs, a
+    constant number of queries whatever the length of the range."""
     days = rules.days_between(start, end)
     chosen = [d for d in days if d.weekday() in weekdays]
     changes = []
-    for child in children:
-        for activity in activities:
-            changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
-            if mode == REPLACE:
-                changes.extend(
-                    Change(child.pk, activity.pk, day, False)
-                    for day in days
-                    if day.weekday() not in weekdays
-                )
+    for child, activity in pairs:
+        changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
+        if mode == REPLACE:
+            changes.extend(
+                Change(child.pk, activity.pk, day, False)
+                for day in days
+                if day.weekday() not in weekdays
+            )
     outcomes = bookings_apply(
         municipality=municipality,
         household=household,
@@ -257,7 +255,7 @@ def mass_booking(
         source=Booking.Source.MASS,
     )
     results: dict[tuple[int, int], rules.MassResult] = {
-        (child.pk, activity.pk): rules.MassResult() for child in children for activity in activities
+        (child.pk, activity.pk): rules.MassResult() for child, activity in pairs
     }
     for outcome in outcomes:
         change = outcome.change
@@ -268,10 +266,8 @@ def mass_booking(
             result.already.append(change.day)
         elif outcome.kind == CANCELLED:
             result.cancelled.append(change.day)
-        elif outcome.kind == REFUSED and change.book:
-            result.refused.append((change.day, outcome.reason))
         elif outcome.kind == REFUSED:
-            # A booked day that replace mode could not cancel stays booked: say so.
+            # In replace mode, a booked day that could not be cancelled stays booked: say so.
             result.refused.append((change.day, outcome.reason))
     return results
 

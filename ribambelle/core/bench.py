@@ -22,15 +22,40 @@ TENANT = {"municipality_slug": BENCH_SLUG}
 
 @dataclass(frozen=True)
 class BenchPage:
+    """A page to measure. A POST page sends `data` (a dict, or a function returning one,
+    called before each request) and may answer 200 or a redirect (302); a GET page must answer
+    200. Each measured request of a page must do the same work, or its query count varies and
+    the bench fails: `before`, run untimed before every request (warm-up included), puts the
+    state back, e.g. deletes the booking that the previous POST made."""
+
     name: str
     url_name: str
     # URL arguments, or a function returning them once the bench data exists.
     kwargs: dict[str, str] | Callable[[], dict] = field(default_factory=dict)
     persona: str = "anonymous"
-    query: str = ""
+    # The query string, or a function returning it once the bench data exists.
+    query: str | Callable[[], str] = ""
+    method: str = "get"
+    data: dict | Callable[[], dict] | None = None
+    before: Callable[[], object] | None = None
+    # Extra request headers, e.g. {"HX-Request": "true"} for an htmx partial.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.method not in {"get", "post"}:
+            raise ValueError(f"{self.name}: method must be 'get' or 'post', not {self.method!r}")
 
     def url_kwargs(self) -> dict:
         return self.kwargs() if callable(self.kwargs) else self.kwargs
+
+    def payload(self) -> dict:
+        data = self.data() if callable(self.data) else self.data
+        return dict(data or {})
+
+    @property
+    def ok_statuses(self) -> frozenset[int]:
+        """A redirect after a POST is a success; after a GET it is not the page."""
+        return frozenset({200, 302}) if self.method == "post" else frozenset({200})
 
 
 def first_child_of_parent() -> dict:
@@ -41,6 +66,12 @@ def first_child_of_parent() -> dict:
         municipality__slug=BENCH_SLUG, household__guardians__user__email=PERSONAS["parent"]
     ).earliest("pk")
     return {**TENANT, "pk": child.pk}
+
+
+def booking_pages() -> list[BenchPage]:
+    from ribambelle.bookings import bench_pages
+
+    return bench_pages.PAGES
 
 
 PAGES: list[BenchPage] = [
@@ -58,4 +89,5 @@ PAGES: list[BenchPage] = [
     BenchPage("staff members", "backoffice:staff", TENANT, "manager"),
     BenchPage("staff families", "families_staff:search", TENANT, "manager"),
     BenchPage("staff queue", "families_staff:queue", TENANT, "manager"),
+    *booking_pages(),
 ]

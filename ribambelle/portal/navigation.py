@@ -1,4 +1,4 @@
-"""The main bands. An entry appears once its page exists: later issues add Réservations, Mes
+"""The main bands. An entry appears once its page exists: later issues add Mes
 factures, Mes documents and Messagerie to the families' band. A staff entry may be limited to
 managers."""
 
@@ -8,14 +8,19 @@ PORTAL_NAV = [
     ("portal:home", _("Accueil")),
     ("families:household", _("Mon foyer")),
     ("families:children", _("Mes enfants")),
+    ("bookings:grid", _("Réservations")),
 ]
 
 STAFF_NAV = [
     ("backoffice:home", _("Tableau de bord")),
     ("families_staff:search", _("Familles")),
     ("families_staff:queue", _("Demandes")),
+    ("bookings_staff:register", _("Pointage")),
+    ("bookings_staff:counts", _("Effectifs")),
     ("backoffice:departments", _("Services")),
     ("backoffice:staff", _("Personnel")),
+    ("bookings_config:activities", _("Activités")),
+    ("bookings_config:closures", _("Calendrier")),
 ]
 
 # Entries only managers see.

@@ -1,6 +1,8 @@
 from django.shortcuts import render
+from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
+from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.links import with_links
 from ribambelle.tenants.models import Municipality
@@ -11,18 +13,23 @@ from ribambelle.tenants.selectors import departments_of
 def home(request):
     household = family_selectors.household_or_none(request)
     children = []
+    today = []
     if household is not None:
         records = list(family_selectors.children_with_records(household))
         missing = family_selectors.missing_by_child(request.municipality, records)
         children = [
             (child, with_links(request.municipality, child, missing[child.pk])) for child in records
         ]
+        booked = booking_selectors.bookings_on(records, timezone.localdate())
+        today = [(child, booked.get(child.pk, [])) for child in records]
     return render(
         request,
         "portal/home.html",
         {
             "household": household,
             "children": children,
+            "today": today,
+            "today_date": timezone.localdate(),
             "departments": departments_of(request.municipality),
         },
     )

@@ -138,8 +138,7 @@ def test_mass_booking_replace(frozen, household_a, child_a, canteen, alice):
         "municipality": household_a.municipality,
         "household": household_a,
         "actor": alice,
-        "activities": [canteen],
-        "children": [child_a],
+        "pairs": [(child_a, canteen)],
         "start": start,
         "end": end,
     }

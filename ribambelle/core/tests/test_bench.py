@@ -1,12 +1,16 @@
+import datetime
 import json
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import clear_url_caches, path
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.bench import PAGES, BenchPage
-from ribambelle.core.management.commands import seed_bench
+from ribambelle.core.management.commands import bench, seed_bench
 from ribambelle.core.management.commands.seed_bench import guardian_counts
 from ribambelle.tenants.models import Department, Municipality
 
@@ -98,11 +102,15 @@ def test_bench_measures_every_page_and_the_baseline(tmp_path):
     assert {"python", "django", "date"} <= report.keys()
     assert report["seed"]["seconds"] >= 0
     assert report["seed"]["peak_rss_mb"] > 0
+    assert report["seed"]["bookings"] > 30 * 100
+    assert 0 < report["seed"]["bookings_seconds"] <= report["seed"]["seconds"]
     assert report["baseline"]["status"] == 200
     assert report["baseline"]["queries"] == 0
     assert [row["name"] for row in report["pages"]] == [page.name for page in PAGES]
-    for row in report["pages"]:
-        assert row["status"] == 200, row
+    for page, row in zip(PAGES, report["pages"], strict=True):
+        assert row["ok"], row
+        assert row["method"] == page.method
+        assert row["status"] in page.ok_statuses
         assert isinstance(row["queries"], int)
         assert row["query_counts"] == [row["queries"]]
         assert row["median_ms"] > 0
@@ -120,3 +128,135 @@ def test_bench_fails_on_a_page_that_is_not_200(tmp_path, monkeypatch):
     with pytest.raises(CommandError, match="parent on staff page: status 403"):
         call_command("bench", households=5, repeat=1, output=output)
     assert json.loads(output.read_text())["pages"][0]["status"] == 403
+
+
+@pytest.fixture
+def bench_route(monkeypatch):
+    """Adds views to the URLconf that `manage.py bench` uses, for the length of a test."""
+    from ribambelle.core import bench_urls
+
+    def add(route, view, name):
+        monkeypatch.setattr(
+            bench_urls, "urlpatterns", [path(route, view, name=name), *bench_urls.urlpatterns]
+        )
+        clear_url_caches()
+
+    yield add
+    clear_url_caches()
+
+
+@pytest.fixture
+def post_view(bench_route):
+    """A view that records what it receives and redirects, or answers 400 when asked to fail."""
+    events = []
+
+    def view(request):
+        events.append(("request", request.method, request.POST.get("n")))
+        if request.POST.get("fail"):
+            return HttpResponseBadRequest()
+        return HttpResponseRedirect("/_bench/baseline/")
+
+    bench_route("_bench/post/", view, "bench_post")
+    return events
+
+
+def test_bench_page_method_payload_and_statuses():
+    assert BenchPage("a", "root").ok_statuses == {200}
+    assert BenchPage("a", "root", method="post").ok_statuses == {200, 302}
+    assert BenchPage("a", "root", method="post").payload() == {}
+    assert BenchPage("a", "root", method="post", data={"x": "1"}).payload() == {"x": "1"}
+    assert BenchPage("a", "root", method="post", data=lambda: {"y": 2}).payload() == {"y": 2}
+    with pytest.raises(ValueError, match="method"):
+        BenchPage("a", "root", method="put")
+
+
+def test_bench_post_page_runs_before_and_data_untimed_before_each_request(
+    tmp_path, monkeypatch, post_view
+):
+    numbers = iter(range(100))
+
+    def data():
+        post_view.append(("data",))
+        return {"n": str(next(numbers))}
+
+    page = BenchPage(
+        "post page",
+        "bench_post",
+        method="post",
+        data=data,
+        before=lambda: post_view.append(("before",)),
+    )
+    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", [page])
+    output = tmp_path / "b.json"
+    call_command("bench", households=5, repeat=3, output=output)
+
+    [row] = json.loads(output.read_text())["pages"]
+    assert (row["method"], row["status"], row["ok"]) == ("post", 302, True)
+    # The view runs no query: the callables' work is not counted, nor timed.
+    assert row["query_counts"] == [0]
+    warmup = bench.WARMUP
+    assert post_view == [
+        event
+        for n in range(warmup + 3)
+        for event in (("before",), ("data",), ("request", "POST", str(n)))
+    ]
+
+
+def test_bench_fails_on_a_redirected_get_and_a_refused_post(tmp_path, monkeypatch, post_view):
+    pages = [
+        BenchPage("redirected get", "bench_post"),
+        BenchPage("refused post", "bench_post", method="post", data={"fail": "1"}),
+    ]
+    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", pages)
+    output = tmp_path / "b.json"
+
+    with pytest.raises(CommandError, match="redirected get: status 302; refused post: status 400"):
+        call_command("bench", households=5, repeat=1, output=output)
+    rows = json.loads(output.read_text())["pages"]
+    assert [(row["method"], row["status"], row["ok"]) for row in rows] == [
+        ("get", 302, False),
+        ("post", 400, False),
+    ]
+
+
+def test_bench_post_page_with_a_real_write_keeps_its_query_count(
+    tmp_path, monkeypatch, bench_route
+):
+    """What a booking page does: each POST books a day, `before` cancels it again through the
+    service, so that every repetition does the same work and the counters stay exact."""
+    from ribambelle.bookings import services
+    from ribambelle.bookings.models import Activity, Booking, DayCount
+    from ribambelle.bookings.rules import PARIS
+    from ribambelle.families.models import Child
+
+    monday = datetime.date(2027, 1, 11)
+
+    def change(book):
+        child = Child.objects.filter(municipality__slug="bench").earliest("pk")
+        canteen = Activity.objects.get(municipality__slug="bench", name="Restauration scolaire")
+        [outcome] = services.bookings_apply(
+            municipality=child.municipality,
+            household=child.household,
+            actor=None,
+            changes=[services.Change(child.pk, canteen.pk, monday, book)],
+        )
+        return outcome
+
+    def view(request):
+        assert change(True).kind == services.BOOKED
+        return HttpResponseRedirect("/_bench/baseline/")
+
+    bench_route("_bench/book/", view, "bench_book")
+    page = BenchPage("book a day", "bench_book", method="post", before=lambda: change(False))
+    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", [page])
+    output = tmp_path / "b.json"
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=PARIS), tick=True):
+        call_command("bench", households=5, repeat=3, output=output)
+
+    [row] = json.loads(output.read_text())["pages"]
+    assert row["ok"] and len(row["query_counts"]) == 1 and row["queries"] > 3
+    canteen = Activity.objects.get(municipality__slug="bench", name="Restauration scolaire")
+    booked = Booking.objects.filter(activity=canteen, date=monday).count()
+    # Every bench child eats at the canteen on Mondays, the benched one included.
+    assert booked == Child.objects.filter(municipality__slug="bench").count()
+    assert DayCount.objects.get(activity=canteen, date=monday).booked == booked

@@ -2,7 +2,8 @@
 
 Rows are generated lazily and written with bulk_create in fixed-size batches, so memory stays
 flat whatever the size; every account shares one password hash, since hashing thousands of
-passwords with Argon2 would take minutes."""
+passwords with Argon2 would take minutes. The school year of bookings (well over a million rows)
+skips the ORM altogether: see ribambelle/bookings/bench_data.py."""
 
 import contextlib
 import random
@@ -22,6 +23,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
+from ribambelle.bookings.bench_data import (
+    BookingSeedReport,
+    delete_bench_bookings,
+    seed_bench_bookings,
+)
+from ribambelle.bookings.demo import school_year
+from ribambelle.bookings.models import Activity, Booking
 from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
 from ribambelle.core.seeding import refuse_foreign_data
 from ribambelle.families.models import (
@@ -77,6 +85,9 @@ class SeedReport:
     built: bool
     seconds: float
     peak_rss_mb: float
+    bookings: int = 0
+    # Time spent writing the bookings, included in `seconds`.
+    bookings_seconds: float = 0.0
 
 
 def peak_rss_mb() -> float:
@@ -241,13 +252,21 @@ class Command(BaseCommand):
             and User.objects.filter(municipality=existing, role=Role.PARENT).count()
             == expected_parents
             and Child.objects.filter(municipality=existing).count() == children
+            # The bookings are of the current school year.
+            and Activity.objects.filter(
+                municipality=existing, starts_on=school_year(timezone.localdate()).start
+            ).exists()
         )
         if built:
             # Argon2 alone peaks at about 100 MB (its memory cost): hash before the peak is
             # reset, so that the figure measures the rows being written.
             password = make_password(BENCH_PASSWORD)
             reset_peak_rss()
-            self._build(existing, households, children, password)
+            bookings = self._build(existing, households, children, password)
+        else:
+            bookings = BookingSeedReport(
+                bookings=Booking.objects.filter(municipality=existing).count()
+            )
         # Kept on the instance so that `manage.py bench` can put the figures in its report.
         self.report = SeedReport(
             households=households,
@@ -255,25 +274,31 @@ class Command(BaseCommand):
             built=built,
             seconds=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
+            bookings=bookings.bookings,
+            bookings_seconds=bookings.seconds,
         )
         state = "built" if built else "already built"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Bench municipality /{BENCH_SLUG}/ {state}: {households} households, "
                 f"{expected_parents} parent accounts, {children} children, "
-                f"{len(DEPARTMENTS)} departments, {len(STAFF)} staff."
+                f"{len(DEPARTMENTS)} departments, {len(STAFF)} staff, "
+                f"{self.report.bookings} bookings."
             )
         )
+        written = f" (bookings written in {self.report.bookings_seconds:.2f} s)" if built else ""
         self.stdout.write(
-            f"  took {self.report.seconds:.2f} s, peak memory {self.report.peak_rss_mb:.1f} MB"
+            f"  took {self.report.seconds:.2f} s{written}, "
+            f"peak memory {self.report.peak_rss_mb:.1f} MB"
         )
 
     @transaction.atomic
     def _build(
         self, existing: Municipality | None, households: int, children: int, password: str
-    ) -> None:
+    ) -> BookingSeedReport:
         if existing is not None:
             # A plain cascade would load every row of the municipality into memory at once.
+            delete_bench_bookings(existing)
             delete_in_batches(Child.objects.filter(municipality=existing))
             delete_in_batches(Household.objects.filter(municipality=existing))
             delete_in_batches(User.objects.filter(municipality=existing))
@@ -322,3 +347,4 @@ class Command(BaseCommand):
             households_per_batch,
         ):
             write_households(list(batch), consents)
+        return seed_bench_bookings(municipality)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ribambelle.accounts.models import Role, User
+from ribambelle.bookings.demo import seed_demo_bookings
 from ribambelle.core.seeding import refuse_foreign_data
 from ribambelle.families.demo import seed_demo_families
 from ribambelle.tenants.models import Department, Municipality
@@ -117,6 +118,7 @@ class Command(BaseCommand):
                 user.password = hashed if account.with_password else make_password(None)
                 user.save(update_fields=["password"])
         seed_demo_families(demo)
+        seed_demo_bookings(demo)
         self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:

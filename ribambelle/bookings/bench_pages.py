@@ -1,0 +1,144 @@
+"""The booking pages `manage.py bench` measures on the bench municipality: the parent's grid, one
+cell unticked with htmx, a mass booking of the rest of the school year for the parent's children
+and all four activities, the attendance register of one school and the kitchen counts."""
+
+from datetime import timedelta
+from functools import cache
+
+from django.utils import timezone
+
+from ribambelle.bookings import rules, selectors, services
+from ribambelle.bookings.models import Activity
+from ribambelle.core.bench import PERSONAS, TENANT, BenchPage
+from ribambelle.families.models import Child, Household
+
+
+@cache
+def _ids() -> tuple[int, int]:
+    household = Household.objects.get(
+        municipality__slug=TENANT["municipality_slug"],
+        guardians__user__email=PERSONAS["parent"],
+    )
+    child = Child.objects.filter(household=household).earliest("pk")
+    return household.pk, child.pk
+
+
+def _household() -> Household:
+    return Household.objects.select_related("municipality").get(pk=_ids()[0])
+
+
+def _activities() -> list[Activity]:
+    household = _household()
+    return list(selectors.activities_of(household.municipality).filter(is_active=True))
+
+
+def _canteen() -> Activity:
+    return min(_activities(), key=lambda a: (a.position, a.pk))
+
+
+def _toggle_day():
+    """The first day, three weeks ahead or later, when the canteen runs."""
+    canteen = _canteen()
+    spec = selectors.activity_specs(canteen.municipality, [canteen])[canteen.pk]
+    day = timezone.localdate() + timedelta(days=21)
+    while rules.closure_of(spec, day) is not None:
+        day += timedelta(days=1)
+    return canteen, day
+
+
+def _book_toggle_day():
+    canteen, day = _toggle_day()
+    household = _household()
+    services.bookings_apply(
+        municipality=household.municipality,
+        household=household,
+        actor=None,
+        changes=[services.Change(_ids()[1], canteen.pk, day, True)],
+    )
+
+
+def _untick_payload() -> dict:
+    canteen, day = _toggle_day()
+    key = f"{canteen.pk}:{day.isoformat()}"
+    return {
+        "child": _ids()[1],
+        "semaine": rules.week_of(day).isoformat(),
+        "toggle": key,
+        "shown": [key],
+        f"was-{key}": "1",
+    }
+
+
+def _year_range():
+    start = timezone.localdate() + timedelta(days=14)
+    end = max(a.ends_on for a in _activities())
+    return start, end
+
+
+def _clear_year():
+    """Cancel the parent's bookings of the range, so that each mass booking writes them all."""
+    household = _household()
+    start, end = _year_range()
+    children = list(Child.objects.filter(household=household))
+    services.mass_booking(
+        municipality=household.municipality,
+        household=household,
+        actor=None,
+        pairs=[(c, a) for c in children for a in _activities()],
+        weekdays=set(),
+        start=start,
+        end=end,
+        mode=services.REPLACE,
+    )
+
+
+def _mass_payload() -> dict:
+    start, end = _year_range()
+    return {
+        "etape": "3",
+        "activites": [a.pk for a in _activities()],
+        "enfants": list(Child.objects.filter(household_id=_ids()[0]).values_list("pk", flat=True)),
+        "jours": [0, 1, 2, 3, 4],
+        "du": start.isoformat(),
+        "au": end.isoformat(),
+        "mode": services.ADD,
+    }
+
+
+def _register_query() -> str:
+    canteen = _canteen()
+    day = timezone.localdate()
+    spec = selectors.activity_specs(canteen.municipality, [canteen])[canteen.pk]
+    while rules.closure_of(spec, day) is not None:
+        day += timedelta(days=1)
+    school = Child.objects.get(pk=_ids()[1]).school
+    return f"activite={canteen.pk}&date={day.isoformat()}&ecole={school}"
+
+
+PAGES = [
+    BenchPage("bookings grid", "bookings:grid", TENANT, "parent"),
+    BenchPage(
+        "booking cell untick (htmx)",
+        "bookings:save",
+        TENANT,
+        "parent",
+        method="post",
+        data=_untick_payload,
+        before=_book_toggle_day,
+        headers={"HX-Request": "true"},
+    ),
+    BenchPage(
+        "mass booking (school year)",
+        "bookings:mass",
+        TENANT,
+        "parent",
+        method="post",
+        data=_mass_payload,
+        before=_clear_year,
+    ),
+    BenchPage(
+        "attendance register", "bookings_staff:register", TENANT, "agent", query=_register_query
+    ),
+    BenchPage("kitchen counts", "bookings_staff:counts", TENANT, "manager"),
+    BenchPage("kitchen counts CSV", "bookings_staff:counts_csv", TENANT, "manager"),
+]

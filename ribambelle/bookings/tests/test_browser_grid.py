@@ -1,0 +1,118 @@
+"""The weekly grid and mass booking in Chromium, on a phone-sized screen: tick to book, untick
+to cancel, the activity's name books the week, weeks move, a refusal says why, and the wizard
+books in both modes with its summary. axe-core finds no violation on these pages."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from ribambelle.bookings.models import Booking, Closure
+from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.conftest import PASSWORD
+from ribambelle.testing.browser import assert_no_axe_violations, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+THURSDAY = MONDAY + datetime.timedelta(days=3)
+FRIDAY = MONDAY + datetime.timedelta(days=4)
+
+
+def booked_days(child):
+    return sorted(Booking.objects.filter(child=child).values_list("date", flat=True))
+
+
+def test_tick_untick_week_and_navigation(frozen, mobile_page, live_server, alice, child_a, canteen):
+    page = mobile_page
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Réservations"
+    ).click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 23 novembre")
+    expect(
+        page.get_by_text("Prochaine date limite : mardi 24 novembre 2026 à 23:59")
+    ).to_be_visible()
+    assert_no_axe_violations(page)
+
+    thursday = page.get_by_role("checkbox", name="Léa, Restauration scolaire, jeudi 26 novembre")
+    thursday.check()
+    expect(page.get_by_role("status")).to_contain_text("1 jour réservé")
+    expect(page.get_by_role("checkbox", name="jeudi 26 novembre")).to_be_checked()
+    assert booked_days(child_a) == [THURSDAY]
+    # Focus stays on the cell for keyboard users, and it says "réservé".
+    expect(page.locator(f"label[for='case-{child_a.pk}-{canteen.pk}-20261126']")).to_have_attribute(
+        "data-tip", "réservé"
+    )
+
+    page.get_by_role("checkbox", name="jeudi 26 novembre").uncheck()
+    expect(page.get_by_role("status")).to_contain_text("1 réservation annulée")
+    assert booked_days(child_a) == []
+
+    page.get_by_role("button", name="Restauration scolaire : réserver toute la semaine").click()
+    expect(page.get_by_role("status")).to_contain_text("2 jours réservés")
+    assert booked_days(child_a) == [THURSDAY, FRIDAY]
+
+    page.get_by_role("link", name="Semaine suivante").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 30 novembre")
+    page.get_by_role("link", name="Semaine précédente").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 23 novembre")
+    expect(page.get_by_role("checkbox", name="vendredi 27 novembre")).to_be_checked()
+
+
+def test_refused_cell_explains_why(frozen, page, live_server, alice, child_a, canteen):
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/ville-a/reservations/?semaine={MONDAY}")
+    # A strike is entered after the page was drawn: the tick is refused, next to the cell.
+    Closure.objects.create(
+        municipality=canteen.municipality, label="Grève", starts_on=THURSDAY, ends_on=THURSDAY
+    )
+    page.get_by_role("checkbox", name="jeudi 26 novembre").check()
+    expect(page.get_by_role("alert")).to_contain_text("Fermé : Grève.")
+    expect(page.get_by_role("status")).to_contain_text("Demande refusée")
+    assert booked_days(child_a) == []
+    assert_no_axe_violations(page)
+
+
+def test_without_javascript_the_grid_is_a_form(
+    frozen, new_context, live_server, alice, child_a, canteen
+):
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/ville-a/reservations/?semaine={MONDAY}")
+    page.get_by_role("checkbox", name="vendredi 27 novembre").check()
+    page.get_by_role("button", name="Enregistrer les réservations de Léa").click()
+    expect(page.get_by_role("status").first).to_contain_text("1 jour réservé")
+    assert booked_days(child_a) == [FRIDAY]
+
+
+def test_mass_booking_add_then_replace(frozen, page, live_server, alice, child_a, canteen):
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/ville-a/reservations/")
+    page.get_by_role("link", name="Réserver en masse").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Restauration scolaire (Restauration scolaire)").check()
+    page.get_by_role("button", name="Suivant").click()
+    page.get_by_label("Léa").check()
+    page.get_by_role("button", name="Suivant").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Du", exact=True).fill("2026-11-30")
+    page.get_by_label("Au", exact=True).fill("2026-12-11")
+    page.get_by_role("button", name="Réserver").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Résultat de la réservation en masse")
+    expect(page.get_by_role("row", name="Léa")).to_contain_text("8")
+    assert len(booked_days(child_a)) == 8
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Nouvelle réservation en masse").click()
+    page.get_by_label("Restauration scolaire (Restauration scolaire)").check()
+    page.get_by_role("button", name="Suivant").click()
+    page.get_by_label("Léa").check()
+    page.get_by_role("button", name="Suivant").click()
+    for day in ("Lundi", "Mardi", "Vendredi"):
+        page.get_by_label(day).uncheck()
+    page.get_by_label("Du", exact=True).fill("2026-11-30")
+    page.get_by_label("Au", exact=True).fill("2026-12-11")
+    page.get_by_label("Remplacer").check()
+    page.get_by_role("button", name="Réserver").click()
+    expect(page.get_by_text("6 jours annulés")).to_be_visible()
+    assert booked_days(child_a) == [datetime.date(2026, 12, 3), datetime.date(2026, 12, 10)]

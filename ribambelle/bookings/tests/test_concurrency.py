@@ -1,0 +1,78 @@
+"""Capacity under concurrent requests (invariant 3), on PostgreSQL where transactions really run
+in parallel: twenty households try to take the last place at the same instant."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from ribambelle.bookings import services
+from ribambelle.bookings.models import Booking, DayCount
+from ribambelle.bookings.services import Change
+from ribambelle.bookings.tests.conftest import MONDAY, make_activity
+from ribambelle.families.models import Child, Household
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="parallel transactions need PostgreSQL"
+    ),
+]
+
+PARALLEL = 20
+THURSDAY = MONDAY + datetime.timedelta(days=3)
+
+
+@pytest.mark.parametrize("counter_exists", [False, True], ids=["first-booking", "after-cancel"])
+def test_capacity_one_and_twenty_parallel_bookings(
+    frozen, municipality_a, department_a, counter_exists
+):
+    activity = make_activity(municipality_a, department_a, "Sortie", capacity=1)
+    if counter_exists:
+        # A place was booked then cancelled: the counter row is there with 0.
+        DayCount.objects.create(activity=activity, date=THURSDAY, booked=0)
+    households = []
+    for index in range(PARALLEL):
+        household = Household.objects.create(municipality=municipality_a, name=f"Foyer {index}")
+        Child.objects.create(
+            municipality=municipality_a,
+            household=household,
+            first_name=f"Enfant {index}",
+            last_name="Test",
+            birth_date=datetime.date(2018, 1, 1),
+        )
+        households.append(household)
+
+    barrier = threading.Barrier(PARALLEL)
+    outcomes, errors = [], []
+
+    def book(household):
+        try:
+            child = household.children.get()
+            barrier.wait()
+            outcomes.extend(
+                services.bookings_apply(
+                    municipality=municipality_a,
+                    household=household,
+                    actor=None,
+                    changes=[Change(child.pk, activity.pk, THURSDAY, True)],
+                )
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=(h,)) for h in households]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    kinds = sorted(outcome.kind for outcome in outcomes)
+    assert kinds.count(services.BOOKED) == 1
+    assert kinds.count(services.REFUSED) == PARALLEL - 1
+    assert Booking.objects.filter(activity=activity, date=THURSDAY).count() == 1
+    assert DayCount.objects.get(activity=activity, date=THURSDAY).booked == 1

@@ -1,0 +1,193 @@
+"""The private calendar feed: it parses with `icalendar`, shows the household's bookings and
+nothing else, dies with its token, and its page follows the usual access rules."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from icalendar import Calendar
+
+from ribambelle.bookings.models import Booking, CalendarFeed
+from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.conftest import logged_in
+from ribambelle.core.models import AuditEntry
+from ribambelle.families.models import Child, Household
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS_URL = reverse("bookings_feed:feed_settings", args=["ville-a"])
+
+
+def feed_path(token: str, slug: str = "ville-a") -> str:
+    return reverse("bookings_feed:feed", kwargs={"municipality_slug": slug, "token": token})
+
+
+def book(child, activity, day) -> Booking:
+    return Booking.objects.create(
+        municipality=activity.municipality, child=child, activity=activity, date=day
+    )
+
+
+def events(response) -> list:
+    return Calendar.from_ical(response.content).walk("VEVENT")
+
+
+def test_feed_parses_and_lists_the_household_bookings(
+    frozen, household_a, child_a, canteen, evening_care, dave
+):
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    thursday = MONDAY + datetime.timedelta(days=3)
+    mine = [book(child_a, canteen, tuesday), book(child_a, evening_care, thursday)]
+    # Outside the period: more than 30 days ago, more than a year ahead.
+    book(child_a, canteen, MONDAY - datetime.timedelta(days=35))
+    book(child_a, canteen, datetime.date(2028, 1, 4))
+    other_child = Child.objects.get(household__guardians__user=dave)
+    theirs = book(other_child, canteen, tuesday)
+    child_a.allergies = "Arachide"
+    child_a.save()
+    token = CalendarFeed.objects.create(household=household_a).token
+
+    response = Client().get(feed_path(token))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, max-age=900"
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["PRODID"]
+    assert str(calendar["X-WR-CALNAME"]) == "Ville A – réservations"
+    found = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    assert set(found) == {f"booking-{b.pk}@ville-a.ribambelle" for b in mine}
+    assert f"booking-{theirs.pk}@ville-a.ribambelle" not in found
+    first = found[f"booking-{mine[0].pk}@ville-a.ribambelle"]
+    assert str(first["SUMMARY"]) == "Restauration scolaire – Léa"
+    assert first.decoded("DTSTART") == tuesday
+    assert first.decoded("DTEND") == tuesday + datetime.timedelta(days=1)
+    assert "DTSTAMP" in first
+    assert str(first["DESCRIPTION"]) == "Service : Restauration scolaire"
+    second = found[f"booking-{mine[1].pk}@ville-a.ribambelle"]
+    assert str(second["SUMMARY"]) == "Garderie du soir – Léa"
+    assert "Périscolaire" in str(second["DESCRIPTION"])
+    assert b"Arachide" not in response.content
+    assert b"Tom" not in response.content
+
+
+def test_uids_are_stable_across_fetches(frozen, household_a, child_a, canteen):
+    book(child_a, canteen, MONDAY + datetime.timedelta(days=1))
+    token = CalendarFeed.objects.create(household=household_a).token
+    client = Client()
+    first = [str(e["UID"]) for e in events(client.get(feed_path(token)))]
+    assert first == [str(e["UID"]) for e in events(client.get(feed_path(token)))]
+
+
+def test_unknown_token_is_404(household_a):
+    CalendarFeed.objects.create(household=household_a)
+    assert Client().get(feed_path("not-a-token")).status_code == 404
+
+
+def test_token_under_another_municipality_slug_is_404(household_a, household_b):
+    token = CalendarFeed.objects.create(household=household_a).token
+    assert Client().get(feed_path(token, "ville-b")).status_code == 404
+    assert Client().get(feed_path(token, "ville-a")).status_code == 200
+
+
+def test_feed_query_count_does_not_grow(frozen, household_a, child_a, canteen, evening_care):
+    token = CalendarFeed.objects.create(household=household_a).token
+    client = Client()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(feed_path(token))
+        assert response.status_code == 200
+        return len(queries)
+
+    book(child_a, canteen, MONDAY + datetime.timedelta(days=1))
+    small = count()
+    sister = Child.objects.create(
+        municipality=household_a.municipality,
+        household=household_a,
+        first_name="Inès",
+        last_name="Martin",
+        birth_date=datetime.date(2020, 6, 1),
+    )
+    days = [MONDAY + datetime.timedelta(days=7 * week + 1) for week in range(1, 11)]
+    for day in days:
+        book(sister, canteen, day)
+        book(sister, evening_care, day)
+    assert len(events(client.get(feed_path(token)))) == 21
+    assert count() == small
+
+
+# The page that gives the address.
+
+
+def test_page_creates_the_feed_and_shows_its_address(alice_client, household_a):
+    assert not CalendarFeed.objects.exists()
+    response = alice_client.get(SETTINGS_URL)
+    assert response.status_code == 200
+    feed = CalendarFeed.objects.get(household=household_a)
+    content = response.content.decode()
+    assert f"https://portail.example.fr{feed_path(feed.token)}" in content
+    assert f"webcal://portail.example.fr{feed_path(feed.token)}" in content
+    assert 'data-copy="feed-url"' in content
+    assert "iPhone" in content
+    assert "Android" in content
+    # Seen again (by the other parent too), the same address.
+    alice_client.get(SETTINGS_URL)
+    assert logged_in(household_a.guardians.last().user).get(SETTINGS_URL).status_code == 200
+    assert CalendarFeed.objects.get().token == feed.token
+
+
+def test_changing_the_address_revokes_the_old_one(alice_client, alice, household_a):
+    alice_client.get(SETTINGS_URL)
+    old = CalendarFeed.objects.get().token
+    response = alice_client.post(SETTINGS_URL, follow=True)
+    assert response.redirect_chain == [(SETTINGS_URL, 302)]
+    new = CalendarFeed.objects.get().token
+    assert new != old
+    assert "Nouvelle adresse créée" in response.content.decode()
+    assert new in response.content.decode()
+    assert Client().get(feed_path(old)).status_code == 404
+    assert Client().get(feed_path(new)).status_code == 200
+    entry = AuditEntry.objects.get(household_id=household_a.pk)
+    assert entry.actor == alice
+    assert entry.action == AuditEntry.Action.UPDATE
+
+
+def test_page_other_household_sees_its_own_address(household_a, dave):
+    alice_token = logged_in(household_a.guardians.first().user).get(SETTINGS_URL)
+    assert alice_token.status_code == 200
+    response = logged_in(dave).get(SETTINGS_URL)
+    assert response.status_code == 200
+    dave_feed = CalendarFeed.objects.get(household__guardians__user=dave)
+    alice_feed = CalendarFeed.objects.get(household=household_a)
+    assert dave_feed.token in response.content.decode()
+    assert alice_feed.token not in response.content.decode()
+    # Changing his address leaves alice's alone.
+    logged_in(dave).post(SETTINGS_URL)
+    assert CalendarFeed.objects.get(household=household_a).token == alice_feed.token
+
+
+def test_page_other_municipality_gets_404(household_a, household_b, charlie):
+    client = logged_in(charlie)
+    assert client.get(SETTINGS_URL).status_code == 404
+    assert client.post(SETTINGS_URL).status_code == 404
+    assert not CalendarFeed.objects.exists()
+
+
+def test_page_staff_get_403(agent_client, household_a):
+    assert agent_client.get(SETTINGS_URL).status_code == 403
+    assert agent_client.post(SETTINGS_URL).status_code == 403
+
+
+def test_page_parent_without_household_gets_404(alice_client, municipality_a):
+    assert not Household.objects.exists()
+    assert alice_client.get(SETTINGS_URL).status_code == 404
+
+
+def test_page_anonymous_goes_to_login(municipality_a):
+    response = Client().get(SETTINGS_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login", args=["ville-a"]))

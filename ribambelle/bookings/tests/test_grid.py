@@ -1,0 +1,254 @@
+"""The families' weekly grid and the staff's grid for a household: booking and cancelling with
+and without htmx, refusals explained next to their cell, forged requests, isolation, roles."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ribambelle.accounts.models import Role
+from ribambelle.bookings.models import Booking, Closure
+from ribambelle.bookings.rules import PARIS
+from ribambelle.bookings.tests.conftest import MONDAY, make_activity
+from ribambelle.conftest import logged_in, make_user
+from ribambelle.core.models import AuditEntry
+from ribambelle.families.models import Child
+
+pytestmark = pytest.mark.django_db
+
+GRID = "/ville-a/reservations/"
+SAVE = "/ville-a/reservations/enregistrer/"
+TUESDAY = MONDAY + datetime.timedelta(days=1)
+THURSDAY = MONDAY + datetime.timedelta(days=3)
+FRIDAY = MONDAY + datetime.timedelta(days=4)
+
+
+def key(activity, day):
+    return f"{activity.pk}:{day.isoformat()}"
+
+
+def form(child, *cells, was=(), toggle=None, monday=MONDAY):
+    data = {"child": child.pk, "semaine": monday.isoformat(), "cell": [], "shown": []}
+    for cell, checked in cells:
+        data["shown"].append(cell)
+        if checked:
+            data["cell"].append(cell)
+        data[f"was-{cell}"] = "1" if cell in was else "0"
+    if toggle:
+        data["toggle"] = toggle
+    return data
+
+
+def test_grid_shows_each_state_in_text(frozen, alice_client, child_a, canteen):
+    Booking.objects.create(
+        municipality=canteen.municipality, child=child_a, activity=canteen, date=FRIDAY
+    )
+    response = alice_client.get(f"{GRID}?semaine={MONDAY}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Léa Martin" in html and "Restauration scolaire" in html
+    assert "Délai dépassé" in html  # Monday and Tuesday
+    assert "non proposé ce jour-là" in html  # Wednesday
+    assert "Non réservé" in html  # Thursday
+    assert 'data-tip="réservé"' in html  # Friday, booked
+    assert "Prochaine date limite : mardi 24 novembre 2026 à 23:59" in html
+
+
+def test_tick_without_javascript_books_and_redirects(frozen, alice_client, child_a, canteen):
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(SAVE, form(child_a, (cell, True)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{GRID}?semaine={MONDAY}")
+    assert Booking.objects.filter(child=child_a, date=THURSDAY).exists()
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Enregistré : 1 jour réservé." in page
+    # Unticking cancels.
+    alice_client.post(SAVE, form(child_a, (cell, False), was={cell}))
+    assert not Booking.objects.exists()
+
+
+def test_htmx_toggle_answers_the_child_table(frozen, alice_client, child_a, canteen):
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(
+        SAVE,
+        form(child_a, (cell, True), (key(canteen, FRIDAY), False), toggle=cell),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="child-week card" id="enfant-')
+    assert 'hx-swap-oob="true"' in html and "1 jour réservé" in html
+    # Only the toggled cell changed, not Friday.
+    assert list(Booking.objects.values_list("date", flat=True)) == [THURSDAY]
+
+
+def test_activity_name_books_the_open_days_of_the_week(frozen, alice_client, child_a, canteen):
+    response = alice_client.post(
+        SAVE, {"child": child_a.pk, "semaine": MONDAY.isoformat(), "week": canteen.pk}
+    )
+    assert response.status_code == 302
+    # Monday and Tuesday are past their deadline, Wednesday is not offered.
+    assert sorted(Booking.objects.values_list("date", flat=True)) == [THURSDAY, FRIDAY]
+
+
+def test_refusal_is_explained_next_to_the_cell_and_changes_nothing(
+    frozen, alice_client, child_a, canteen
+):
+    cell = key(canteen, TUESDAY)
+    response = alice_client.post(SAVE, form(child_a, (cell, True)))
+    page = alice_client.get(response["Location"]).content.decode()
+    assert not Booking.objects.exists()
+    assert 'class="cell__refusal" role="alert"' in page
+    assert "les réservations pour ce jour étaient possibles jusqu&#x27;au dimanche 22" in page
+
+
+def test_refusals_with_htmx(frozen, alice_client, child_a, canteen):
+    Closure.objects.create(
+        municipality=canteen.municipality, label="Grève", starts_on=THURSDAY, ends_on=THURSDAY
+    )
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(
+        SAVE, form(child_a, (cell, True), toggle=cell), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "Fermé : Grève." in html and "Demande refusée" in html
+    assert not Booking.objects.exists()
+
+
+def test_full_day_is_refused(frozen, alice_client, child_a, municipality_a, department_a, dave):
+    activity = make_activity(municipality_a, department_a, "Mercredi", capacity=1, weekdays="2")
+    wednesday = MONDAY + datetime.timedelta(days=9)
+    tom = Child.objects.get(first_name="Tom")
+    Booking.objects.create(
+        municipality=municipality_a, child=tom, activity=activity, date=wednesday
+    )
+    from ribambelle.bookings.models import DayCount
+
+    DayCount.objects.create(activity=activity, date=wednesday, booked=1)
+    monday = MONDAY + datetime.timedelta(days=7)
+    page = alice_client.get(f"{GRID}?semaine={monday}").content.decode()
+    assert "Complet" in page
+    cell = key(activity, wednesday)
+    alice_client.post(SAVE, form(child_a, (cell, True), monday=monday))
+    assert not Booking.objects.filter(child=child_a).exists()
+
+
+# Forged requests change nothing.
+
+
+def test_other_households_child_is_404(frozen, alice_client, child_a, canteen, dave):
+    tom = Child.objects.get(first_name="Tom")
+    response = alice_client.post(SAVE, form(tom, (key(canteen, THURSDAY), True)))
+    assert response.status_code == 404
+    assert not Booking.objects.exists()
+
+
+def test_other_municipalitys_activity_is_404(frozen, alice_client, child_a, activity_b):
+    response = alice_client.post(SAVE, form(child_a, (key(activity_b, THURSDAY), True)))
+    assert response.status_code == 404
+    response = alice_client.post(
+        SAVE, {"child": child_a.pk, "semaine": MONDAY.isoformat(), "week": activity_b.pk}
+    )
+    assert response.status_code == 404
+    assert not Booking.objects.exists()
+
+
+def test_garbled_cell_is_404(frozen, alice_client, child_a, canteen):
+    response = alice_client.post(SAVE, form(child_a, ("x:2026-13-45", True)))
+    assert response.status_code == 404
+
+
+def test_other_tenant_and_roles(frozen, canteen, child_a, charlie, household_b, agent_client):
+    assert logged_in(charlie).get(GRID).status_code == 404
+    assert agent_client.get(GRID).status_code == 403
+    assert agent_client.post(SAVE, {}).status_code == 403
+
+
+def test_pending_household_sees_why(frozen, alice_client, household_a, child_a, canteen):
+    household_a.status = household_a.Status.PENDING
+    household_a.save()
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(SAVE, form(child_a, (cell, True)))
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "validée par la mairie" in page
+    assert not Booking.objects.exists()
+
+
+def test_opens_on_first_week_still_open(alice, child_a, canteen):
+    # Friday 27 November at 09:00: nothing left to book this week.
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS), tick=False):
+        page = logged_in(alice).get(GRID).content.decode()
+    assert "Semaine du lundi 30 novembre au vendredi 4 décembre 2026" in page
+
+
+def test_grid_query_count_is_constant(
+    frozen, alice_client, household_a, child_a, canteen, evening_care
+):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.get(f"{GRID}?semaine={MONDAY}").status_code == 200
+        return len(queries)
+
+    few = count()
+    for index in range(4):
+        child = Child.objects.create(
+            municipality=household_a.municipality,
+            household=household_a,
+            first_name=f"Enfant{index}",
+            last_name="Martin",
+            birth_date=datetime.date(2017, 1, 1),
+        )
+        for day in (THURSDAY, FRIDAY):
+            for activity in (canteen, evening_care):
+                Booking.objects.create(
+                    municipality=household_a.municipality, child=child, activity=activity, date=day
+                )
+    assert count() == few
+
+
+# Staff: the household's grid with deadlines lifted.
+
+
+def staff_url(household, suffix=""):
+    return f"/ville-a/gestion/familles/{household.pk}/reservations/{suffix}"
+
+
+def test_staff_books_past_the_deadline_and_it_is_logged(
+    frozen, agent_client, household_a, child_a, canteen, agent_a
+):
+    page = agent_client.get(f"{staff_url(household_a)}?semaine={MONDAY}").content.decode()
+    assert "hors délai" in page
+    cell = key(canteen, TUESDAY)
+    response = agent_client.post(
+        staff_url(household_a, "enregistrer/"), form(child_a, (cell, True))
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.late and booking.source == Booking.Source.STAFF
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.OVERRIDE, actor=agent_a, household_id=household_a.pk
+    ).exists()
+
+
+def test_staff_grid_isolation_and_roles(
+    frozen, alice_client, agent_client, household_a, household_b, child_a, canteen, municipality_a
+):
+    assert agent_client.get(staff_url(household_b)).status_code == 404
+    assert alice_client.get(staff_url(household_a)).status_code == 403
+    reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
+    assert reader.get(staff_url(household_a)).status_code == 200
+    cell = key(canteen, THURSDAY)
+    response = reader.post(staff_url(household_a, "enregistrer/"), form(child_a, (cell, True)))
+    assert response.status_code == 403
+    assert not Booking.objects.exists()
+
+
+def test_home_shows_todays_bookings(frozen, alice_client, child_a, canteen):
+    Booking.objects.create(
+        municipality=canteen.municipality, child=child_a, activity=canteen, date=MONDAY
+    )
+    page = alice_client.get("/ville-a/").content.decode()
+    assert "Aujourd'hui, lundi 23 novembre" in page
+    assert "Restauration scolaire" in page

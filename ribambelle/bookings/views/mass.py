@@ -1,0 +1,154 @@
+"""Mass booking ("Réserver en masse"): a three-step wizard (activities, children, parameters),
+then one transaction, then a summary that says exactly what the database holds."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ribambelle.accounts.access import parent_required
+from ribambelle.bookings import rules, selectors, services
+from ribambelle.bookings.forms import (
+    MassActivitiesForm,
+    MassChildrenForm,
+    MassParametersForm,
+    default_dates,
+    offered_weekdays,
+)
+from ribambelle.families import selectors as family_selectors
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+RESULT_KEY = "mass_booking_result"
+
+
+def _eligible(request, household):
+    """Active activities and the household's children, with which child may book which."""
+    municipality = request.municipality
+    children = list(family_selectors.children_of(household))
+    activities = list(selectors.activities_of(municipality).filter(is_active=True))
+    specs = selectors.activity_specs(municipality, activities)
+    child_specs = selectors.child_specs(municipality, children, activities, with_records=False)
+    pairs = {
+        (child.pk, activity.pk)
+        for child in children
+        for activity in activities
+        if rules.may_book_row(specs[activity.pk], child_specs[child.pk])
+    }
+    return children, pairs
+
+
+@parent_required
+def wizard(request):
+    household = family_selectors.household_of(request)
+    children, pairs = _eligible(request, household)
+    data = request.POST if request.method == "POST" else request.GET
+    step = data.get("etape", "1")
+    bookable = selectors.activities_of(request.municipality).filter(
+        pk__in={activity_id for _child, activity_id in pairs}
+    )
+    first = MassActivitiesForm(data if step != "1" else None, activities=bookable)
+    context = {"step": 1, "first": first, "household": household}
+    if step == "1" or not first.is_valid():
+        return render(request, "bookings/portal/mass.html", context)
+
+    chosen = list(first.cleaned_data["activites"])
+    chosen_ids = {a.pk for a in chosen}
+    allowed_children = [c.pk for c in children if any((c.pk, a) in pairs for a in chosen_ids)]
+    second = MassChildrenForm(
+        data if step != "2" else None,
+        children=family_selectors.children_of(household).filter(pk__in=allowed_children),
+    )
+    context.update(step=2, second=second, chosen=chosen)
+    if step == "2" or not second.is_valid():
+        return render(request, "bookings/portal/mass.html", context)
+
+    kids = list(second.cleaned_data["enfants"])
+    weekdays = offered_weekdays(chosen)
+    start, end = default_dates(chosen, timezone.localdate())
+    third = MassParametersForm(
+        data if request.method == "POST" else None,
+        weekdays=weekdays,
+        initial={"jours": sorted(weekdays), "du": start, "au": end},
+    )
+    context.update(step=3, third=third, kids=kids)
+    if request.method != "POST" or not third.is_valid():
+        return render(request, "bookings/portal/mass.html", context)
+
+    params = third.cleaned_data
+    # Only the pairs that may book: a child is not refused an activity it was never offered.
+    results = services.mass_booking(
+        municipality=request.municipality,
+        household=household,
+        actor=request.user,
+        pairs=[(c, a) for a in chosen for c in kids if (c.pk, a.pk) in pairs],
+        weekdays=set(params["jours"]),
+        start=params["du"],
+        end=params["au"],
+        mode=params["mode"],
+    )
+    request.session[RESULT_KEY] = _serialise(results, kids, chosen, params)
+    return redirect(tenant_reverse(request.municipality, "bookings:mass_result"))
+
+
+def _serialise(results, kids, activities, params) -> dict:
+    names = {c.pk: c.first_name for c in kids}
+    activity_names = {a.pk: a.name for a in activities}
+    rows = []
+    for (child_id, activity_id), result in results.items():
+        rows.append(
+            {
+                "child": names[child_id],
+                "activity": activity_names[activity_id],
+                "booked": [d.isoformat() for d in result.booked],
+                "already": [d.isoformat() for d in result.already],
+                "cancelled": [d.isoformat() for d in result.cancelled],
+                "refused": [[d.isoformat(), reason] for d, reason in result.refused],
+            }
+        )
+    return {
+        "mode": params["mode"],
+        "start": params["du"].isoformat(),
+        "end": params["au"].isoformat(),
+        "rows": rows,
+    }
+
+
+def _short(day: date) -> str:
+    return f"{str(rules.WEEKDAY_NAMES[day.weekday()])[:3]}. {day:%d/%m/%Y}"
+
+
+@parent_required
+def result(request):
+    family_selectors.household_of(request)
+    summary = request.session.get(RESULT_KEY)
+    if summary is None:
+        return redirect(tenant_reverse(request.municipality, "bookings:mass"))
+    rows = []
+    for row in summary["rows"]:
+        refused_by_reason = defaultdict(list)
+        for day, reason in row["refused"]:
+            refused_by_reason[reason].append(_short(date.fromisoformat(day)))
+        rows.append(
+            {
+                **row,
+                "booked_days": [_short(date.fromisoformat(d)) for d in row["booked"]],
+                "cancelled_days": [_short(date.fromisoformat(d)) for d in row["cancelled"]],
+                "refused_groups": sorted(refused_by_reason.items()),
+            }
+        )
+    return render(
+        request,
+        "bookings/portal/mass_result.html",
+        {
+            "rows": rows,
+            "mode": summary["mode"],
+            "period": _("du %(start)s au %(end)s")
+            % {
+                "start": date.fromisoformat(summary["start"]).strftime("%d/%m/%Y"),
+                "end": date.fromisoformat(summary["end"]).strftime("%d/%m/%Y"),
+            },
+            "first_week": summary["start"],
+        },
+    )
