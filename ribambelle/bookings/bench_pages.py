@@ -1,20 +1,19 @@
-"""The booking pages `manage.py bench` measures on the bench municipality: the parent's grid, one
-cell unticked with htmx, a mass booking of the rest of the school year for the parent's children
-and all four activities, the attendance register of one school and the kitchen counts."""
+"""What the booking pages of `manage.py bench` (ribambelle/core/bench.py) send and reset on the
+bench municipality: one cell unticked with htmx, a mass booking of the rest of the school year
+for the parent's children and all four activities, the attendance register of one school."""
 
 from datetime import timedelta
-from functools import cache
 
 from django.utils import timezone
 
 from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import Activity
-from ribambelle.core.bench import PERSONAS, TENANT, BenchPage
 from ribambelle.families.models import Child, Household
 
 
-@cache
 def _ids() -> tuple[int, int]:
+    from ribambelle.core.bench import PERSONAS, TENANT
+
     household = Household.objects.get(
         municipality__slug=TENANT["municipality_slug"],
         guardians__user__email=PERSONAS["parent"],
@@ -46,7 +45,7 @@ def _toggle_day():
     return canteen, day
 
 
-def _book_toggle_day():
+def book_toggle_day():
     canteen, day = _toggle_day()
     household = _household()
     services.bookings_apply(
@@ -57,7 +56,7 @@ def _book_toggle_day():
     )
 
 
-def _untick_payload() -> dict:
+def untick_payload() -> dict:
     canteen, day = _toggle_day()
     key = f"{canteen.pk}:{day.isoformat()}"
     return {
@@ -75,7 +74,7 @@ def _year_range():
     return start, end
 
 
-def _clear_year():
+def clear_year():
     """Cancel the parent's bookings of the range, so that each mass booking writes them all."""
     household = _household()
     start, end = _year_range()
@@ -92,7 +91,7 @@ def _clear_year():
     )
 
 
-def _mass_payload() -> dict:
+def mass_payload() -> dict:
     start, end = _year_range()
     return {
         "etape": "3",
@@ -105,7 +104,7 @@ def _mass_payload() -> dict:
     }
 
 
-def _register_query() -> str:
+def register_query() -> str:
     canteen = _canteen()
     day = timezone.localdate()
     spec = selectors.activity_specs(canteen.municipality, [canteen])[canteen.pk]
@@ -113,32 +112,3 @@ def _register_query() -> str:
         day += timedelta(days=1)
     school = Child.objects.get(pk=_ids()[1]).school
     return f"activite={canteen.pk}&date={day.isoformat()}&ecole={school}"
-
-
-PAGES = [
-    BenchPage("bookings grid", "bookings:grid", TENANT, "parent"),
-    BenchPage(
-        "booking cell untick (htmx)",
-        "bookings:save",
-        TENANT,
-        "parent",
-        method="post",
-        data=_untick_payload,
-        before=_book_toggle_day,
-        headers={"HX-Request": "true"},
-    ),
-    BenchPage(
-        "mass booking (school year)",
-        "bookings:mass",
-        TENANT,
-        "parent",
-        method="post",
-        data=_mass_payload,
-        before=_clear_year,
-    ),
-    BenchPage(
-        "attendance register", "bookings_staff:register", TENANT, "agent", query=_register_query
-    ),
-    BenchPage("kitchen counts", "bookings_staff:counts", TENANT, "manager"),
-    BenchPage("kitchen counts CSV", "bookings_staff:counts_csv", TENANT, "manager"),
-]

@@ -138,6 +138,10 @@ class Row:
     def any_open(self) -> bool:
         return any(c.editable and not c.booked for c in self.cells)
 
+    @property
+    def any_editable(self) -> bool:
+        return any(c.editable for c in self.cells)
+
 
 @dataclass
 class ChildWeek:
@@ -250,8 +254,8 @@ def build_week(
 
 
 def opening_week(context: GridContext, today: date, now: datetime, horizon: int = 6) -> date:
-    """The current week, or the first of the next weeks where something can still be booked
-    (two queries whatever the horizon)."""
+    """The current week, or the first of the next weeks where something can still be booked or
+    cancelled (two queries whatever the horizon)."""
     monday = rules.week_of(today)
     end = monday + timedelta(days=7 * horizon - 1)
     keys = booked_keys(context.children, monday, end)
@@ -259,7 +263,7 @@ def opening_week(context: GridContext, today: date, now: datetime, horizon: int 
     for offset in range(horizon):
         candidate = monday + timedelta(days=7 * offset)
         week = build_week(context, candidate, now, keys=keys, counts=counts)
-        if any(row.any_open for child in week.children for row in child.rows):
+        if any(row.any_editable for child in week.children for row in child.rows):
             return candidate
     return monday
 

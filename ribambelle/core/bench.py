@@ -68,10 +68,15 @@ def first_child_of_parent() -> dict:
     return {**TENANT, "pk": child.pk}
 
 
-def booking_pages() -> list[BenchPage]:
-    from ribambelle.bookings import bench_pages
+def bookings_bench(name: str) -> Callable:
+    """A function of ribambelle.bookings.bench_pages, imported when the bench calls it."""
 
-    return bench_pages.PAGES
+    def call():
+        from ribambelle.bookings import bench_pages
+
+        return getattr(bench_pages, name)()
+
+    return call
 
 
 PAGES: list[BenchPage] = [
@@ -89,5 +94,33 @@ PAGES: list[BenchPage] = [
     BenchPage("staff members", "backoffice:staff", TENANT, "manager"),
     BenchPage("staff families", "families_staff:search", TENANT, "manager"),
     BenchPage("staff queue", "families_staff:queue", TENANT, "manager"),
-    *booking_pages(),
+    BenchPage("bookings grid", "bookings:grid", TENANT, "parent"),
+    BenchPage(
+        "booking cell untick (htmx)",
+        "bookings:save",
+        TENANT,
+        "parent",
+        method="post",
+        data=bookings_bench("untick_payload"),
+        before=bookings_bench("book_toggle_day"),
+        headers={"HX-Request": "true"},
+    ),
+    BenchPage(
+        "mass booking (school year)",
+        "bookings:mass",
+        TENANT,
+        "parent",
+        method="post",
+        data=bookings_bench("mass_payload"),
+        before=bookings_bench("clear_year"),
+    ),
+    BenchPage(
+        "attendance register (one school)",
+        "bookings_staff:register",
+        TENANT,
+        "agent",
+        query=bookings_bench("register_query"),
+    ),
+    BenchPage("kitchen counts", "bookings_staff:counts", TENANT, "manager"),
+    BenchPage("kitchen counts CSV", "bookings_staff:counts_csv", TENANT, "manager"),
 ]

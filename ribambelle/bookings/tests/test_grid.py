@@ -252,3 +252,17 @@ def test_home_shows_todays_bookings(frozen, alice_client, child_a, canteen):
     page = alice_client.get("/ville-a/").content.decode()
     assert "Aujourd'hui, lundi 23 novembre" in page
     assert "Restauration scolaire" in page
+
+
+def test_opens_on_a_week_where_bookings_can_still_be_cancelled(alice, child_a, canteen):
+    # Friday 27 November: next week is fully booked, but still open to cancelling.
+    for offset in (0, 1, 3, 4):
+        Booking.objects.create(
+            municipality=canteen.municipality,
+            child=child_a,
+            activity=canteen,
+            date=datetime.date(2026, 11, 30) + datetime.timedelta(days=offset),
+        )
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS), tick=False):
+        page = logged_in(alice).get(GRID).content.decode()
+    assert "Semaine du lundi 30 novembre au vendredi 4 décembre 2026" in page

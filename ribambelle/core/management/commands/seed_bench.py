@@ -72,7 +72,44 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 
-SCHOOLS = ["École Jules-Ferry", "École Louise-Michel", "École des Tilleuls", "École du Port"]
+# About 250 children per school, as in a French town of that size (some thirty schools).
+SCHOOLS = [
+    f"École {name}"
+    for name in (
+        "Jules-Ferry",
+        "Louise-Michel",
+        "des Tilleuls",
+        "du Port",
+        "Jean-Jaurès",
+        "Victor-Hugo",
+        "Pasteur",
+        "Marie-Curie",
+        "Jean-Moulin",
+        "Paul-Bert",
+        "Condorcet",
+        "Jacques-Prévert",
+        "Anatole-France",
+        "George-Sand",
+        "Jean-de-La-Fontaine",
+        "Émile-Zola",
+        "Paul-Éluard",
+        "Saint-Exupéry",
+        "des Lilas",
+        "du Centre",
+        "de la Gare",
+        "des Écureuils",
+        "du Château",
+        "des Peupliers",
+        "Marcel-Pagnol",
+        "Simone-Veil",
+        "Olympe-de-Gouges",
+        "Albert-Camus",
+        "des Sources",
+        "du Moulin",
+        "Robert-Desnos",
+        "Lucie-Aubrac",
+    )
+]
 CLASSES = ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2"]
 ALLERGIES = ["", "", "", "", "", "", "Arachide", "Lait", "Gluten"]
 CONSENTS = ["Droit à l'image", "Sortie seul", "Soins d'urgence"]
