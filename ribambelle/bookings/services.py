@@ -4,14 +4,15 @@ the per activity-and-day counters it touches (invariants 2 and 3)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.bookings import rules, selectors
-from ribambelle.bookings.models import Activity, Attendance, Booking, DayCount
+from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm
+from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors as family_selectors
@@ -312,3 +313,107 @@ def audit_feed_reset(*, municipality, actor, household) -> None:
         household_id=household.pk,
         after={"calendar_feed": "renouvelé"},
     )
+
+
+# Configuration by managers: each write in one transaction with its audit entry (invariant 8).
+# Changing an activity's rules never touches the bookings already made.
+
+AUDITED_ACTIVITY_FIELDS = [
+    name for name in ActivityForm.Meta.fields if name not in ("department", "enrolled")
+]
+
+
+def _json_safe(value):
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+def activity_snapshot(activity: Activity) -> dict:
+    values = {"department": activity.department_id}
+    values.update({name: _json_safe(getattr(activity, name)) for name in AUDITED_ACTIVITY_FIELDS})
+    if activity.pk:
+        values["enrolled"] = sorted(activity.enrolled.values_list("pk", flat=True))
+    return values
+
+
+@transaction.atomic
+def activity_save(
+    *, municipality: Municipality, actor, form: ActivityForm, before: dict
+) -> Activity:
+    """Save a valid activity form and log what changed. `before` is the snapshot taken before
+    the form was validated (validation writes the typed values into the instance)."""
+    creating = form.instance.pk is None
+    activity = form.save(commit=False)
+    activity.municipality = municipality
+    activity.save()
+    form.save_m2m()
+    after = activity_snapshot(activity)
+    if creating:
+        audit_record(
+            municipality=municipality,
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            target=activity,
+            after=after,
+        )
+        return activity
+    changed = [name for name in after if before.get(name) != after[name]]
+    if changed:
+        audit_record(
+            municipality=municipality,
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            target=activity,
+            before={name: before.get(name) for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return activity
+
+
+def _closure_values(closure: Closure) -> dict:
+    return {
+        "label": closure.label,
+        "department": closure.department_id,
+        "starts_on": closure.starts_on,
+        "ends_on": closure.ends_on,
+    }
+
+
+@transaction.atomic
+def closure_add(*, municipality: Municipality, actor, closure: Closure) -> Closure:
+    closure.municipality = municipality
+    closure.save()
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=closure,
+        after=_closure_values(closure),
+    )
+    return closure
+
+
+@transaction.atomic
+def closure_delete(*, municipality: Municipality, actor, closure: Closure) -> None:
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        target=closure,
+        before=_closure_values(closure),
+    )
+    Closure.objects.for_municipality(municipality).filter(pk=closure.pk).delete()
+
+
+@transaction.atomic
+def booking_settings_save(*, municipality: Municipality, actor, form: BookingSettingsForm):
+    changed = {name: form.cleaned_data[name] for name in form.changed_data}
+    form.save()
+    if changed:
+        audit_record(
+            municipality=municipality,
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            target=form.instance,
+            before={name: form.initial.get(name) for name in changed},
+            after=changed,
+        )

@@ -5,12 +5,11 @@ Changing an activity's rules never touches the bookings already made: the rules 
 family books or cancels, not stored with the booking."""
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
 import holidays
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,119 +21,19 @@ from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm, ClosureForm
 from ribambelle.bookings.models import Activity, BookingSettings, Closure
-from ribambelle.core.audit import audit_record
-from ribambelle.core.models import AuditEntry
-from ribambelle.tenants.models import Municipality
+from ribambelle.bookings.services import (
+    activity_save,
+    activity_snapshot,
+    booking_settings_save,
+    closure_add,
+    closure_delete,
+)
 from ribambelle.tenants.selectors import departments_of
 from ribambelle.tenants.shortcuts import tenant_reverse
-
-AUDITED_ACTIVITY_FIELDS = [
-    name for name in ActivityForm.Meta.fields if name not in ("department", "enrolled")
-]
 
 
 def _url(request, name, **kwargs) -> str:
     return tenant_reverse(request.municipality, name, **kwargs)
-
-
-# Writes, each in one transaction with its audit entry (invariant 8). They are used by these
-# views only; they would move to services.py if anything else needed them.
-
-
-def _json_safe(value):
-    return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
-def activity_snapshot(activity: Activity) -> dict:
-    values = {"department": activity.department_id}
-    values.update({name: _json_safe(getattr(activity, name)) for name in AUDITED_ACTIVITY_FIELDS})
-    if activity.pk:
-        values["enrolled"] = sorted(activity.enrolled.values_list("pk", flat=True))
-    return values
-
-
-@transaction.atomic
-def activity_save(
-    *, municipality: Municipality, actor, form: ActivityForm, before: dict
-) -> Activity:
-    """Save a valid activity form and log what changed. `before` is the snapshot taken before
-    the form was validated (validation writes the typed values into the instance)."""
-    creating = form.instance.pk is None
-    activity = form.save(commit=False)
-    activity.municipality = municipality
-    activity.save()
-    form.save_m2m()
-    after = activity_snapshot(activity)
-    if creating:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            target=activity,
-            after=after,
-        )
-        return activity
-    changed = [name for name in after if before.get(name) != after[name]]
-    if changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=activity,
-            before={name: before.get(name) for name in changed},
-            after={name: after[name] for name in changed},
-        )
-    return activity
-
-
-def _closure_values(closure: Closure) -> dict:
-    return {
-        "label": closure.label,
-        "department": closure.department_id,
-        "starts_on": closure.starts_on,
-        "ends_on": closure.ends_on,
-    }
-
-
-@transaction.atomic
-def closure_add(*, municipality: Municipality, actor, closure: Closure) -> Closure:
-    closure.municipality = municipality
-    closure.save()
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        target=closure,
-        after=_closure_values(closure),
-    )
-    return closure
-
-
-@transaction.atomic
-def closure_delete(*, municipality: Municipality, actor, closure: Closure) -> None:
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.DELETE,
-        target=closure,
-        before=_closure_values(closure),
-    )
-    Closure.objects.for_municipality(municipality).filter(pk=closure.pk).delete()
-
-
-@transaction.atomic
-def booking_settings_save(*, municipality: Municipality, actor, form: BookingSettingsForm):
-    changed = {name: form.cleaned_data[name] for name in form.changed_data}
-    form.save()
-    if changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=form.instance,
-            before={name: form.initial.get(name) for name in changed},
-            after=changed,
-        )
 
 
 # Display
