@@ -68,7 +68,7 @@ def test_refused_cell_explains_why(frozen, page, live_server, alice, child_a, ca
     )
     page.get_by_role("checkbox", name="jeudi 26 novembre").check()
     expect(page.get_by_role("alert")).to_contain_text("Fermé : Grève.")
-    expect(page.get_by_role("status")).to_contain_text("Demande refusée")
+    expect(page.get_by_role("status")).to_contain_text("1 demande refusée")
     assert booked_days(child_a) == []
     assert_no_axe_violations(page)
 

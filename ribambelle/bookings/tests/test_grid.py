@@ -113,7 +113,7 @@ def test_refusals_with_htmx(frozen, alice_client, child_a, canteen):
         SAVE, form(child_a, (cell, True), toggle=cell), headers={"HX-Request": "true"}
     )
     html = response.content.decode()
-    assert "Fermé : Grève." in html and "Demande refusée" in html
+    assert "Fermé : Grève." in html and "1 demande refusée" in html
     assert not Booking.objects.exists()
 
 

@@ -10,8 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
@@ -53,12 +52,12 @@ def parse_monday(value: str | None) -> date | None:
 
 
 STATE_LABELS = {
-    rules.BOOKED: (_lazy("Réservé"), "✓"),
-    rules.OPEN: (_lazy("Non réservé"), "○"),
-    rules.CLOSED: (_lazy("Fermé"), "–"),
-    rules.LOCKED: (_lazy("Délai dépassé"), "✕"),
-    rules.FULL: (_lazy("Complet"), "●"),
-    rules.NOT_ALLOWED: (_lazy("Non autorisé"), "⊘"),
+    rules.BOOKED: (gettext_lazy("Réservé"), "✓"),
+    rules.OPEN: (gettext_lazy("Non réservé"), "○"),
+    rules.CLOSED: (gettext_lazy("Fermé"), "–"),
+    rules.LOCKED: (gettext_lazy("Délai dépassé"), "✕"),
+    rules.FULL: (gettext_lazy("Complet"), "●"),
+    rules.NOT_ALLOWED: (gettext_lazy("Non autorisé"), "⊘"),
 }
 
 
@@ -246,7 +245,7 @@ def _save(request, mode: GridMode):
     summary = _summary(outcomes)
     if refusals and not summary:
         notice = ngettext(
-            "Demande refusée : voir l'explication dans le tableau.",
+            "%(n)s demande refusée : voir l'explication dans le tableau.",
             "%(n)s demandes refusées : voir les explications dans le tableau.",
             len(refusals),
         ) % {"n": len(refusals)}

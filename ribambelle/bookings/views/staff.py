@@ -20,8 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import staff_required
@@ -80,43 +79,43 @@ class DateInput(forms.DateInput):
 
 
 class RegisterForm(forms.Form):
-    activite = forms.ChoiceField(label=_lazy("Activité"))
+    activite = forms.ChoiceField(label=gettext_lazy("Activité"))
     date = forms.DateField(
-        label=_lazy("Jour"),
+        label=gettext_lazy("Jour"),
         widget=DateInput(),
         error_messages={
-            "required": _lazy("Indiquez le jour."),
-            "invalid": _lazy("Indiquez une date valide, par exemple 23/11/2026."),
+            "required": gettext_lazy("Indiquez le jour."),
+            "invalid": gettext_lazy("Indiquez une date valide, par exemple 23/11/2026."),
         },
     )
 
-    ecole = forms.ChoiceField(label=_lazy("École"), required=False)
+    ecole = forms.ChoiceField(label=gettext_lazy("École"), required=False)
 
     def __init__(self, *args, activities: list[Activity], schools: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activite"].choices = [(a.pk, _activity_label(a)) for a in activities]
-        self.fields["ecole"].choices = [("", _lazy("Toutes les écoles"))] + [
+        self.fields["ecole"].choices = [("", gettext_lazy("Toutes les écoles"))] + [
             (school, school) for school in schools
         ]
 
 
 class CountsForm(forms.Form):
     du = forms.DateField(
-        label=_lazy("À partir du"),
+        label=gettext_lazy("À partir du"),
         widget=DateInput(),
         error_messages={
-            "required": _lazy("Indiquez le premier jour."),
-            "invalid": _lazy("Indiquez une date valide, par exemple 23/11/2026."),
+            "required": gettext_lazy("Indiquez le premier jour."),
+            "invalid": gettext_lazy("Indiquez une date valide, par exemple 23/11/2026."),
         },
     )
     semaines = forms.TypedChoiceField(
-        label=_lazy("Sur"),
+        label=gettext_lazy("Sur"),
         coerce=int,
         choices=[
             (n, ngettext_lazy("%(n)s semaine", "%(n)s semaines", "n") % {"n": n})
             for n in range(1, MAX_WEEKS + 1)
         ],
-        error_messages={"invalid_choice": _lazy("Choisissez entre 1 et 6 semaines.")},
+        error_messages={"invalid_choice": gettext_lazy("Choisissez entre 1 et 6 semaines.")},
     )
 
 
@@ -376,9 +375,9 @@ def _refusal(spec: rules.ActivitySpec, day: date) -> str:
 
 
 STATUS_DONE = {
-    Attendance.Status.PRESENT: _lazy("%(name)s : présence enregistrée."),
-    Attendance.Status.ABSENT: _lazy("%(name)s : absence enregistrée."),
-    "": _lazy("%(name)s : pointage retiré."),
+    Attendance.Status.PRESENT: gettext_lazy("%(name)s : présence enregistrée."),
+    Attendance.Status.ABSENT: gettext_lazy("%(name)s : absence enregistrée."),
+    "": gettext_lazy("%(name)s : pointage retiré."),
 }
 
 
@@ -475,8 +474,8 @@ def register_add(request):
 # Daily counts for the kitchen
 
 
-SITE_UNKNOWN = _lazy("Sans école")
-NO_BOOKING = _lazy("Aucune réservation")
+SITE_UNKNOWN = gettext_lazy("Sans école")
+NO_BOOKING = gettext_lazy("Aucune réservation")
 
 
 @dataclass
@@ -629,16 +628,16 @@ def _cell(value) -> str:
 
 
 CSV_HEADERS = [
-    _lazy("Activité"),
-    _lazy("Service"),
-    _lazy("Date"),
-    _lazy("Site"),
-    _lazy("Réservés"),
-    _lazy("Repas standard"),
-    _lazy("Sans viande"),
-    _lazy("Régime médical"),
-    _lazy("Avec allergies"),
-    _lazy("PAI"),
+    gettext_lazy("Activité"),
+    gettext_lazy("Service"),
+    gettext_lazy("Date"),
+    gettext_lazy("Site"),
+    gettext_lazy("Réservés"),
+    gettext_lazy("Repas standard"),
+    gettext_lazy("Sans viande"),
+    gettext_lazy("Régime médical"),
+    gettext_lazy("Avec allergies"),
+    gettext_lazy("PAI"),
 ]
 
 
