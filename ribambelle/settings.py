@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ribambelle.accounts",
     "ribambelle.families",
     "ribambelle.bookings",
+    "ribambelle.billing",
     "ribambelle.portal",
     "ribambelle.backoffice",
 ]

@@ -10,10 +10,12 @@ tenant_patterns = [
     path("", include("ribambelle.accounts.urls")),
     path("", include("ribambelle.bookings.urls")),
     path("", include("ribambelle.bookings.feed_urls")),
+    path("", include("ribambelle.billing.urls")),
     path("gestion/", include("ribambelle.backoffice.urls")),
     path("gestion/", include("ribambelle.families.staff_urls")),
     path("gestion/", include("ribambelle.bookings.staff_urls")),
     path("gestion/", include("ribambelle.bookings.config_urls")),
+    path("gestion/", include("ribambelle.billing.staff_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
 ]
 

@@ -1,0 +1,96 @@
+"""Pure billing rules: the unit price for a family quotient, and invoice lines from the billable
+days. No ORM, table-driven tests."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TariffSpec:
+    activity_id: int
+    label: str
+    default_price: Decimal
+    # (upper bound, exclusive; None for the last bracket, price), in increasing bounds.
+    brackets: tuple[tuple[Decimal | None, Decimal], ...] = ()
+    surcharge_price: Decimal | None = None
+
+    def price(self, quotient: Decimal | None) -> Decimal:
+        """The bracket the quotient falls in; the default price when it is unknown or when no
+        bracket covers it."""
+        if quotient is None:
+            return self.default_price
+        for up_to, price in self.brackets:
+            if up_to is None or quotient < up_to:
+                return price
+        return self.default_price
+
+
+@dataclass(frozen=True)
+class Billable:
+    """One billable day of one child for one activity."""
+
+    child_id: int
+    child_name: str
+    activity_id: int
+    day: date
+    surcharge: bool = False
+
+
+@dataclass
+class Line:
+    child_id: int
+    child_name: str
+    activity_id: int
+    label: str
+    surcharge: bool
+    unit_price: Decimal
+    dates: list[date] = field(default_factory=list)
+
+    @property
+    def quantity(self) -> int:
+        return len(self.dates)
+
+    @property
+    def amount(self) -> Decimal:
+        return round_money(self.unit_price * self.quantity)
+
+
+def invoice_lines(
+    billables: list[Billable], tariffs: dict[int, TariffSpec], quotient: Decimal | None
+) -> list[Line]:
+    """One line per child, activity and price (normal or surcharge), dates in order. Days of an
+    activity without a tariff are not billed."""
+    grouped: dict[tuple, Line] = {}
+    for item in billables:
+        tariff = tariffs.get(item.activity_id)
+        if tariff is None:
+            continue
+        surcharge = item.surcharge and tariff.surcharge_price is not None
+        price = tariff.surcharge_price if surcharge else tariff.price(quotient)
+        key = (item.child_name, item.child_id, tariff.label, item.activity_id, surcharge)
+        line = grouped.get(key)
+        if line is None:
+            line = grouped[key] = Line(
+                item.child_id, item.child_name, item.activity_id, tariff.label, surcharge, price
+            )
+        line.dates.append(item.day)
+    lines = [grouped[key] for key in sorted(grouped, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))]
+    for line in lines:
+        line.dates.sort()
+    return lines
+
+
+def total_of(lines: list[Line]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def format_number(prefix: str, year: int, sequence: int) -> str:
+    """F-2026-000042: the year resets the sequence; the zero padding sorts as text."""
+    return f"{prefix}-{year}-{sequence:06d}"

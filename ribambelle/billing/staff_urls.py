@@ -1,0 +1,3 @@
+app_name = "billing_staff"
+
+urlpatterns: list = []
