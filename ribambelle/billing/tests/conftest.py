@@ -30,7 +30,7 @@ def office_a(municipality_a, department_a):
 
 
 @pytest.fixture
-def canteen_tariff(canteen):
+def canteen_tariff(canteen):  # noqa: F811 - the shared fixture
     tariff = Tariff.objects.create(
         activity=canteen, default_price=Decimal("4.50"), surcharge_price=Decimal("6.00")
     )

@@ -1,0 +1,118 @@
+"""Invoice numbers: sequential per municipality and year, no gap and no duplicate, even when
+two offices issue their runs at the same time (PostgreSQL, where transactions run in
+parallel), and a run that fails half-way leaves nothing behind."""
+
+import datetime
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+
+from ribambelle.billing import services
+from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun, Tariff
+from ribambelle.billing.tests.conftest import NOVEMBER
+from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.conftest import make_activity
+from ribambelle.families.models import Child, Household
+from ribambelle.tenants.models import Department
+
+
+def _office_with_families(municipality, name, families):
+    department = Department.objects.create(municipality=municipality, name=f"Service {name}")
+    office = BillingOffice.objects.create(municipality=municipality, name=name)
+    office.departments.add(department)
+    activity = make_activity(municipality, department, f"Activité {name}")
+    Tariff.objects.create(activity=activity, default_price="3.00")
+    for index in range(families):
+        household = Household.objects.create(municipality=municipality, name=f"{name} {index}")
+        child = Child.objects.create(
+            municipality=municipality,
+            household=household,
+            first_name="Enfant",
+            last_name=str(index),
+            birth_date=datetime.date(2018, 1, 1),
+        )
+        Booking.objects.create(
+            municipality=municipality,
+            child=child,
+            activity=activity,
+            date=datetime.date(2026, 11, 2),
+        )
+    return office
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="parallel transactions need PostgreSQL"
+)
+def test_two_runs_issued_in_parallel_share_one_gapless_sequence(municipality_a, agent_a):
+    offices = [_office_with_families(municipality_a, name, 15) for name in ("Nord", "Sud")]
+    runs = [
+        services.run_compute(
+            municipality=municipality_a, office=office, month=NOVEMBER, actor=agent_a
+        )
+        for office in offices
+    ]
+    barrier = threading.Barrier(len(runs))
+    errors = []
+
+    def issue(run):
+        try:
+            barrier.wait()
+            services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=(run,)) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    year = datetime.date.today().year
+    assert numbers == [f"F-{year}-{n:06d}" for n in range(1, 31)]
+
+
+@pytest.mark.django_db
+def test_a_run_failing_half_way_leaves_no_invoice(municipality_a, agent_a, monkeypatch):
+    office = _office_with_families(municipality_a, "Est", 3)
+    monkeypatch.setattr(services, "HOUSEHOLDS_PER_CHUNK", 1)
+    real = services._billables
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disque plein")
+        return real(*args, **kwargs)
+
+    with mock.patch.object(services, "_billables", failing), pytest.raises(RuntimeError):
+        services.run_compute(
+            municipality=municipality_a, office=office, month=NOVEMBER, actor=agent_a
+        )
+    assert not Invoice.objects.exists()
+    assert not InvoiceRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_numbers_continue_across_runs_and_restart_each_year(municipality_a, agent_a):
+    first = _office_with_families(municipality_a, "Ouest", 2)
+    run = services.run_compute(
+        municipality=municipality_a, office=first, month=NOVEMBER, actor=agent_a
+    )
+    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    second = _office_with_families(municipality_a, "Centre", 1)
+    run = services.run_compute(
+        municipality=municipality_a, office=second, month=NOVEMBER, actor=agent_a
+    )
+    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    year = datetime.date.today().year
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
+        f"F-{year}-000001",
+        f"F-{year}-000002",
+        f"F-{year}-000003",
+    ]
