@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
+from ribambelle.billing.bench_data import delete_bench_billing, seed_bench_billing
 from ribambelle.bookings.bench_data import (
     BookingSeedReport,
     delete_bench_bookings,
@@ -335,6 +336,7 @@ class Command(BaseCommand):
     ) -> BookingSeedReport:
         if existing is not None:
             # A plain cascade would load every row of the municipality into memory at once.
+            delete_bench_billing(existing)
             delete_bench_bookings(existing)
             delete_in_batches(Child.objects.filter(municipality=existing))
             delete_in_batches(Household.objects.filter(municipality=existing))
@@ -384,4 +386,7 @@ class Command(BaseCommand):
             households_per_batch,
         ):
             write_households(list(batch), consents)
-        return seed_bench_bookings(municipality)
+        report = seed_bench_bookings(municipality)
+        # The previous month invoiced and issued: the families' invoices have something to show.
+        seed_bench_billing(municipality, timezone.localdate())
+        return report

@@ -3,8 +3,10 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
+from ribambelle.billing.demo import seed_demo_billing
 from ribambelle.bookings.demo import seed_demo_bookings
 from ribambelle.core.seeding import refuse_foreign_data
 from ribambelle.families.demo import seed_demo_families
@@ -119,6 +121,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
         seed_demo_families(demo)
         seed_demo_bookings(demo)
+        seed_demo_billing(demo, timezone.localdate())
         self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:

@@ -1,0 +1,54 @@
+"""Billing of the bench municipality: one billing office for every department, a tariff by
+family quotient for each activity, and the previous month invoiced and issued, so that the
+families' invoices pages have something to show and the invoice run something to compute."""
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ribambelle.billing import services
+from ribambelle.billing.demo import ensure_billing
+from ribambelle.billing.models import (
+    BillingOffice,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    NumberSequence,
+    Payment,
+    Tariff,
+)
+from ribambelle.tenants.models import Municipality
+
+
+@dataclass
+class BillingSeedReport:
+    invoices: int = 0
+    seconds: float = 0.0
+
+
+def previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def seed_bench_billing(municipality: Municipality, today: date) -> BillingSeedReport:
+    """The previous month computed and issued (numbers, e-mails queued as in production)."""
+    started = time.perf_counter()
+    office = ensure_billing(municipality)
+    run = services.run_compute(
+        municipality=municipality, office=office, month=previous_month(today), actor=None
+    )
+    services.run_issue(municipality=municipality, run=run, actor=None)
+    return BillingSeedReport(invoices=run.invoices.count(), seconds=time.perf_counter() - started)
+
+
+def delete_bench_billing(municipality: Municipality) -> None:
+    """Everything billing wrote for the bench, before its households go (they are protected)."""
+    Payment.objects.filter(municipality=municipality).delete()
+    CreditNote.objects.filter(municipality=municipality).delete()
+    InvoiceLine.objects.filter(invoice__municipality=municipality).delete()
+    Invoice.objects.filter(municipality=municipality).delete()
+    InvoiceRun.objects.filter(municipality=municipality).delete()
+    NumberSequence.objects.filter(municipality=municipality).delete()
+    Tariff.objects.filter(activity__municipality=municipality).delete()
+    BillingOffice.objects.filter(municipality=municipality).delete()
