@@ -11,6 +11,7 @@ tenant_patterns = [
     path("", include("ribambelle.bookings.urls")),
     path("", include("ribambelle.bookings.feed_urls")),
     path("", include("ribambelle.billing.urls")),
+    path("", include("ribambelle.billing.payment_urls")),
     path("gestion/", include("ribambelle.backoffice.urls")),
     path("gestion/", include("ribambelle.families.staff_urls")),
     path("gestion/", include("ribambelle.bookings.staff_urls")),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ribambelle.billing import rules
@@ -278,7 +279,7 @@ def credit_note_create(
     if amount <= ZERO or amount > invoice.total - invoice.credited:
         raise ValidationError(
             _("Le montant de l'avoir doit être compris entre 0,01 € et %(max)s €.")
-            % {"max": invoice.total - invoice.credited}
+            % {"max": number_format(invoice.total - invoice.credited, 2)}
         )
     year = timezone.localdate().year
     [number] = _next_numbers(municipality, NumberSequence.Kind.CREDIT, year, 1)
@@ -320,7 +321,7 @@ def payment_record(
     if amount <= ZERO or amount > invoice.due:
         raise ValidationError(
             _("Le montant doit être compris entre 0,01 € et le reste à payer (%(due)s €).")
-            % {"due": invoice.due}
+            % {"due": number_format(invoice.due, 2)}
         )
     payment = Payment.objects.create(
         municipality=municipality,
@@ -342,3 +343,95 @@ def payment_record(
         after={"invoice": invoice.number, "amount": amount, "method": method},
     )
     return payment
+
+
+# Staff settings: billing offices and tariffs.
+
+
+def _office_values(office: BillingOffice) -> dict:
+    return {
+        "name": office.name,
+        "departments": sorted(office.departments.values_list("pk", flat=True)) if office.pk else [],
+        "due_days": office.due_days,
+        "payment_instructions": office.payment_instructions,
+    }
+
+
+def office_snapshot(office: BillingOffice) -> dict:
+    """Taken before the form validates: validation writes the typed values into the instance."""
+    return _office_values(office)
+
+
+@transaction.atomic
+def office_save(*, municipality: Municipality, actor, form, before: dict) -> BillingOffice:
+    """Save a valid billing office form and log what changed."""
+    creating = form.instance.pk is None
+    office = form.save(commit=False)
+    office.municipality = municipality
+    office.save()
+    form.save_m2m()
+    after = _office_values(office)
+    changed = [name for name in after if before.get(name) != after[name]]
+    if creating or changed:
+        audit_record(
+            municipality=municipality,
+            actor=actor,
+            action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
+            target=office,
+            before={} if creating else {name: before.get(name) for name in changed},
+            after=after if creating else {name: after[name] for name in changed},
+        )
+    return office
+
+
+def tariff_snapshot(tariff: Tariff) -> dict:
+    return {
+        "basis": tariff.basis,
+        "default_price": tariff.default_price,
+        "surcharge_price": tariff.surcharge_price,
+        "brackets": [[b.up_to, b.price] for b in tariff.brackets.all()] if tariff.pk else [],
+    }
+
+
+@transaction.atomic
+def tariff_save(
+    *,
+    municipality: Municipality,
+    actor,
+    activity,
+    basis: str,
+    default_price: Decimal,
+    surcharge_price: Decimal | None,
+    brackets: list[tuple[Decimal | None, Decimal]],
+) -> Tariff:
+    """Create or replace an activity's tariff and its brackets. Invoices already computed keep
+    their prices: only the next computation reads the new tariff."""
+    from ribambelle.billing.models import TariffBracket
+
+    if activity.municipality_id != municipality.pk:
+        raise BillingError(_("Cette activité n'existe pas."))
+    tariff = Tariff.objects.select_for_update().filter(activity=activity).first()
+    creating = tariff is None
+    before = {} if creating else tariff_snapshot(tariff)
+    if creating:
+        tariff = Tariff(activity=activity)
+    tariff.basis = basis
+    tariff.default_price = default_price
+    tariff.surcharge_price = surcharge_price
+    tariff.save()
+    TariffBracket.objects.filter(tariff=tariff).delete()
+    TariffBracket.objects.bulk_create(
+        [TariffBracket(tariff=tariff, up_to=up_to, price=price) for up_to, price in brackets]
+    )
+    after = tariff_snapshot(tariff)
+    changed = [name for name in after if before.get(name) != after[name]]
+    if creating or changed:
+        audit_record(
+            municipality=municipality,
+            actor=actor,
+            action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
+            target=tariff,
+            before={} if creating else {name: before.get(name) for name in changed},
+            after=after if creating else {name: after[name] for name in changed},
+        )
+    return tariff

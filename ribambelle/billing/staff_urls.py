@@ -1,3 +1,21 @@
+from django.urls import path
+
+from ribambelle.billing.views import staff
+
 app_name = "billing_staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("regies/", staff.offices, name="offices"),
+    path("regies/ajouter/", staff.office_add, name="office_add"),
+    path("regies/<int:pk>/", staff.office_edit, name="office_edit"),
+    path("tarifs/", staff.tariffs, name="tariffs"),
+    path("tarifs/<int:activity_pk>/", staff.tariff_edit, name="tariff_edit"),
+    path("facturation/", staff.runs, name="runs"),
+    path("facturation/export.csv", staff.export, name="export"),
+    path("facturation/<int:pk>/", staff.run, name="run"),
+    path("facturation/<int:pk>/recalculer/", staff.run_recompute, name="run_recompute"),
+    path("facturation/<int:pk>/emettre/", staff.run_issue, name="run_issue"),
+    path("factures/<int:pk>/", staff.invoice, name="invoice"),
+    path("impayes/", staff.unpaid, name="unpaid"),
+    path("foyers/<int:pk>/factures/", staff.household_invoices, name="household_invoices"),
+]

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from ribambelle.billing.views import portal
+
 app_name = "billing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("factures/", portal.invoices, name="invoices"),
+    path("factures/<int:pk>/", portal.invoice, name="invoice"),
+    path("factures/<int:pk>/pdf/", portal.invoice_pdf, name="invoice_pdf"),
+]

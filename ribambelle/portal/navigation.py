@@ -9,6 +9,7 @@ PORTAL_NAV = [
     ("families:household", _("Mon foyer")),
     ("families:children", _("Mes enfants")),
     ("bookings:grid", _("Réservations")),
+    ("billing:invoices", _("Mes factures")),
 ]
 
 STAFF_NAV = [
@@ -17,6 +18,7 @@ STAFF_NAV = [
     ("families_staff:queue", _("Demandes")),
     ("bookings_staff:register", _("Pointage")),
     ("bookings_staff:counts", _("Effectifs")),
+    ("billing_staff:runs", _("Facturation")),
     ("backoffice:departments", _("Services")),
     ("backoffice:staff", _("Personnel")),
     ("bookings_config:activities", _("Activités")),

@@ -2,6 +2,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
+from ribambelle.billing import selectors as billing_selectors
+from ribambelle.billing.payments.registry import can_pay_online
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.links import with_links
@@ -14,6 +16,7 @@ def home(request):
     household = family_selectors.household_or_none(request)
     children = []
     today = []
+    unpaid = []
     if household is not None:
         records = list(family_selectors.children_with_records(household))
         missing = family_selectors.missing_by_child(request.municipality, records)
@@ -22,6 +25,9 @@ def home(request):
         ]
         booked = booking_selectors.bookings_on(records, timezone.localdate())
         today = [(child, booked.get(child.pk, [])) for child in records]
+        unpaid = list(billing_selectors.unpaid_invoices(household))
+        for invoice in unpaid:
+            invoice.can_pay = can_pay_online(invoice)
     return render(
         request,
         "portal/home.html",
@@ -29,6 +35,7 @@ def home(request):
             "household": household,
             "children": children,
             "today": today,
+            "unpaid": unpaid,
             "today_date": timezone.localdate(),
             "departments": departments_of(request.municipality),
         },

@@ -73,4 +73,3 @@ def test_run_bills_bookings_at_the_households_bracket_then_issues(
             municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
         )
     assert InvoiceRun.objects.get().status == "issued"
-

@@ -1,0 +1,1 @@
+"""Online payment: one Provider interface, one implementation per kind of provider."""

@@ -1,0 +1,51 @@
+"""The e-mail that confirms an online payment, sent through the task queue."""
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ribambelle.billing.models import Payment
+from ribambelle.core.emails import send_branded_email
+from ribambelle.families.models import Guardian
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+
+@task
+def send_payment_received(payment_id: int) -> int:
+    """To each guardian of the household with an active account: the amount, the invoice
+    number and a link to the invoices page."""
+    payment = (
+        Payment.objects.select_related("invoice", "municipality")
+        .filter(pk=payment_id, status=Payment.Status.PAID)
+        .first()
+    )
+    if payment is None:
+        return 0
+    invoice = payment.invoice
+    emails = sorted(
+        {
+            email.lower()
+            for email in Guardian.objects.filter(
+                household_id=invoice.household_id, user__is_active=True
+            ).values_list("user__email", flat=True)
+            if email
+        }
+    )
+    url = settings.SITE_URL + tenant_reverse(payment.municipality, "billing:invoices")
+    with translation.override(settings.LANGUAGE_CODE):
+        amount = number_format(payment.amount, 2, use_l10n=True)
+        subject = _("Votre paiement de %(amount)s € pour la facture %(number)s a bien été reçu") % {
+            "amount": amount,
+            "number": invoice.number,
+        }
+    for email in emails:
+        send_branded_email(
+            municipality=payment.municipality,
+            to=email,
+            subject=subject,
+            template="payment_received",
+            context={"payment": payment, "invoice": invoice, "amount": amount, "url": url},
+        )
+    return len(emails)

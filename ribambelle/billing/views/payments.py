@@ -1,0 +1,137 @@
+"""Online payment for families ("Payer"), the providers' notifications and the demo bank.
+
+The return page shows what the database says: the status comes from the provider server to
+server (invariant 5), so a forged return address changes nothing."""
+
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ribambelle.accounts.access import parent_required
+from ribambelle.billing.models import BillingOffice, Invoice, Payment
+from ribambelle.billing.payments import demo
+from ribambelle.billing.payments import services as payment_services
+from ribambelle.billing.payments.base import InvalidNotification
+from ribambelle.families.selectors import household_of
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+logger = logging.getLogger(__name__)
+
+
+def _household_payment(request, reference: str) -> Payment:
+    return get_object_or_404(
+        Payment.objects.for_municipality(request.municipality).select_related("invoice__office"),
+        reference=reference,
+        method=Payment.Method.ONLINE,
+        invoice__household=household_of(request),
+    )
+
+
+@parent_required
+@require_POST
+def start(request, pk: int):
+    invoice = get_object_or_404(
+        Invoice.objects.for_municipality(request.municipality),
+        pk=pk,
+        household=household_of(request),
+        status=Invoice.Status.ISSUED,
+    )
+    try:
+        checkout = payment_services.payment_start(invoice=invoice, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(tenant_reverse(request.municipality, "billing:invoices"))
+    target = checkout.redirect
+    if target.fields is None and target.url.startswith("/"):
+        return redirect(target.url)
+    # The page with the payment form allows posting to the provider and nowhere else; a plain
+    # redirect would be blocked by the invoices page's form-action policy.
+    response = render(
+        request,
+        "billing/payments/redirect.html",
+        {"invoice": invoice, "payment": checkout.payment, "target": target},
+    )
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(target.url))
+    response._csp_config = {**settings.SECURE_CSP, "form-action": [CSP.SELF, origin]}
+    return response
+
+
+RETURN_MESSAGES = {
+    Payment.Status.PAID: "paid",
+    Payment.Status.REFUSED: "refused",
+    Payment.Status.ABANDONED: "abandoned",
+    Payment.Status.PENDING: "pending",
+}
+
+
+@parent_required
+@require_GET
+def payment_return(request, reference: str):
+    """Only the database counts: whatever the bank put in the address is ignored."""
+    payment = _household_payment(request, reference)
+    return render(
+        request,
+        "billing/payments/return.html",
+        {
+            "payment": payment,
+            "invoice": payment.invoice,
+            "state": RETURN_MESSAGES[payment.status],
+            "invoices_url": tenant_reverse(request.municipality, "billing:invoices"),
+        },
+    )
+
+
+@csrf_exempt
+@require_POST
+def notify(request, provider: str):
+    """Server to server: answers 200 once the message is verified and applied (again: still
+    200, nothing changes), 400 when it does not check out."""
+    try:
+        payment_services.notification_receive(
+            municipality=request.municipality, provider_name=provider, request=request
+        )
+    except InvalidNotification as error:
+        logger.warning("notification %s refused: %s", provider, error)
+        return HttpResponseBadRequest("refused", content_type="text/plain")
+    return HttpResponse("OK", content_type="text/plain")
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def demo_bank(request, reference: str):
+    payment = _household_payment(request, reference)
+    office = payment.invoice.office
+    if payment.provider != BillingOffice.Provider.DEMO or not demo.demo_allowed(office):
+        raise Http404
+    return_url = tenant_reverse(request.municipality, "billing_pay:return", reference=reference)
+    if payment.status != Payment.Status.PENDING:
+        return redirect(return_url)
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        if decision not in demo.DECISIONS:
+            raise Http404
+        # The demo bank's server-to-server message, verified like any provider's.
+        notification = demo.notification_request(office, payment, decision)
+        try:
+            payment_services.notification_receive(
+                municipality=request.municipality,
+                provider_name=BillingOffice.Provider.DEMO,
+                request=notification,
+            )
+        except InvalidNotification as error:
+            logger.warning("demo bank notification refused: %s", error)
+        return redirect(return_url)
+    return render(
+        request,
+        "billing/payments/demo_bank.html",
+        {"payment": payment, "invoice": payment.invoice},
+    )
