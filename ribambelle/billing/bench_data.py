@@ -52,3 +52,30 @@ def delete_bench_billing(municipality: Municipality) -> None:
     NumberSequence.objects.filter(municipality=municipality).delete()
     Tariff.objects.filter(activity__municipality=municipality).delete()
     BillingOffice.objects.filter(municipality=municipality).delete()
+
+
+# What the billing pages of `manage.py bench` (ribambelle/core/bench.py) need.
+
+
+def parent_latest_invoice() -> dict:
+    from ribambelle.core.bench import PERSONAS, TENANT
+
+    invoice = (
+        Invoice.objects.filter(
+            municipality__slug=TENANT["municipality_slug"],
+            household__guardians__user__email=PERSONAS["parent"],
+            status=Invoice.Status.ISSUED,
+        )
+        .order_by("-issued_on", "-number")
+        .first()
+    )
+    return {**TENANT, "pk": invoice.pk}
+
+
+def current_month_run() -> dict:
+    """Compute the drafts of the current month for the whole bench municipality: the form the
+    staff submit. The first request creates the run; the next ones recompute it."""
+    from ribambelle.core.bench import TENANT
+
+    office = BillingOffice.objects.get(municipality__slug=TENANT["municipality_slug"])
+    return {"office": office.pk, "month": date.today().strftime("%Y-%m")}

@@ -3,6 +3,7 @@ benchmark grows with the product instead of being rewritten."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 BENCH_SLUG = "bench"
 BENCH_NAME = "Bench-sur-Mer"
@@ -68,15 +69,21 @@ def first_child_of_parent() -> dict:
     return {**TENANT, "pk": child.pk}
 
 
-def bookings_bench(name: str) -> Callable:
-    """A function of ribambelle.bookings.bench_pages, imported when the bench calls it."""
+def later(module: str, name: str) -> Callable:
+    """A function of another app, imported when the bench calls it (apps are loaded then)."""
 
     def call():
-        from ribambelle.bookings import bench_pages
-
-        return getattr(bench_pages, name)()
+        return getattr(import_module(module), name)()
 
     return call
+
+
+def bookings_bench(name: str) -> Callable:
+    return later("ribambelle.bookings.bench_pages", name)
+
+
+def billing_bench(name: str) -> Callable:
+    return later("ribambelle.billing.bench_data", name)
 
 
 PAGES: list[BenchPage] = [
@@ -123,4 +130,17 @@ PAGES: list[BenchPage] = [
     ),
     BenchPage("kitchen counts", "bookings_staff:counts", TENANT, "manager"),
     BenchPage("kitchen counts CSV", "bookings_staff:counts_csv", TENANT, "manager"),
+    BenchPage("invoices", "billing:invoices", TENANT, "parent"),
+    BenchPage(
+        "invoice PDF", "billing:invoice_pdf", billing_bench("parent_latest_invoice"), "parent"
+    ),
+    BenchPage(
+        "invoice run (month, every household)",
+        "billing_staff:runs",
+        TENANT,
+        "manager",
+        method="post",
+        data=billing_bench("current_month_run"),
+    ),
+    BenchPage("staff unpaid invoices", "billing_staff:unpaid", TENANT, "manager"),
 ]
