@@ -44,12 +44,56 @@ class MoneyField(forms.DecimalField):
 
 
 class OfficeForm(forms.ModelForm):
+    """The office, and how families pay it online. Secrets are never shown again: a blank
+    secret keeps the one already saved."""
+
+    payfip_numcli = forms.CharField(
+        label=_("Numéro client PayFiP"),
+        required=False,
+        max_length=6,
+        help_text=_("Six chiffres, donnés par la DGFiP."),
+    )
+    payfip_saisie = forms.ChoiceField(
+        label=_("Mode PayFiP"),
+        required=False,
+        choices=[
+            ("T", _("test")),
+            ("X", _("activation")),
+            ("W", _("production")),
+        ],
+        initial="T",
+    )
+    payzen_site_id = forms.CharField(
+        label=_("Identifiant de boutique Payzen / Systempay"), required=False, max_length=8
+    )
+    payzen_ctx_mode = forms.ChoiceField(
+        label=_("Mode Payzen / Systempay"),
+        required=False,
+        choices=[("TEST", _("test")), ("PRODUCTION", _("production"))],
+        initial="TEST",
+    )
+    payzen_service_url = forms.URLField(
+        label=_("Adresse de la page de paiement"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Pour Systempay seulement ; vide : Payzen."),
+    )
+    payzen_secret_test = forms.CharField(
+        label=_("Clé de test"), required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    payzen_secret_production = forms.CharField(
+        label=_("Clé de production"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
     class Meta:
         model = BillingOffice
-        fields = ["name", "departments", "due_days", "payment_instructions"]
+        fields = ["name", "departments", "due_days", "payment_instructions", "provider"]
         widgets = {
             "departments": CheckboxGroup,
             "payment_instructions": forms.Textarea(attrs={"rows": 4}),
+            "provider": RadioGroup,
         }
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
@@ -58,6 +102,25 @@ class OfficeForm(forms.ModelForm):
         self.fields["departments"].queryset = departments_of(municipality)
         self.fields["departments"].error_messages["invalid_choice"] = _("Ce service n'existe pas.")
         self.fields["departments"].error_messages["required"] = _("Cochez au moins un service.")
+        options = self.instance.provider_options or {}
+        if not self.is_bound:
+            self.initial.update(
+                {
+                    "payfip_numcli": options.get("numcli", ""),
+                    "payfip_saisie": options.get("saisie", "T"),
+                    "payzen_site_id": options.get("vads_site_id", ""),
+                    "payzen_ctx_mode": options.get("vads_ctx_mode", "TEST"),
+                    "payzen_service_url": options.get("service_url", ""),
+                }
+            )
+        for name, key in (
+            ("payzen_secret_test", "secret_test"),
+            ("payzen_secret_production", "secret_production"),
+        ):
+            if options.get(key):
+                self.fields[name].help_text = _(
+                    "Une clé est enregistrée ; laissez vide pour la garder."
+                )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -67,6 +130,43 @@ class OfficeForm(forms.ModelForm):
         if others.exists():
             raise ValidationError(_("Une régie porte déjà ce nom."))
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        provider = cleaned.get("provider")
+        saved = self.instance.provider_options or {}
+        # Our own switches (the demo bank for a test municipality) are kept as they are.
+        options = {key: value for key, value in saved.items() if key == "demo_enabled"}
+        if provider == BillingOffice.Provider.PAYFIP:
+            numcli = (cleaned.get("payfip_numcli") or "").strip()
+            if not (numcli.isdigit() and len(numcli) == 6):
+                self.add_error("payfip_numcli", _("Le numéro client PayFiP a six chiffres."))
+            options.update(numcli=numcli, saisie=cleaned.get("payfip_saisie") or "T")
+        elif provider == BillingOffice.Provider.PAYZEN:
+            site_id = (cleaned.get("payzen_site_id") or "").strip()
+            if not (site_id.isdigit() and len(site_id) == 8):
+                self.add_error("payzen_site_id", _("L'identifiant de boutique a huit chiffres."))
+            mode = cleaned.get("payzen_ctx_mode") or "TEST"
+            options.update(vads_site_id=site_id, vads_ctx_mode=mode, signature_algo="hmac_sha256")
+            if cleaned.get("payzen_service_url"):
+                options["service_url"] = cleaned["payzen_service_url"]
+            for name, key in (
+                ("payzen_secret_test", "secret_test"),
+                ("payzen_secret_production", "secret_production"),
+            ):
+                typed = (cleaned.get(name) or "").strip()
+                if typed or saved.get(key):
+                    options[key] = typed or saved[key]
+            needed = "secret_test" if mode == "TEST" else "secret_production"
+            if not options.get(needed):
+                field = "payzen_secret_test" if mode == "TEST" else "payzen_secret_production"
+                self.add_error(field, _("Indiquez la clé de ce mode."))
+        self.provider_options = options
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.provider_options = getattr(self, "provider_options", {})
+        return super().save(commit=commit)
 
 
 class TariffForm(forms.ModelForm):

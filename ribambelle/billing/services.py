@@ -354,6 +354,12 @@ def _office_values(office: BillingOffice) -> dict:
         "departments": sorted(office.departments.values_list("pk", flat=True)) if office.pk else [],
         "due_days": office.due_days,
         "payment_instructions": office.payment_instructions,
+        "provider": office.provider,
+        # Secrets are logged as "set", never their value.
+        "provider_options": {
+            key: ("***" if key.startswith("secret") and value else value)
+            for key, value in sorted((office.provider_options or {}).items())
+        },
     }
 
 

@@ -509,3 +509,52 @@ def test_the_household_page_links_to_its_invoices(agent_client, household_a):
     )
     text = agent_client.get(page).content.decode()
     assert url("household_invoices", pk=household_a.pk) in text and "Factures du foyer" in text
+
+
+# Online payment settings of an office
+
+
+def office_data(department, **extra):
+    return {"name": "Régie enfance", "departments": [department.pk], "due_days": "15", **extra}
+
+
+def test_manager_chooses_payfip_then_payzen_and_secrets_stay_hidden(
+    manager_client, office_a, department_a
+):
+    office_a.provider_options = {"demo_enabled": True}
+    office_a.save()
+    page = url("office_edit", pk=office_a.pk)
+    response = manager_client.post(
+        page, office_data(department_a, provider="payfip", payfip_numcli="12A", payfip_saisie="T")
+    )
+    assert "Le numéro client PayFiP a six chiffres." in response.content.decode()
+    office_a.refresh_from_db()
+    assert office_a.provider == ""
+    response = manager_client.post(
+        page,
+        office_data(department_a, provider="payfip", payfip_numcli="123456", payfip_saisie="W"),
+    )
+    assert response.status_code == 302
+    office_a.refresh_from_db()
+    assert office_a.provider == "payfip"
+    assert office_a.provider_options == {"demo_enabled": True, "numcli": "123456", "saisie": "W"}
+
+    payzen = office_data(
+        department_a, provider="payzen", payzen_site_id="12345678", payzen_ctx_mode="TEST"
+    )
+    response = manager_client.post(page, payzen)
+    assert "Indiquez la clé de ce mode." in response.content.decode()
+    manager_client.post(page, {**payzen, "payzen_secret_test": "s3cret-test"})
+    office_a.refresh_from_db()
+    assert office_a.provider_options["secret_test"] == "s3cret-test"
+    # The form never shows the secret; left blank, the saved one stays.
+    form_page = manager_client.get(page).content.decode()
+    assert "s3cret-test" not in form_page
+    assert manager_client.post(page, {**payzen, "due_days": "20"}).status_code == 302
+    office_a.refresh_from_db()
+    assert office_a.provider_options["secret_test"] == "s3cret-test"
+    logged = AuditEntry.objects.filter(target_type="billing.billingoffice").order_by("pk")
+    assert all("s3cret-test" not in str(entry.after) for entry in logged)
+    assert any(
+        entry.after.get("provider_options", {}).get("secret_test") == "***" for entry in logged
+    )
