@@ -73,3 +73,89 @@ def test_run_bills_bookings_at_the_households_bracket_then_issues(
             municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
         )
     assert InvoiceRun.objects.get().status == "issued"
+
+
+def test_attendance_basis_bills_present_days_and_surcharges_unbooked_ones(
+    municipality_a, office_a, canteen_tariff, canteen, household_a, child_a, agent_a
+):
+    from ribambelle.bookings.models import Attendance
+
+    canteen_tariff.basis = "attendance"
+    canteen_tariff.save()
+    book(child_a, canteen, 2, 3)  # booked: billed only when present
+    for day, status, was_booked in (
+        (2, "present", True),
+        (3, "absent", True),
+        (5, "present", False),
+    ):
+        Attendance.objects.create(
+            municipality=municipality_a,
+            child=child_a,
+            activity=canteen,
+            date=datetime.date(2026, 11, day),
+            status=status,
+            was_booked=was_booked,
+        )
+    run = services.run_compute(
+        municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
+    )
+    lines = list(
+        Invoice.objects.get(run=run).lines.values_list("kind", "dates", "unit_price", "amount")
+    )
+    # Quotient unknown: the default price; the unbooked presence at the higher price.
+    assert lines == [
+        ("normal", ["2026-11-02"], Decimal("4.50"), Decimal("4.50")),
+        ("surcharge", ["2026-11-05"], Decimal("6.00"), Decimal("6.00")),
+    ]
+
+
+def test_households_with_nothing_to_bill_get_no_invoice(
+    municipality_a, office_a, canteen_tariff, household_a, child_a, agent_a, dave
+):
+    run = services.run_compute(
+        municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
+    )
+    assert not Invoice.objects.filter(run=run).exists()
+
+
+def test_credit_note_and_payment_keep_the_amount_due(
+    municipality_a, office_a, canteen_tariff, canteen, household_a, child_a, agent_a
+):
+    from django.core.exceptions import ValidationError
+
+    book(child_a, canteen, 2, 3)
+    run = services.run_compute(
+        municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
+    )
+    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    invoice = Invoice.objects.get()
+    assert invoice.total == Decimal("9.00")
+    note = services.credit_note_create(
+        municipality=municipality_a,
+        invoice=invoice,
+        amount=Decimal("4.50"),
+        reason="Repas non servi (grève)",
+        actor=agent_a,
+    )
+    assert note.number.startswith("AV-")
+    with pytest.raises(ValidationError, match="4,50"):
+        services.payment_record(
+            municipality=municipality_a,
+            invoice=invoice,
+            amount=Decimal("5.00"),
+            method="cheque",
+            received_on=datetime.date(2026, 12, 5),
+            reference="",
+            actor=agent_a,
+        )
+    services.payment_record(
+        municipality=municipality_a,
+        invoice=invoice,
+        amount=Decimal("4.50"),
+        method="cheque",
+        received_on=datetime.date(2026, 12, 5),
+        reference="n° 42",
+        actor=agent_a,
+    )
+    invoice.refresh_from_db()
+    assert invoice.due == 0 and invoice.total == Decimal("9.00")
