@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "ribambelle.families",
     "ribambelle.bookings",
     "ribambelle.billing",
+    "ribambelle.documents",
+    "ribambelle.messaging",
     "ribambelle.portal",
     "ribambelle.backoffice",
 ]

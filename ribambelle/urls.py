@@ -11,12 +11,16 @@ tenant_patterns = [
     path("", include("ribambelle.bookings.urls")),
     path("", include("ribambelle.bookings.feed_urls")),
     path("", include("ribambelle.billing.urls")),
+    path("", include("ribambelle.documents.urls")),
+    path("", include("ribambelle.messaging.urls")),
     path("", include("ribambelle.billing.payment_urls")),
     path("gestion/", include("ribambelle.backoffice.urls")),
     path("gestion/", include("ribambelle.families.staff_urls")),
     path("gestion/", include("ribambelle.bookings.staff_urls")),
     path("gestion/", include("ribambelle.bookings.config_urls")),
     path("gestion/", include("ribambelle.billing.staff_urls")),
+    path("gestion/", include("ribambelle.documents.staff_urls")),
+    path("gestion/", include("ribambelle.messaging.staff_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
 ]
 

@@ -1,0 +1,3 @@
+app_name = "documents_staff"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "messaging_staff"
+
+urlpatterns: list = []
