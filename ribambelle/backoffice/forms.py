@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.models import Department, Municipality
 
 
 class DepartmentForm(forms.ModelForm):
@@ -26,3 +26,10 @@ class DepartmentForm(forms.ModelForm):
         if others.exists():
             raise ValidationError(_("Un service porte déjà ce nom."))
         return name
+
+
+class NewsForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["news"]
+        widgets = {"news": forms.Textarea(attrs={"rows": 5, "maxlength": 2000})}

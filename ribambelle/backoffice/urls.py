@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/", views.departments, name="departments"),
     path("services/nouveau/", views.department_create, name="department_create"),
     path("services/<int:pk>/", views.department_edit, name="department_edit"),
+    path("actualite/", views.news, name="news"),
     path("personnel/", views.staff, name="staff"),
     path("personnel/inviter/", views.staff_invite, name="staff_invite"),
 ]

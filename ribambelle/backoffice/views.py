@@ -7,7 +7,7 @@ from ribambelle.accounts import services as account_services
 from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.accounts.forms import StaffInviteForm
 from ribambelle.accounts.selectors import account_counts, staff_of
-from ribambelle.backoffice.forms import DepartmentForm
+from ribambelle.backoffice.forms import DepartmentForm, NewsForm
 from ribambelle.tenants import services as tenant_services
 from ribambelle.tenants.models import Department
 from ribambelle.tenants.selectors import department_get, departments_of
@@ -96,4 +96,25 @@ def staff_invite(request):
         return redirect(_url(request, "backoffice:staff"))
     return render(
         request, "backoffice/staff_invite.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@staff_required
+def news(request):
+    """The news text of the families' home page: managers edit, other staff read it."""
+    if request.method == "POST" and not request.user.can_manage:
+        raise PermissionDenied
+    form = NewsForm(request.POST or None, instance=request.municipality)
+    if not request.user.can_manage:
+        form.fields["news"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        tenant_services.municipality_news_save(
+            municipality=request.municipality,
+            actor=request.user,
+            news=form.cleaned_data["news"].strip(),
+        )
+        messages.success(request, _("L'actualité de l'accueil est enregistrée."))
+        return redirect(_url(request, "backoffice:home"))
+    return render(
+        request, "backoffice/news.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -49,6 +49,15 @@ class Municipality(models.Model):
     password_min_entropy = models.PositiveSmallIntegerField(
         _("force minimale des mots de passe"), choices=PASSWORD_FLOOR_CHOICES, default=80
     )
+    news = models.TextField(
+        _("actualité de l'accueil"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Affichée en haut de l'accueil du portail famille (texte simple, 2 000 caractères "
+            "au plus). Laissez vide pour ne rien afficher."
+        ),
+    )
     is_active = models.BooleanField(_("portail ouvert"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

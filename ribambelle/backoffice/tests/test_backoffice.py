@@ -138,3 +138,38 @@ class TestDepartments:
     def test_family_home_lists_departments(self, alice_client, municipality_a, department_a):
         html = alice_client.get(reverse("portal:home", args=[municipality_a.slug])).content.decode()
         assert "Restauration scolaire" in html and "01 02 03 04 05" in html
+
+
+# The news text of the families' home page
+
+
+def test_manager_sets_the_news_that_families_see(manager_client, alice_client, household_a):
+    from ribambelle.core.models import AuditEntry
+
+    url = "/ville-a/gestion/actualite/"
+    assert manager_client.get(url).status_code == 200
+    response = manager_client.post(
+        url, {"news": "Fermeture exceptionnelle le 11/12.\n<b>Merci</b>"}
+    )
+    assert response.status_code == 302
+    home = alice_client.get("/ville-a/").content.decode()
+    assert "Fermeture exceptionnelle le 11/12.<br>&lt;b&gt;Merci&lt;/b&gt;" in home
+    entry = AuditEntry.objects.get(
+        action=AuditEntry.Action.UPDATE, target_type="tenants.municipality"
+    )
+    assert entry.after["news"].startswith("Fermeture")
+    # Too long: refused, typed text kept.
+    response = manager_client.post(url, {"news": "x" * 2001})
+    assert response.status_code == 400 and "x" * 2001 in response.content.decode()
+
+
+def test_news_roles_and_tenants(agent_client, alice_client, agent_b, municipality_a):
+    from ribambelle.conftest import logged_in
+
+    url = "/ville-a/gestion/actualite/"
+    assert agent_client.get(url).status_code == 200
+    assert agent_client.post(url, {"news": "Non"}).status_code == 403
+    assert alice_client.get(url).status_code == 403
+    assert logged_in(agent_b).get(url).status_code == 404
+    municipality_a.refresh_from_db()
+    assert municipality_a.news == ""
