@@ -1,3 +1,11 @@
+from django.urls import path
+
+from ribambelle.documents import views
+
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("documents/", views.index, name="index"),
+    path("documents/<int:pk>/", views.category, name="category"),
+    path("documents/fichier/<int:pk>/", views.document_file, name="file"),
+]

@@ -1,3 +1,12 @@
+from django.urls import path
+
+from ribambelle.messaging import views
+
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("messagerie/", views.index, name="index"),
+    path("messagerie/ecrire/<int:department_pk>/", views.new, name="new"),
+    path("messagerie/<int:pk>/", views.conversation, name="conversation"),
+    path("messagerie/piece-jointe/<int:pk>/", views.attachment, name="attachment"),
+]

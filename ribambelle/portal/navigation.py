@@ -10,6 +10,8 @@ PORTAL_NAV = [
     ("families:children", _("Mes enfants")),
     ("bookings:grid", _("Réservations")),
     ("billing:invoices", _("Mes factures")),
+    ("documents:index", _("Mes documents")),
+    ("messaging:index", _("Messagerie")),
 ]
 
 STAFF_NAV = [
@@ -23,6 +25,8 @@ STAFF_NAV = [
     ("backoffice:staff", _("Personnel")),
     ("bookings_config:activities", _("Activités")),
     ("bookings_config:closures", _("Calendrier")),
+    ("documents_staff:list", _("Documents")),
+    ("messaging_staff:inbox", _("Messagerie")),
 ]
 
 # Entries only managers see.

@@ -5,8 +5,10 @@ from ribambelle.accounts.access import parent_required
 from ribambelle.billing import selectors as billing_selectors
 from ribambelle.billing.payments.registry import can_pay_online
 from ribambelle.bookings import selectors as booking_selectors
+from ribambelle.documents import selectors as document_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.links import with_links
+from ribambelle.messaging import selectors as messaging_selectors
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
 
@@ -17,6 +19,8 @@ def home(request):
     children = []
     today = []
     unpaid = []
+    unread = 0
+    documents = []
     if household is not None:
         records = list(family_selectors.children_with_records(household))
         missing = family_selectors.missing_by_child(request.municipality, records)
@@ -25,9 +29,13 @@ def home(request):
         ]
         booked = booking_selectors.bookings_on(records, timezone.localdate())
         today = [(child, booked.get(child.pk, [])) for child in records]
+        if not any(activities for _child, activities in today):
+            today = []
         unpaid = list(billing_selectors.unpaid_invoices(household))
         for invoice in unpaid:
             invoice.can_pay = can_pay_online(invoice)
+        unread = messaging_selectors.unread_count(household)
+        documents = document_selectors.recent_for_household(household)
     return render(
         request,
         "portal/home.html",
@@ -36,6 +44,8 @@ def home(request):
             "children": children,
             "today": today,
             "unpaid": unpaid,
+            "unread": unread,
+            "documents": documents,
             "today_date": timezone.localdate(),
             "departments": departments_of(request.municipality),
         },

@@ -1,0 +1,144 @@
+"""Reads of published documents. `visible_to` is the one place that says which documents a
+household may see: every portal list, count and download starts from it, so that a document
+outside its audience is neither listed nor served (invariant 1)."""
+
+import datetime
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, Replace
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ribambelle.bookings.models import Booking
+from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
+from ribambelle.families.models import Child, FamilyDocument, Household
+from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS
+from ribambelle.tenants.models import Municipality
+
+# A booking this recent (or to come) makes the household part of an activity's families.
+BOOKING_WINDOW = datetime.timedelta(days=365)
+# SQLite's LOWER() folds ASCII letters only: the French capitals are folded by hand, so that
+# "École Jules-Ferry" matches "école jules-ferry" on SQLite as on PostgreSQL.
+FRENCH_CAPITALS = "ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
+
+
+def _folded(expression):
+    folded = Lower(expression)
+    for capital in FRENCH_CAPITALS:
+        folded = Replace(folded, Value(capital), Value(capital.lower()))
+    return folded
+
+
+def visible_to(household: Household, today: datetime.date | None = None) -> QuerySet[Document]:
+    """Documents published, not ended (dates in the municipality's time) and addressed to the
+    household: everyone, a department or activity its children booked, or a child's school.
+    Audience checks are EXISTS subqueries, so counting stays one query."""
+    today = today or timezone.localdate()
+    bookings = Booking.objects.filter(child__household=household, date__gte=today - BOOKING_WINDOW)
+    children = (
+        Child.objects.filter(household=household)
+        .exclude(school="")
+        .annotate(school_folded=_folded("school"))
+    )
+    return (
+        Document.objects.for_municipality(household.municipality_id)
+        .filter(published_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(
+            Q(audience=Audience.ALL)
+            | Q(
+                Exists(bookings.filter(activity__department=OuterRef("department"))),
+                audience=Audience.DEPARTMENT,
+            )
+            | Q(Exists(bookings.filter(activity=OuterRef("activity"))), audience=Audience.ACTIVITY)
+            | Q(
+                Exists(children.filter(school_folded=_folded(OuterRef("school")))),
+                audience=Audience.SCHOOL,
+            )
+        )
+    )
+
+
+def _read_by(household: Household) -> Exists:
+    return Exists(ReadReceipt.objects.filter(document=OuterRef("pk"), household=household))
+
+
+def unread_for(household: Household) -> QuerySet[Document]:
+    return visible_to(household).exclude(_read_by(household))
+
+
+def categories_with_unread(household: Household) -> QuerySet[Category]:
+    """The municipality's categories, each with `visible` and `unread` counts: one query."""
+
+    def count_of(documents: QuerySet[Document]) -> Coalesce:
+        per_category = (
+            documents.filter(category=OuterRef("pk"))
+            .order_by()
+            .values("category")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return Coalesce(Subquery(per_category, output_field=IntegerField()), Value(0))
+
+    return Category.objects.for_municipality(household.municipality_id).annotate(
+        visible=count_of(visible_to(household)), unread=count_of(unread_for(household))
+    )
+
+
+def category_get(municipality: Municipality, pk: int) -> Category:
+    return get_object_or_404(Category.objects.for_municipality(municipality), pk=pk)
+
+
+def documents_in(household: Household, category: Category) -> QuerySet[Document]:
+    """The category's documents the household may see, each with `is_read`."""
+    return (
+        visible_to(household)
+        .filter(category=category)
+        .annotate(is_read=_read_by(household))
+        .defer("file")
+    )
+
+
+def visible_get(household: Household, pk: int) -> Document:
+    """A document the household may see; 404 for anything else, whoever published it."""
+    return get_object_or_404(visible_to(household), pk=pk)
+
+
+def recent_for_household(household: Household, limit: int = 3) -> list[Document]:
+    """The most recent documents the household may see, for the home page: one query."""
+    return list(
+        visible_to(household)
+        .select_related("category")
+        .annotate(is_read=_read_by(household))
+        .order_by("-published_on", "-pk")[:limit]
+    )
+
+
+def family_documents_of(household: Household) -> QuerySet[FamilyDocument]:
+    """The household's own uploaded documents (families app), listed read-only here."""
+    return (
+        FamilyDocument.objects.for_municipality(household.municipality_id)
+        .filter(household=household)
+        .only(*DOCUMENT_LIST_FIELDS)
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+def staff_documents(municipality: Municipality) -> QuerySet[Document]:
+    return (
+        Document.objects.for_municipality(municipality)
+        .select_related("category", "department", "activity", "created_by")
+        .annotate(read_count=Count("receipts"))
+        .defer("file")
+        .order_by("-published_on", "-pk")
+    )
+
+
+def staff_document_get(municipality: Municipality, pk: int) -> Document:
+    return get_object_or_404(Document.objects.for_municipality(municipality), pk=pk)
+
+
+def staff_categories(municipality: Municipality) -> QuerySet[Category]:
+    return Category.objects.for_municipality(municipality).annotate(
+        document_count=Count("documents")
+    )

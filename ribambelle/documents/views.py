@@ -1,0 +1,212 @@
+"""Mes documents (families) and the staff pages that publish them. Every portal read starts
+from `selectors.visible_to`, so a document outside the household's audience answers 404; files
+are served by these views only, never sniffed (invariants 1 and 6)."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ribambelle.accounts.access import (
+    manager_required,
+    parent_required,
+    staff_required,
+    staff_writer_required,
+)
+from ribambelle.core.files import DOCUMENT_TYPES
+from ribambelle.documents import selectors, services
+from ribambelle.documents.forms import CategoryForm, PublishForm
+from ribambelle.documents.models import Document
+from ribambelle.families import selectors as family_selectors
+from ribambelle.families.views.documents import ascii_filename
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+
+@parent_required
+def index(request):
+    household = family_selectors.household_of(request)
+    return render(
+        request,
+        "documents/index.html",
+        {
+            "categories": selectors.categories_with_unread(household),
+            "family_documents": selectors.family_documents_of(household),
+            "household_url": tenant_reverse(request.municipality, "families:household"),
+            "children_url": tenant_reverse(request.municipality, "families:children"),
+        },
+    )
+
+
+@parent_required
+def category(request, pk: int):
+    household = family_selectors.household_of(request)
+    category = selectors.category_get(request.municipality, pk)
+    documents = selectors.documents_in(household, category)
+    return render(
+        request, "documents/category.html", {"category": category, "documents": documents}
+    )
+
+
+def _filename(document: Document) -> str:
+    name = "".join(char for char in document.title if char.isprintable() and char not in "/\\")
+    name = name.strip(" .") or "document"
+    extension = DOCUMENT_TYPES.get(document.content_type, "")
+    if extension and not name.lower().endswith(extension):
+        name += extension
+    return name
+
+
+def serve(document: Document, *, download: bool) -> FileResponse:
+    """The file inline (to open in a tab) or as an attachment, of its detected type, never
+    sniffed nor kept in a shared cache."""
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    filename = _filename(document)
+    response = FileResponse(stream, content_type=document.content_type)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{ascii_filename(filename)}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@parent_required
+def document_file(request, pk: int):
+    household = family_selectors.household_of(request)
+    document = selectors.visible_get(household, pk)
+    services.document_mark_read(document=document, household=household)
+    return serve(document, download=request.GET.get("telecharger") == "1")
+
+
+# Staff pages, in the "documents_staff" namespace under /<slug>/gestion/.
+
+
+@staff_required
+def staff_list(request):
+    return render(
+        request,
+        "documents/staff/list.html",
+        {"documents": selectors.staff_documents(request.municipality)},
+    )
+
+
+@staff_writer_required
+def publish(request):
+    posted = request.method == "POST"
+    form = PublishForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        municipality=request.municipality,
+    )
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.document_publish(
+                actor=request.user,
+                municipality=request.municipality,
+                category=data["category"],
+                title=data["title"],
+                file=data["file"],
+                published_on=data["published_on"],
+                ends_on=data["ends_on"],
+                audience=data["audience"],
+                department=data["department"],
+                activity=data["activity"],
+                school=data["school"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request, _("Le document « %(title)s » est publié.") % {"title": document.title}
+            )
+            return redirect(tenant_reverse(request.municipality, "documents_staff:list"))
+    return render(
+        request,
+        "documents/staff/publish.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_writer_required
+def withdraw(request, pk: int):
+    document = selectors.staff_document_get(request.municipality, pk)
+    services.document_withdraw(actor=request.user, document=document)
+    messages.success(
+        request, _("Le document « %(title)s » est retiré.") % {"title": document.title}
+    )
+    return redirect(tenant_reverse(request.municipality, "documents_staff:list"))
+
+
+@manager_required
+def categories(request):
+    posted = request.method == "POST"
+    form = CategoryForm(request.POST if posted else None, municipality=request.municipality)
+    if posted and form.is_valid():
+        category = services.category_add(
+            actor=request.user, municipality=request.municipality, name=form.cleaned_data["name"]
+        )
+        messages.success(
+            request, _("La catégorie « %(name)s » est créée.") % {"name": category.name}
+        )
+        return redirect(tenant_reverse(request.municipality, "documents_staff:categories"))
+    return _categories_page(request, form)
+
+
+def _categories_page(request, form, rename_form=None, renamed=None):
+    return render(
+        request,
+        "documents/staff/categories.html",
+        {
+            "form": form,
+            "categories": selectors.staff_categories(request.municipality),
+            "rename_form": rename_form,
+            "renamed": renamed,
+        },
+        status=400 if form.errors or (rename_form and rename_form.errors) else 200,
+    )
+
+
+@require_POST
+@manager_required
+def category_rename(request, pk: int):
+    category = selectors.category_get(request.municipality, pk)
+    form = CategoryForm(request.POST, municipality=request.municipality, instance=category)
+    if not form.is_valid():
+        return _categories_page(
+            request, CategoryForm(municipality=request.municipality), form, category.pk
+        )
+    services.category_rename(actor=request.user, category=category, name=form.cleaned_data["name"])
+    messages.success(
+        request, _("La catégorie est renommée « %(name)s ».") % {"name": category.name}
+    )
+    return redirect(tenant_reverse(request.municipality, "documents_staff:categories"))
+
+
+@require_POST
+@manager_required
+def category_delete(request, pk: int):
+    category = selectors.category_get(request.municipality, pk)
+    if category.documents.exists():
+        messages.error(
+            request,
+            _("La catégorie « %(name)s » contient des documents : retirez-les d'abord.")
+            % {"name": category.name},
+        )
+    else:
+        services.category_delete(actor=request.user, category=category)
+        messages.success(
+            request, _("La catégorie « %(name)s » est supprimée.") % {"name": category.name}
+        )
+    return redirect(tenant_reverse(request.municipality, "documents_staff:categories"))

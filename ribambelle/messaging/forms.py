@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ribambelle.accounts.models import STAFF_ROLES, User
+from ribambelle.messaging.models import Conversation
+from ribambelle.messaging.services import MAX_ATTACHMENTS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each one is checked by content in the service."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 8, "data-rich-editor": ""}),
+        max_length=20000,
+    )
+    # Set to "html" by the editor script; without JavaScript the body is plain text.
+    body_format = forms.CharField(required=False, widget=forms.HiddenInput)
+    files = MultipleFileField(
+        label=_("Pièces jointes"),
+        required=False,
+        help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier, %(count)d fichiers au plus.")
+        % {"count": MAX_ATTACHMENTS},
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    @property
+    def is_html(self) -> bool:
+        return self.cleaned_data.get("body_format") == "html"
+
+
+class NewMessageForm(ReplyForm):
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+
+    field_order = ["subject", "body", "body_format", "files"]
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(
+        label=_("Suivie par"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Personne"),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = (
+            User.objects.for_municipality(municipality)
+            .filter(role__in=STAFF_ROLES, is_active=True)
+            .order_by("first_name", "last_name", "email")
+        )
+
+
+class InboxFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", _("Toutes")),
+        ("unread", _("Non lues")),
+        (Conversation.Status.OPEN, _("Ouvertes")),
+        (Conversation.Status.CLOSED, _("Closes")),
+    ]
+
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("Tous les services")
+    )
+    etat = forms.ChoiceField(label=_("État"), choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = departments

@@ -1,0 +1,83 @@
+"""Messaging reads, always scoped to a municipality and, for families, to their household:
+anything else answers 404 (DESIGN invariant 1)."""
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from ribambelle.families.models import Household
+from ribambelle.messaging.models import Attachment, Conversation, Message
+from ribambelle.tenants.models import Department, Municipality
+
+UNREAD_FOR_FAMILY = Q(family_read_at__isnull=True) | Q(family_read_at__lt=F("last_message_at"))
+UNREAD_FOR_STAFF = Q(staff_read_at__isnull=True) | Q(staff_read_at__lt=F("last_message_at"))
+
+
+def departments_of(municipality: Municipality) -> QuerySet[Department]:
+    return Department.objects.for_municipality(municipality).order_by("name")
+
+
+def department_get(municipality: Municipality, pk: int) -> Department:
+    return get_object_or_404(departments_of(municipality), pk=pk)
+
+
+def conversations_of(household: Household) -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.for_municipality(household.municipality_id)
+        .filter(household=household)
+        .select_related("department")
+    )
+
+
+def unread_count(household: Household) -> int:
+    """Threads with a message the family has not seen yet (one query, for the home page)."""
+    return conversations_of(household).filter(UNREAD_FOR_FAMILY).count()
+
+
+def _with_thread(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return queryset.select_related("department", "household", "assigned_to").prefetch_related(
+        Prefetch(
+            "messages",
+            queryset=Message.objects.select_related("author").prefetch_related("attachments"),
+        )
+    )
+
+
+def family_conversation_get(household: Household, pk: int) -> Conversation:
+    return get_object_or_404(_with_thread(conversations_of(household)), pk=pk)
+
+
+def staff_conversation_get(municipality: Municipality, pk: int) -> Conversation:
+    return get_object_or_404(
+        _with_thread(Conversation.objects.for_municipality(municipality)), pk=pk
+    )
+
+
+def staff_inbox(
+    municipality: Municipality, *, department: Department | None, status: str
+) -> QuerySet[Conversation]:
+    queryset = Conversation.objects.for_municipality(municipality).select_related(
+        "department", "household", "assigned_to"
+    )
+    if department is not None:
+        queryset = queryset.filter(department=department)
+    if status == "unread":
+        queryset = queryset.filter(UNREAD_FOR_STAFF)
+    elif status in Conversation.Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def family_attachment_get(household: Household, pk: int) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.filter(
+            message__conversation__municipality_id=household.municipality_id,
+            message__conversation__household=household,
+        ),
+        pk=pk,
+    )
+
+
+def staff_attachment_get(municipality: Municipality, pk: int) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.filter(message__conversation__municipality=municipality), pk=pk
+    )

@@ -1,0 +1,206 @@
+"""Messagerie: families write to a department and follow their threads; staff answer from an
+inbox per department. Every object is found through a scoped selector (404 otherwise)."""
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ribambelle.accounts.access import parent_required, staff_required
+from ribambelle.families.selectors import household_of
+from ribambelle.messaging import selectors, services
+from ribambelle.messaging.forms import AssignForm, InboxFilterForm, NewMessageForm, ReplyForm
+from ribambelle.messaging.models import Attachment, Conversation
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+INBOX_PAGE_SIZE = 25
+
+
+def _files(request) -> list:
+    return request.FILES.getlist("files")
+
+
+@parent_required
+def index(request):
+    household = household_of(request)
+    return render(
+        request,
+        "messaging/index.html",
+        {
+            "departments": list(selectors.departments_of(request.municipality)),
+            "conversations": list(selectors.conversations_of(household)),
+        },
+    )
+
+
+@parent_required
+def new(request, department_pk: int):
+    household = household_of(request)
+    department = selectors.department_get(request.municipality, department_pk)
+    form = NewMessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.conversation_start(
+                actor=request.user,
+                household=household,
+                department=department,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                is_html=form.is_html,
+                files=_files(request),
+            )
+        except ValidationError as error:
+            form.add_error("body" if error.code == "blank" else "files", error)
+        else:
+            messages.success(request, _("Votre message a été envoyé."))
+            return redirect(
+                tenant_reverse(request.municipality, "messaging:conversation", pk=conversation.pk)
+            )
+    return render(
+        request,
+        "messaging/new.html",
+        {"department": department, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@parent_required
+def conversation(request, pk: int):
+    household = household_of(request)
+    thread = selectors.family_conversation_get(household, pk)
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_post(
+                actor=request.user,
+                conversation=thread,
+                body=form.cleaned_data["body"],
+                is_html=form.is_html,
+                from_staff=False,
+                files=_files(request),
+            )
+        except ValidationError as error:
+            form.add_error("body" if error.code == "blank" else "files", error)
+        else:
+            messages.success(request, _("Votre message a été envoyé."))
+            return redirect(request.path)
+    if request.method != "POST":
+        services.conversation_mark_read(conversation=thread, by_staff=False)
+    return render(
+        request,
+        "messaging/conversation.html",
+        {"conversation": thread, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _ascii_filename(filename: str) -> str:
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
+    return plain or "piece-jointe"
+
+
+def _download(attachment: Attachment) -> FileResponse:
+    """Always as an attachment of its detected type, never sniffed, never cached."""
+    try:
+        stream = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    name = re.sub(r"[\x00-\x1f\x7f/\\]+", " ", attachment.original_name).strip(" .")
+    name = name or "piece-jointe"
+    response = FileResponse(stream, content_type=attachment.content_type, as_attachment=True)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{_ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@parent_required
+def attachment(request, pk: int):
+    return _download(selectors.family_attachment_get(household_of(request), pk))
+
+
+@staff_required
+def staff_attachment(request, pk: int):
+    return _download(selectors.staff_attachment_get(request.municipality, pk))
+
+
+@staff_required
+def inbox(request):
+    departments = selectors.departments_of(request.municipality)
+    filters = InboxFilterForm(request.GET or None, departments=departments)
+    department, status = None, ""
+    if filters.is_valid():
+        department = filters.cleaned_data["service"]
+        status = filters.cleaned_data["etat"]
+    page = Paginator(
+        selectors.staff_inbox(request.municipality, department=department, status=status),
+        INBOX_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "messaging/staff/inbox.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@staff_required
+def staff_conversation(request, pk: int):
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    posted = request.method == "POST"
+    if posted and not request.user.can_write:
+        raise PermissionDenied
+    action = request.POST.get("action") if posted else None
+    replying = action == "reply"
+    form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
+    assign = AssignForm(
+        request.POST if action == "assign" else None,
+        municipality=request.municipality,
+        initial={"assigned_to": thread.assigned_to_id},
+    )
+    if action == "reply" and form.is_valid():
+        try:
+            services.message_post(
+                actor=request.user,
+                conversation=thread,
+                body=form.cleaned_data["body"],
+                is_html=form.is_html,
+                from_staff=True,
+                files=_files(request),
+            )
+        except ValidationError as error:
+            form.add_error("body" if error.code == "blank" else "files", error)
+        else:
+            messages.success(request, _("Votre réponse a été envoyée à la famille."))
+            return redirect(request.path)
+    elif action == "assign" and assign.is_valid():
+        services.conversation_assign(conversation=thread, agent=assign.cleaned_data["assigned_to"])
+        messages.success(request, _("L'attribution est enregistrée."))
+        return redirect(request.path)
+    elif action in Conversation.Status.values:
+        services.conversation_set_status(conversation=thread, status=action)
+        if action == Conversation.Status.CLOSED:
+            messages.success(request, _("La conversation est close."))
+        else:
+            messages.success(request, _("La conversation est rouverte."))
+        return redirect(request.path)
+    elif posted and not (form.errors or assign.errors):
+        return redirect(request.path)
+    if not posted:
+        services.conversation_mark_read(conversation=thread, by_staff=True)
+    return render(
+        request,
+        "messaging/staff/conversation.html",
+        {"conversation": thread, "form": form, "assign": assign},
+        status=400 if form.errors or assign.errors else 200,
+    )

@@ -1,0 +1,94 @@
+"""The home page: each block only where its feature has data (documents, unpaid invoices,
+unread messages, today's bookings, the news), in a constant number of queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
+from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.conftest import canteen, frozen  # noqa: F401 - fixtures
+from ribambelle.documents.models import Category, Document
+from ribambelle.messaging.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/ville-a/"
+
+
+def count(client):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(HOME)
+    assert page.status_code == 200
+    return len(queries), page.content.decode()
+
+
+def fill(municipality, household, child, department, activity, n):
+    category, _created = Category.objects.get_or_create(municipality=municipality, name="Menus")
+    office, _created = BillingOffice.objects.get_or_create(municipality=municipality, name="Régie")
+    first = Invoice.objects.count()
+    for index in range(first, first + n):
+        Document.objects.create(
+            municipality=municipality,
+            category=category,
+            title=f"Menu {index}",
+            file=ContentFile(b"%PDF-1.4", name=f"menu{index}.pdf"),
+            original_name=f"menu{index}.pdf",
+            content_type="application/pdf",
+            size=8,
+            published_on=datetime.date(2026, 11, 1),
+        )
+        month = datetime.date(2026, 1 + index, 1)
+        run = InvoiceRun.objects.create(
+            municipality=municipality, office=office, month=month, status="issued"
+        )
+        Invoice.objects.create(
+            municipality=municipality,
+            office=office,
+            run=run,
+            household=household,
+            status="issued",
+            number=f"F-2026-{index:06d}",
+            period_start=month,
+            period_end=month,
+            issued_on=month,
+            due_on=month,
+            total=Decimal("10.00"),
+        )
+        conversation = Conversation.objects.create(
+            municipality=municipality,
+            household=household,
+            department=department,
+            subject=f"Question {index}",
+            last_message_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
+        )
+        Message.objects.create(
+            conversation=conversation, body_html="<p>Réponse</p>", from_staff=True
+        )
+    Booking.objects.get_or_create(
+        municipality=municipality, child=child, activity=activity, date=datetime.date(2026, 11, 23)
+    )
+
+
+def test_blocks_appear_with_their_data_and_queries_stay_constant(
+    frozen,  # noqa: F811
+    alice_client,
+    household_a,
+    child_a,
+    department_a,
+    canteen,  # noqa: F811
+):
+    _empty, page = count(alice_client)
+    for title in ("Derniers documents", "Factures à payer", "Messagerie</h2>", "Aujourd'hui"):
+        assert title not in page
+    fill(household_a.municipality, household_a, child_a, department_a, canteen, 1)
+    one, page = count(alice_client)
+    for title in ("Derniers documents", "Factures à payer", "Messagerie</h2>", "Aujourd'hui"):
+        assert title in page
+    fill(household_a.municipality, household_a, child_a, department_a, canteen, 5)
+    many, _page = count(alice_client)
+    assert one == many
