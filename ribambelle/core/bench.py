@@ -143,4 +143,20 @@ PAGES: list[BenchPage] = [
         data=billing_bench("current_month_run"),
     ),
     BenchPage("staff unpaid invoices", "billing_staff:unpaid", TENANT, "manager"),
+    BenchPage("documents", "documents:index", TENANT, "parent"),
+    BenchPage(
+        "documents of a category",
+        "documents:category",
+        later("ribambelle.documents.bench_data", "parent_first_category"),
+        "parent",
+    ),
+    BenchPage("staff documents", "documents_staff:list", TENANT, "agent"),
+    BenchPage("messaging", "messaging:index", TENANT, "parent"),
+    BenchPage(
+        "conversation",
+        "messaging:conversation",
+        later("ribambelle.messaging.bench_data", "parent_conversation"),
+        "parent",
+    ),
+    BenchPage("staff inbox", "messaging_staff:inbox", TENANT, "agent"),
 ]

@@ -33,6 +33,7 @@ from ribambelle.bookings.demo import school_year
 from ribambelle.bookings.models import Activity, Booking
 from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
 from ribambelle.core.seeding import refuse_foreign_data
+from ribambelle.documents.bench_data import seed_bench_documents
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
@@ -42,6 +43,7 @@ from ribambelle.families.models import (
     Household,
     Requirement,
 )
+from ribambelle.messaging.bench_data import seed_bench_conversations
 from ribambelle.tenants.models import Department, Municipality
 
 BATCH_SIZE = 2000
@@ -389,4 +391,6 @@ class Command(BaseCommand):
         report = seed_bench_bookings(municipality)
         # The previous month invoiced and issued: the families' invoices have something to show.
         seed_bench_billing(municipality, timezone.localdate())
+        seed_bench_documents(municipality, timezone.localdate())
+        seed_bench_conversations(municipality)
         return report

@@ -9,7 +9,9 @@ from ribambelle.accounts.models import Role, User
 from ribambelle.billing.demo import seed_demo_billing
 from ribambelle.bookings.demo import seed_demo_bookings
 from ribambelle.core.seeding import refuse_foreign_data
+from ribambelle.documents.demo import seed_demo_documents
 from ribambelle.families.demo import seed_demo_families
+from ribambelle.messaging.demo import seed_demo_conversations
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -122,6 +124,8 @@ class Command(BaseCommand):
         seed_demo_families(demo)
         seed_demo_bookings(demo)
         seed_demo_billing(demo, timezone.localdate())
+        seed_demo_documents(demo, timezone.localdate())
+        seed_demo_conversations(demo)
         self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
