@@ -67,3 +67,10 @@ def parent_first_category() -> dict:
         "position"
     )
     return {**TENANT, "pk": category.pk}
+
+
+def delete_bench_documents(municipality: Municipality) -> None:
+    """Before a rebuild: categories are protected while they hold documents."""
+    ReadReceipt.objects.filter(document__municipality=municipality).delete()
+    Document.objects.filter(municipality=municipality).delete()
+    Category.objects.filter(municipality=municipality).delete()

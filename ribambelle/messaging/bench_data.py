@@ -66,3 +66,8 @@ def parent_conversation() -> dict:
         .first()
     )
     return {**TENANT, "pk": conversation.pk}
+
+
+def delete_bench_conversations(municipality: Municipality) -> None:
+    Message.objects.filter(conversation__municipality=municipality).delete()
+    Conversation.objects.filter(municipality=municipality).delete()

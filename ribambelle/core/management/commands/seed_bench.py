@@ -33,7 +33,7 @@ from ribambelle.bookings.demo import school_year
 from ribambelle.bookings.models import Activity, Booking
 from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
 from ribambelle.core.seeding import refuse_foreign_data
-from ribambelle.documents.bench_data import seed_bench_documents
+from ribambelle.documents.bench_data import delete_bench_documents, seed_bench_documents
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
@@ -43,7 +43,10 @@ from ribambelle.families.models import (
     Household,
     Requirement,
 )
-from ribambelle.messaging.bench_data import seed_bench_conversations
+from ribambelle.messaging.bench_data import (
+    delete_bench_conversations,
+    seed_bench_conversations,
+)
 from ribambelle.tenants.models import Department, Municipality
 
 BATCH_SIZE = 2000
@@ -339,6 +342,8 @@ class Command(BaseCommand):
         if existing is not None:
             # A plain cascade would load every row of the municipality into memory at once.
             delete_bench_billing(existing)
+            delete_bench_documents(existing)
+            delete_bench_conversations(existing)
             delete_bench_bookings(existing)
             delete_in_batches(Child.objects.filter(municipality=existing))
             delete_in_batches(Household.objects.filter(municipality=existing))
