@@ -35,8 +35,6 @@ def index(request):
         {
             "categories": selectors.categories_with_unread(household),
             "family_documents": selectors.family_documents_of(household),
-            "household_url": tenant_reverse(request.municipality, "families:household"),
-            "children_url": tenant_reverse(request.municipality, "families:children"),
         },
     )
 

@@ -45,3 +45,26 @@ class DocumentForm(forms.Form):
         file = self.cleaned_data["file"]
         document_content_type(file)
         return file
+
+
+class OwnedDocumentForm(DocumentForm):
+    """The same form from "Mes documents", which first asks whom the document is about."""
+
+    owner = forms.ChoiceField(
+        label=_("Pour qui ?"),
+        error_messages={
+            "required": _("Choisissez la personne concernée."),
+            "invalid_choice": _("Choisissez une personne de votre foyer."),
+        },
+    )
+
+    field_order = ["owner", "kind", "name", "description", "file"]
+
+    def __init__(self, *args, guardians, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = (
+            [("", _("Choisir…"))]
+            + [(f"guardian-{g.pk}", f"{g.first_name} {g.last_name}") for g in guardians]
+            + [(f"child-{c.pk}", f"{c.first_name} {c.last_name}") for c in children]
+        )
+        self.order_fields(self.field_order)

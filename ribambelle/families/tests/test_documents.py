@@ -518,3 +518,39 @@ def test_insurance_certificate_completes_the_record(alice_client, municipality_a
     )
     html = alice_client.get(page).content.decode()
     assert "Dossier complet" in html and "Dossier incomplet" not in html
+
+
+# The same form from "Mes documents", asking whom the document is for
+
+
+def test_add_from_my_documents_for_a_chosen_person(alice_client, household_a, child_a, dave):
+    from ribambelle.families.models import Child, FamilyDocument
+
+    url = "/ville-a/foyer/documents/ajouter/"
+    page = alice_client.get(url).content.decode()
+    assert "Léa Martin" in page and "Alice Martin" in page and "Tom" not in page
+    pdf = SimpleUploadedFile("assurance.pdf", PDF, content_type="application/pdf")
+    response = alice_client.post(
+        url,
+        {"owner": f"child-{child_a.pk}", "kind": "insurance", "name": "Assurance", "file": pdf},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#documents-famille")
+    assert FamilyDocument.objects.get().child == child_a
+    # Another household's child is not a choice: refused, nothing stored, input kept.
+    tom = Child.objects.get(first_name="Tom")
+    pdf = SimpleUploadedFile("assurance.pdf", PDF, content_type="application/pdf")
+    response = alice_client.post(
+        url, {"owner": f"child-{tom.pk}", "kind": "insurance", "name": "Autre", "file": pdf}
+    )
+    assert response.status_code == 400
+    assert "Choisissez une personne de votre foyer." in response.content.decode()
+    assert 'value="Autre"' in response.content.decode()
+    assert FamilyDocument.objects.count() == 1
+
+
+def test_add_from_my_documents_roles_and_tenants(agent_client, charlie, household_b):
+    from ribambelle.conftest import logged_in
+
+    url = "/ville-a/foyer/documents/ajouter/"
+    assert agent_client.get(url).status_code == 403
+    assert logged_in(charlie).get(url).status_code == 404

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ribambelle.accounts.access import parent_required, staff_required
 from ribambelle.core.files import DOCUMENT_TYPES
 from ribambelle.families import selectors
-from ribambelle.families.forms_documents import DocumentForm
+from ribambelle.families.forms_documents import DocumentForm, OwnedDocumentForm
 from ribambelle.families.models import DocumentKind, FamilyDocument
 from ribambelle.families.services.documents import document_add, document_staff_read
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -132,7 +132,53 @@ def staff_document_download(request, pk: int):
     return attachment(document)
 
 
+@parent_required
+def household_document_add(request):
+    """From "Mes documents": the form asks which person of the household the document is for,
+    then files it as the child's or guardian's page would."""
+    household = selectors.household_of(request)
+    guardians = list(selectors.guardians_of(household))
+    children = list(selectors.children_of(household))
+    posted = request.method == "POST"
+    form = OwnedDocumentForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        guardians=guardians,
+        children=children,
+    )
+    back_url = tenant_reverse(request.municipality, "documents:index") + "#documents-famille"
+    if posted and form.is_valid():
+        kind, _sep, pk = form.cleaned_data["owner"].partition("-")
+        owners = {"guardian": {g.pk: g for g in guardians}, "child": {c.pk: c for c in children}}
+        owner = owners[kind][int(pk)]
+        try:
+            document = document_add(
+                actor=request.user,
+                household=household,
+                child=owner if kind == "child" else None,
+                guardian=owner if kind == "guardian" else None,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                file=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request, _("Le document « %(name)s » est enregistré.") % {"name": document.name}
+            )
+            return redirect(back_url)
+    return render(
+        request,
+        "families/documents/add_owned.html",
+        {"form": form, "back_url": back_url},
+        status=400 if form.errors else 200,
+    )
+
+
 urlpatterns = [
+    path("foyer/documents/ajouter/", household_document_add, name="household_document_add"),
     path("enfants/<int:pk>/documents/ajouter/", child_document_add, name="child_document_add"),
     path(
         "foyer/responsables/<int:pk>/documents/ajouter/",
