@@ -128,7 +128,20 @@ def staff_documents(municipality: Municipality) -> QuerySet[Document]:
     return (
         Document.objects.for_municipality(municipality)
         .select_related("category", "department", "activity", "created_by")
-        .annotate(read_count=Count("receipts"))
+        # A correlated count per row reads the receipts' (document, household) index instead of
+        # joining and grouping every receipt of the municipality.
+        .annotate(
+            read_count=Coalesce(
+                Subquery(
+                    ReadReceipt.objects.filter(document=OuterRef("pk"))
+                    .order_by()
+                    .values("document")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
         .defer("file")
         .order_by("-published_on", "-pk")
     )
