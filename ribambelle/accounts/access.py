@@ -46,3 +46,16 @@ manager_required = role_required(Role.MANAGER)
 member_required = role_required(Role.PARENT, Role.MANAGER, Role.AGENT, Role.READ_ONLY)
 # Staff who may change things (read-only staff may only look).
 staff_writer_required = role_required(Role.MANAGER, Role.AGENT)
+
+
+def staff_view(view):
+    """Any member of the municipality's staff may look; only managers and agents may write."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and not request.user.can_write:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -41,6 +41,7 @@ from ribambelle.billing.models import (
     Tariff,
 )
 from ribambelle.bookings import selectors as booking_selectors
+from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -409,14 +410,6 @@ def household_invoices(request, pk: int):
 
 
 # CSV export for the accounting office
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet must not run a cell typed by a family or an agent as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _amount(value: Decimal | None) -> str:

@@ -9,11 +9,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,30 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_POST
 
-from ribambelle.accounts.access import staff_required
+from ribambelle.accounts.access import staff_view
 from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import Activity, Attendance, Booking
+from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.families.models import Child, Household
 from ribambelle.families.services.staff import health_reads_record
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 MAX_WEEKS = 6
 DEFAULT_WEEKS = 2
-# What a CSV cell must not start with, or a spreadsheet would run it as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def staff_view(view):
-    """Any member of the municipality's staff may look; only managers and agents may write."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and not request.user.can_write:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _int(value) -> int:
@@ -622,11 +606,6 @@ def counts(request):
     return render(request, "bookings/staff/counts.html", context)
 
 
-def _cell(value) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 CSV_HEADERS = [
     gettext_lazy("Activité"),
     gettext_lazy("Service"),
@@ -662,10 +641,10 @@ def counts_csv(request):
             for tally in day.sites or [Tally(str(NO_BOOKING))]:
                 writer.writerow(
                     [
-                        _cell(activity.name),
-                        _cell(activity.department.name),
+                        safe_cell(activity.name),
+                        safe_cell(activity.department.name),
                         day.day.strftime("%d/%m/%Y"),
-                        _cell(tally.site),
+                        safe_cell(tally.site),
                         *tally.numbers,
                     ]
                 )

@@ -3,8 +3,6 @@ like the families' pages), the queue of requests and sign-ups, the audit log and
 
 Read-only staff see everything but never write: any POST answers 403."""
 
-from functools import wraps
-
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -15,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ribambelle.accounts.access import manager_required, staff_required
+from ribambelle.accounts.access import manager_required, staff_view
 from ribambelle.families import selectors
 from ribambelle.families.categories import CATEGORIES, Category, categories_for
 from ribambelle.families.display import display
@@ -45,19 +43,6 @@ MODELS = {"household": Household, "guardian": Guardian, "child": Child}
 STAFF_CATEGORIES: dict[str, Category] = {**CATEGORIES, services.QUOTIENT.code: services.QUOTIENT}
 SEARCH_PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
-
-
-def staff_view(view):
-    """Any member of the municipality's staff may look; only managers and agents may write."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and not request.user.can_write:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _url(request, name, **kwargs) -> str:
