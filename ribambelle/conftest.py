@@ -14,6 +14,18 @@ PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 costs about 130 ms a hash by design; the suite creates thousands of accounts. Tests
+    hash with MD5 unless marked `real_hasher` (what is asserted about Argon2 itself); the
+    production setting and the rush benchmark keep Argon2."""
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
+
+
+@pytest.fixture(autouse=True)
 def _private_dirs(settings, tmp_path):
     settings.MAILBOX_DIR = tmp_path / "mailbox"
     settings.STORAGES = {

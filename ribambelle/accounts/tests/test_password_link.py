@@ -120,6 +120,7 @@ def open_link(client, link):
     return response["Location"]
 
 
+@pytest.mark.real_hasher
 def test_link_then_create_password_then_login(client, newcomer, municipality_a):
     client.post(request_url(municipality_a), {"email": newcomer.email})
     create_url = open_link(client, link_from_outbox())

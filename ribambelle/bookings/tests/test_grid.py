@@ -79,7 +79,7 @@ def test_htmx_toggle_answers_the_child_table(frozen, alice_client, child_a, cant
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section class="child-week card" id="enfant-')
-    assert 'hx-swap-oob="true"' in html and "1 jour réservé" in html
+    assert 'data-hx-swap-oob="true"' in html and "1 jour réservé" in html
     # Only the toggled cell changed, not Friday.
     assert list(Booking.objects.values_list("date", flat=True)) == [THURSDAY]
 

@@ -255,7 +255,7 @@ def test_htmx_mark_returns_the_buttons_and_counters_without_health_data(
     assert 'aria-pressed="true"' in fragment
     # Pressing it again clears it.
     assert f'id="present-{lea.pk}" name="statut" value=""' in fragment
-    assert 'id="register-counters" hx-swap-oob="true"' in fragment
+    assert 'id="register-counters" data-hx-swap-oob="true"' in fragment
     assert "Léa Martin : présence enregistrée." in fragment
     assert "Arachide" not in fragment
     counters = response.context["register"]
