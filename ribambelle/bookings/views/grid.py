@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
+from ribambelle.accounts.access import (
+    parent_required,
+    returns_to,
+    staff_required,
+    staff_writer_required,
+)
 from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import Booking
 from ribambelle.bookings.services import Change
@@ -267,7 +272,21 @@ def _save(request, mode: GridMode):
     return redirect(f"{mode.url(request, 'grid')}?semaine={monday.isoformat()}#enfant-{child.pk}")
 
 
+def _posted_week(request) -> str | None:
+    """The grid week a save was posted from: where a poster whose session expired comes back
+    to after logging in (the save URL itself only takes posts)."""
+    monday = parse_monday(request.POST.get("semaine"))
+    if monday is None:
+        return None
+    name = "bookings:grid"
+    kwargs = {}
+    if "pk" in request.resolver_match.kwargs:
+        name, kwargs = "bookings:staff_grid", {"pk": request.resolver_match.kwargs["pk"]}
+    return f"{tenant_reverse(request.municipality, name, **kwargs)}?semaine={monday.isoformat()}"
+
+
 @parent_required
+@returns_to(_posted_week)
 @require_POST
 def save(request):
     return _save(request, GridMode(False, family_selectors.household_of(request)))
@@ -286,6 +305,7 @@ def staff_grid(request, pk: int):
 
 
 @staff_writer_required
+@returns_to(_posted_week)
 @require_POST
 def staff_save(request, pk: int):
     return _save(request, _staff_mode(request, pk))
