@@ -30,8 +30,15 @@ def test_tick_untick_week_and_navigation(frozen, mobile_page, live_server, alice
     ).click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 23 novembre")
     expect(
-        page.get_by_text("Prochaine date limite : mardi 24 novembre 2026 à 23:59")
+        page.get_by_text(
+            "Réservations possibles jusqu'au mardi 24 novembre à 23 h 59 pour le jeudi "
+            "26 novembre (Restauration scolaire)."
+        )
     ).to_be_visible()
+    # A passed deadline says when it was, on screen (not only in a tooltip).
+    monday = page.locator("td", has=page.locator(f"#case-{child_a.pk}-{canteen.pk}-20261123"))
+    expect(monday).to_contain_text("le samedi 21 à 23 h 59")
+    expect(monday.locator(".cell__reason")).to_be_visible()
     assert_no_axe_violations(page)
 
     thursday = page.get_by_role("checkbox", name="Léa, Restauration scolaire, jeudi 26 novembre")
@@ -51,6 +58,13 @@ def test_tick_untick_week_and_navigation(frozen, mobile_page, live_server, alice
     page.get_by_role("button", name="Restauration scolaire : réserver toute la semaine").click()
     expect(page.get_by_role("status")).to_contain_text("2 jours réservés")
     assert booked_days(child_a) == [THURSDAY, FRIDAY]
+    # The banner is redrawn: nothing left to book, cancelling still open.
+    expect(page.locator("#echeances")).to_contain_text(
+        "Plus aucun jour ne peut être réservé cette semaine."
+    )
+    expect(page.locator("#echeances")).to_contain_text(
+        "Annulations possibles jusqu'au mardi 24 novembre à 23 h 59"
+    )
 
     page.get_by_role("link", name="Semaine suivante").click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 30 novembre")
