@@ -390,6 +390,16 @@ MONTH_NAMES = [
 ]
 
 
+def mass_days(start: date, end: date, weekdays: Iterable[int]) -> tuple[list[date], list[date]]:
+    """The days of a mass booking's period that it books (the chosen weekdays), and the other
+    days, whose bookings "replace" mode cancels."""
+    wanted = set(weekdays)
+    days = days_between(start, end)
+    return [d for d in days if d.weekday() in wanted], [
+        d for d in days if d.weekday() not in wanted
+    ]
+
+
 @dataclass
 class MassResult:
     """What a mass booking did for one child and one activity: exactly what the database holds

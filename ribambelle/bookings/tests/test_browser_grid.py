@@ -128,6 +128,12 @@ def test_mass_booking_add_then_replace(frozen, page, live_server, alice, child_a
     page.get_by_label("Au", exact=True).fill("2026-12-11")
     page.get_by_label("Remplacer").check()
     page.get_by_role("button", name="Réserver").click()
+    # What "Remplacer" would cancel is listed first; nothing has changed yet.
+    expect(page.get_by_role("heading", level=2)).to_have_text("4. Confirmer le remplacement")
+    expect(page.get_by_text("6 réservations annulées")).to_be_visible()
+    assert len(booked_days(child_a)) == 8
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Confirmer : annuler 6 réservations et réserver").click()
     expect(page.get_by_text("6 jours annulés")).to_be_visible()
     assert booked_days(child_a) == [datetime.date(2026, 12, 3), datetime.date(2026, 12, 10)]
 
