@@ -7,14 +7,14 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts import rules, selectors, services
-from ribambelle.accounts.access import member_required
+from ribambelle.accounts.access import member_required, safe_next
 from ribambelle.accounts.forms import (
     LoginForm,
     PasswordLinkRequestForm,
@@ -66,19 +66,14 @@ def login_view(request):
         return redirect(_home_for(request, request.user))
     initial = {"email": request.session.pop(LOGIN_EMAIL_SESSION_KEY, "")}
     form = LoginForm(request, data=request.POST or None, initial=initial)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
-        target = request.POST.get("next") or request.GET.get("next", "")
-        prefix = f"/{request.municipality.slug}/"
-        if not (
-            target.startswith(prefix)
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-        ):
-            target = _home_for(request, form.user)
-        return redirect(target)
+        return redirect(next_url or _home_for(request, form.user))
     status = 429 if form.throttled else 400 if form.errors else 200
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": next_url or ""}, status=status
+    )
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import Booking, CalendarFeed, new_feed_token
@@ -21,6 +21,9 @@ from ribambelle.tenants.models import Municipality
 PAST_DAYS = 30
 FUTURE_DAYS = 366
 PRODID = "-//Ribambelle//Portail famille//FR"
+# How often calendar apps should fetch the feed again, and how long any cache may keep an
+# answer: one value, so that an app never refetches a copy older than it asked for.
+FEED_TTL = timedelta(hours=1)
 
 
 def calendar_feed_get_or_create(*, household: Household) -> CalendarFeed:
@@ -67,11 +70,14 @@ def build_calendar(municipality: Municipality, bookings, now: datetime | None = 
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    # No METHOD: a subscribed feed is not an iTIP message, and METHOD:PUBLISH would require an
+    # ORGANIZER in each event (libical reports it as an error).
+    calendar.add("name", _("%(name)s – réservations") % {"name": municipality.name})
     calendar.add("x-wr-calname", _("%(name)s – réservations") % {"name": municipality.name})
     calendar.add("x-wr-timezone", "Europe/Paris")
-    # How often calendar apps should fetch it again (the answer is cached for 15 minutes).
-    calendar.add("x-published-ttl", "PT1H")
+    # RFC 7986's property, and the older one that Outlook and others still read.
+    calendar.add("refresh-interval", FEED_TTL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_TTL))
     for booking in bookings:
         event = Event()
         event.add("uid", f"booking-{booking.pk}@{municipality.slug}.ribambelle")

@@ -293,16 +293,18 @@ def cell_state(
         deadline = activity.booking_rule.deadline(day)
         late = now > deadline
         if late and not override:
-            return Cell(day, LOCKED, False, False, str(_("délai dépassé")), deadline)
+            reason = _("délai dépassé le %(when)s") % {"when": format_deadline(deadline, day)}
+            return Cell(day, LOCKED, False, False, str(reason), deadline)
         if activity.capacity is not None and booked_count >= activity.capacity:
             return Cell(day, FULL, False, False, str(_("complet")), deadline)
         return Cell(day, OPEN, False, True, str(_("hors délai")) if late else "", deadline)
     deadline = activity.cancel_rule.deadline(day)
     late = now > deadline
     if late and not override:
-        return Cell(
-            day, BOOKED, True, False, str(_("annulation impossible, délai dépassé")), deadline
-        )
+        reason = _("annulation impossible, délai dépassé le %(when)s") % {
+            "when": format_deadline(deadline, day)
+        }
+        return Cell(day, BOOKED, True, False, str(reason), deadline)
     return Cell(day, BOOKED, True, True, str(_("hors délai")) if late else "", deadline)
 
 
@@ -320,19 +322,45 @@ def days_between(start: date, end: date, weekdays: Iterable[int] | None = None) 
     ]
 
 
+def format_time(at: time) -> str:
+    """French clock time: "10 h", "23 h 59"."""
+    if at.minute == 0:
+        return str(_("%(hour)s h") % {"hour": at.hour})
+    return str(_("%(hour)s h %(minute)02d") % {"hour": at.hour, "minute": at.minute})
+
+
+def _day_number(day: int) -> str:
+    return str(_("1er")) if day == 1 else str(day)
+
+
 def format_instant(moment: datetime) -> str:
-    """ "mardi 1 décembre 2026 à 23:59" in the municipality's time."""
+    """ "mardi 1er décembre 2026 à 23 h 59" in the municipality's time."""
     local = moment.astimezone(PARIS)
     return str(
         _("%(weekday)s %(day)s %(month)s %(year)s à %(time)s")
         % {
             "weekday": WEEKDAY_NAMES[local.weekday()],
-            "day": str(_("1er")) if local.day == 1 else local.day,
+            "day": _day_number(local.day),
             "month": MONTH_NAMES[local.month - 1],
             "year": local.year,
-            "time": local.strftime("%H:%M"),
+            "time": format_time(local.time()),
         }
     )
+
+
+def format_deadline(moment: datetime, near: date | None = None) -> str:
+    """A deadline close to the week it concerns, without its year: "mardi 1er décembre à 10 h",
+    or "mardi 1er à 10 h" when it falls in the same month as the day `near` it is about."""
+    local = moment.astimezone(PARIS)
+    values = {
+        "weekday": WEEKDAY_NAMES[local.weekday()],
+        "day": _day_number(local.day),
+        "time": format_time(local.time()),
+    }
+    if near is not None and (near.year, near.month) == (local.year, local.month):
+        return str(_("%(weekday)s %(day)s à %(time)s") % values)
+    values["month"] = MONTH_NAMES[local.month - 1]
+    return str(_("%(weekday)s %(day)s %(month)s à %(time)s") % values)
 
 
 def format_day(day: date) -> str:
@@ -340,7 +368,7 @@ def format_day(day: date) -> str:
         _("%(weekday)s %(day)s %(month)s")
         % {
             "weekday": WEEKDAY_NAMES[day.weekday()],
-            "day": str(_("1er")) if day.day == 1 else day.day,
+            "day": _day_number(day.day),
             "month": MONTH_NAMES[day.month - 1],
         }
     )
@@ -362,6 +390,16 @@ MONTH_NAMES = [
 ]
 
 
+def mass_days(start: date, end: date, weekdays: Iterable[int]) -> tuple[list[date], list[date]]:
+    """The days of a mass booking's period that it books (the chosen weekdays), and the other
+    days, whose bookings "replace" mode cancels."""
+    wanted = set(weekdays)
+    days = days_between(start, end)
+    return [d for d in days if d.weekday() in wanted], [
+        d for d in days if d.weekday() not in wanted
+    ]
+
+
 @dataclass
 class MassResult:
     """What a mass booking did for one child and one activity: exactly what the database holds
@@ -371,3 +409,59 @@ class MassResult:
     already: list[date] = field(default_factory=list)
     cancelled: list[date] = field(default_factory=list)
     refused: list[tuple[date, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    """The earliest deadline still ahead in a week, and the day and activity it is for."""
+
+    moment: datetime
+    day: date
+    activity: str
+
+
+def deadline_banner(
+    booking: NextDeadline | None, cancelling: NextDeadline | None, *, has_bookings: bool
+) -> list[str]:
+    """What the grid says above a week: the next booking deadline and the next cancelling
+    deadline, each when there is one, and plainly what is no longer possible otherwise."""
+
+    def ahead(message, deadline: NextDeadline) -> str:
+        return str(
+            message
+            % {
+                "when": format_deadline(deadline.moment),
+                "day": format_day(deadline.day),
+                "activity": deadline.activity,
+            }
+        )
+
+    sentences = []
+    if booking is not None:
+        sentences.append(
+            ahead(
+                _("Réservations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
+                booking,
+            )
+        )
+    elif cancelling is not None:
+        sentences.append(str(_("Plus aucun jour ne peut être réservé cette semaine.")))
+    if cancelling is not None:
+        sentences.append(
+            ahead(
+                _("Annulations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
+                cancelling,
+            )
+        )
+    elif booking is not None and has_bookings:
+        sentences.append(
+            str(_("Les réservations déjà faites pour cette semaine ne peuvent plus être annulées."))
+        )
+    if booking is None and cancelling is None:
+        if has_bookings:
+            sentences.append(
+                str(_("Plus aucune réservation ni annulation n'est possible pour cette semaine."))
+            )
+        else:
+            sentences.append(str(_("Plus aucune réservation n'est possible pour cette semaine.")))
+    return sentences

@@ -155,7 +155,15 @@ class Week:
     monday: date
     days: list[date]
     children: list[ChildWeek]
-    next_deadline: tuple[datetime, date, Activity] | None
+    # The earliest deadlines still ahead: to book a day not booked, to cancel a booked one.
+    next_booking: rules.NextDeadline | None = None
+    next_cancelling: rules.NextDeadline | None = None
+
+    @property
+    def has_bookings(self) -> bool:
+        return any(
+            cell.booked for child in self.children for row in child.rows for cell in row.cells
+        )
 
     @property
     def previous(self) -> date:
@@ -188,12 +196,8 @@ class GridContext:
     child_specs: dict[int, rules.ChildSpec]
 
 
-def grid_context(
-    municipality: Municipality, household: Household, child_id: int | None = None
-) -> GridContext:
+def grid_context(municipality: Municipality, household: Household) -> GridContext:
     children = list(family_selectors.children_with_records(household))
-    if child_id is not None:
-        children = [c for c in children if c.pk == child_id]
     activities = list(activities_of(municipality).filter(is_active=True))
     return GridContext(
         municipality,
@@ -220,7 +224,7 @@ def build_week(
     keys = booked_keys(context.children, monday, end) if keys is None else keys
     counts = day_counts(running, monday, end) if counts is None else counts
     children = []
-    next_deadline = None
+    earliest: dict[bool, rules.NextDeadline] = {}
     for child in context.children:
         child_spec = context.child_specs[child.pk]
         entry = ChildWeek(child, incomplete=bool(child_spec.blocked_departments))
@@ -241,16 +245,22 @@ def build_week(
                 for day in days
             ]
             for cell in cells:
-                if (
-                    cell.editable
-                    and not cell.booked
-                    and cell.deadline is not None
-                    and (next_deadline is None or cell.deadline < next_deadline[0])
-                ):
-                    next_deadline = (cell.deadline, cell.day, activity)
+                if not cell.editable or cell.deadline is None or cell.deadline < now:
+                    continue
+                found = earliest.get(cell.booked)
+                if found is None or cell.deadline < found.moment:
+                    earliest[cell.booked] = rules.NextDeadline(
+                        cell.deadline, cell.day, activity.name
+                    )
             entry.rows.append(Row(activity, cells))
         children.append(entry)
-    return Week(monday, days, children, next_deadline)
+    return Week(
+        monday,
+        days,
+        children,
+        next_booking=earliest.get(False),
+        next_cancelling=earliest.get(True),
+    )
 
 
 def opening_week(context: GridContext, today: date, now: datetime, horizon: int = 6) -> date:
@@ -266,6 +276,65 @@ def opening_week(context: GridContext, today: date, now: datetime, horizon: int 
         if any(row.any_editable for child in week.children for row in child.rows):
             return candidate
     return monday
+
+
+@dataclass
+class ReplacePreview:
+    """What "replace" mode would do to one child's existing bookings of one activity: the days
+    it cancels, and the booked days it has to keep (with why, e.g. a passed deadline)."""
+
+    child: Child
+    activity: Activity
+    cancelled: list[date] = field(default_factory=list)
+    kept: list[tuple[date, str]] = field(default_factory=list)
+
+
+def mass_replace_preview(
+    municipality: Municipality,
+    pairs: list[tuple[Child, Activity]],
+    weekdays: set[int],
+    start: date,
+    end: date,
+    now: datetime,
+) -> list[ReplacePreview]:
+    """The bookings a mass booking in "replace" mode would cancel, decided by the same rules as
+    the write (services.bookings_apply), without writing anything. Pairs with no booking to
+    cancel or keep are left out. Three queries whatever the period."""
+    if not pairs:
+        return []
+    _chosen, others = rules.mass_days(start, end, weekdays)
+    others_set = set(others)
+    children = list({child.pk: child for child, _activity in pairs}.values())
+    activities = list({activity.pk: activity for _child, activity in pairs}.values())
+    specs = activity_specs(municipality, activities)
+    kids = child_specs(municipality, children, activities, with_records=False)
+    booked: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for child_id, activity_id, day in (
+        Booking.objects.filter(
+            child_id__in=[c.pk for c in children],
+            activity_id__in=[a.pk for a in activities],
+            date__gte=start,
+            date__lte=end,
+        )
+        .order_by("date")
+        .values_list("child_id", "activity_id", "date")
+    ):
+        if day in others_set:
+            booked[(child_id, activity_id)].append(day)
+    previews = []
+    for child, activity in pairs:
+        preview = ReplacePreview(child, activity)
+        for day in booked.get((child.pk, activity.pk), []):
+            decision = rules.decide(
+                specs[activity.pk], kids[child.pk], day, book=False, now=now, booked_count=0
+            )
+            if decision.allowed:
+                preview.cancelled.append(day)
+            else:
+                preview.kept.append((day, decision.reason))
+        if preview.cancelled or preview.kept:
+            previews.append(preview)
+    return previews
 
 
 def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:

@@ -237,17 +237,12 @@ def mass_booking(
     mode, within the range the booked days become exactly the chosen ones: other booked days
     are cancelled (where the cancelling deadline allows). One transaction for all the pairs, a
     constant number of queries whatever the length of the range."""
-    days = rules.days_between(start, end)
-    chosen = [d for d in days if d.weekday() in weekdays]
+    chosen, others = rules.mass_days(start, end, weekdays)
     changes = []
     for child, activity in pairs:
         changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
         if mode == REPLACE:
-            changes.extend(
-                Change(child.pk, activity.pk, day, False)
-                for day in days
-                if day.weekday() not in weekdays
-            )
+            changes.extend(Change(child.pk, activity.pk, day, False) for day in others)
     outcomes = bookings_apply(
         municipality=municipality,
         household=household,

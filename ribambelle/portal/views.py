@@ -1,5 +1,8 @@
+from django.contrib import messages
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import selectors as billing_selectors
@@ -53,7 +56,15 @@ def home(request):
 
 
 def csrf_failure(request, reason=""):
-    """A French page instead of Django's technical one; nothing was changed."""
+    """A French page instead of Django's technical one; nothing was changed. htmx swaps
+    nothing on a 403, so a ticked cell would silently do nothing: the page is reloaded instead
+    (its forms get a fresh token) with a message that says what happened."""
+    if getattr(request, "htmx", False):
+        messages.warning(
+            request,
+            _("La page avait expiré : elle a été rechargée. Recommencez votre dernière action."),
+        )
+        return HttpResponseClientRefresh()
     return render(request, "csrf_failure.html", status=403)
 
 

@@ -30,8 +30,15 @@ def test_tick_untick_week_and_navigation(frozen, mobile_page, live_server, alice
     ).click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 23 novembre")
     expect(
-        page.get_by_text("Prochaine date limite : mardi 24 novembre 2026 à 23:59")
+        page.get_by_text(
+            "Réservations possibles jusqu'au mardi 24 novembre à 23 h 59 pour le jeudi "
+            "26 novembre (Restauration scolaire)."
+        )
     ).to_be_visible()
+    # A passed deadline says when it was, on screen (not only in a tooltip).
+    monday = page.locator("td", has=page.locator(f"#case-{child_a.pk}-{canteen.pk}-20261123"))
+    expect(monday).to_contain_text("le samedi 21 à 23 h 59")
+    expect(monday.locator(".cell__reason")).to_be_visible()
     assert_no_axe_violations(page)
 
     thursday = page.get_by_role("checkbox", name="Léa, Restauration scolaire, jeudi 26 novembre")
@@ -51,6 +58,13 @@ def test_tick_untick_week_and_navigation(frozen, mobile_page, live_server, alice
     page.get_by_role("button", name="Restauration scolaire : réserver toute la semaine").click()
     expect(page.get_by_role("status")).to_contain_text("2 jours réservés")
     assert booked_days(child_a) == [THURSDAY, FRIDAY]
+    # The banner is redrawn: nothing left to book, cancelling still open.
+    expect(page.locator("#echeances")).to_contain_text(
+        "Plus aucun jour ne peut être réservé cette semaine."
+    )
+    expect(page.locator("#echeances")).to_contain_text(
+        "Annulations possibles jusqu'au mardi 24 novembre à 23 h 59"
+    )
 
     page.get_by_role("link", name="Semaine suivante").click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 30 novembre")
@@ -114,5 +128,58 @@ def test_mass_booking_add_then_replace(frozen, page, live_server, alice, child_a
     page.get_by_label("Au", exact=True).fill("2026-12-11")
     page.get_by_label("Remplacer").check()
     page.get_by_role("button", name="Réserver").click()
+    # What "Remplacer" would cancel is listed first; nothing has changed yet.
+    expect(page.get_by_role("heading", level=2)).to_have_text("4. Confirmer le remplacement")
+    expect(page.get_by_text("6 réservations annulées")).to_be_visible()
+    assert len(booked_days(child_a)) == 8
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Confirmer : annuler 6 réservations et réserver").click()
     expect(page.get_by_text("6 jours annulés")).to_be_visible()
     assert booked_days(child_a) == [datetime.date(2026, 12, 3), datetime.date(2026, 12, 10)]
+
+
+def test_session_expired_while_ticking_comes_back_to_the_same_week(
+    frozen, mobile_page, live_server, alice, child_a, canteen
+):
+    """The tick goes to the login page (not swapped into the grid), and logging in comes back
+    to the week that was shown, nothing booked; the same tick then books."""
+    page = mobile_page
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    week = f"{live_server.url}/ville-a/reservations/?semaine={MONDAY + datetime.timedelta(days=7)}"
+    page.goto(week)
+    expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 30 novembre")
+    page.context.clear_cookies(name="sessionid")
+
+    page.get_by_role("checkbox", name="jeudi 3 décembre").click()
+    page.wait_for_url("**/ville-a/connexion/?next=*")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    expect(page.get_by_role("status")).to_contain_text("Votre session a expiré")
+    assert page.locator(".child-week").count() == 0
+    assert_no_axe_violations(page)
+    assert booked_days(child_a) == []
+
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.wait_for_url(week)
+    expect(page.get_by_role("heading", level=2)).to_contain_text("lundi 30 novembre")
+    thursday = page.get_by_role("checkbox", name="jeudi 3 décembre")
+    expect(thursday).not_to_be_checked()
+    thursday.check()
+    expect(page.get_by_role("status").last).to_contain_text("1 jour réservé")
+    assert booked_days(child_a) == [datetime.date(2026, 12, 3)]
+
+
+def test_session_expired_without_javascript_comes_back_to_the_same_week(
+    frozen, new_context, live_server, alice, child_a, canteen
+):
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    week = f"{live_server.url}/ville-a/reservations/?semaine={MONDAY + datetime.timedelta(days=7)}"
+    page.goto(week)
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("checkbox", name="jeudi 3 décembre").check()
+    page.get_by_role("button", name="Enregistrer les réservations de Léa").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.wait_for_url(week)
+    expect(page.get_by_role("checkbox", name="jeudi 3 décembre")).not_to_be_checked()
+    assert booked_days(child_a) == []

@@ -1,9 +1,11 @@
-"""The private calendar feed: it parses with `icalendar`, shows the household's bookings and
-nothing else, dies with its token, and its page follows the usual access rules."""
+"""The private calendar feed: it parses with `icalendar` and with an independent parser
+(`vobject`), follows RFC 5545's structure, shows the household's bookings and nothing else, dies
+with its token, and its page follows the usual access rules."""
 
 import datetime
 
 import pytest
+import vobject
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +13,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from ribambelle.bookings.models import Booking, CalendarFeed
-from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household
@@ -54,7 +56,7 @@ def test_feed_parses_and_lists_the_household_bookings(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response["Cache-Control"] == "private, max-age=900"
+    assert response["Cache-Control"] == "private, max-age=3600"
     calendar = Calendar.from_ical(response.content)
     assert calendar["PRODID"]
     assert str(calendar["X-WR-CALNAME"]) == "Ville A – réservations"
@@ -72,6 +74,53 @@ def test_feed_parses_and_lists_the_household_bookings(
     assert "Périscolaire" in str(second["DESCRIPTION"])
     assert b"Arachide" not in response.content
     assert b"Tom" not in response.content
+
+
+def test_feed_passes_an_independent_parser_and_the_rfc_structure(
+    frozen, household_a, child_a, canteen, department_a
+):
+    """vobject, not the library that wrote the feed, reads it back; long accented names make
+    lines that must be folded at 75 octets without cutting a character in two."""
+    child_a.first_name = "Éloïse-Bérénice-Françoise"
+    child_a.save()
+    long_name = "Accueil périscolaire du soir – école élémentaire Jean-Jaurès (étude surveillée)"
+    study = make_activity(household_a.municipality, department_a, long_name)
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    mine = [book(child_a, canteen, tuesday), book(child_a, study, tuesday)]
+    token = CalendarFeed.objects.create(household=household_a).token
+
+    response = Client().get(feed_path(token))
+    body = response.content
+
+    # RFC 5545 3.1: CRLF line breaks only, lines of at most 75 octets, folded lines start with
+    # a space, and no UTF-8 character is cut across a fold.
+    assert body.endswith(b"\r\n")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    lines = body.split(b"\r\n")[:-1]
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines), "the long names should be folded"
+    for line in lines:
+        line.decode("utf-8")
+    # An iTIP METHOD needs an ORGANIZER: a subscribed feed has neither.
+    assert not any(line.startswith((b"METHOD", b"ORGANIZER")) for line in lines)
+
+    calendar = vobject.readOne(body.decode("utf-8"), validate=True)
+    assert calendar.version.value == "2.0"
+    assert calendar.prodid.value
+    parsed = {event.uid.value: event for event in calendar.vevent_list}
+    assert set(parsed) == {f"booking-{b.pk}@ville-a.ribambelle" for b in mine}
+    for event in parsed.values():
+        assert event.dtstart.value == tuesday
+        assert event.dtend.value == tuesday + datetime.timedelta(days=1)
+        assert event.dtstamp.value.utcoffset() == datetime.timedelta(0)
+    study_event = parsed[f"booking-{mine[1].pk}@ville-a.ribambelle"]
+    assert study_event.summary.value == f"{long_name} – Éloïse-Bérénice-Françoise"
+
+    # One refresh interval, said three ways that agree.
+    ttl = calendar.contents["refresh-interval"][0]
+    assert ttl.params == {"VALUE": ["DURATION"]} and ttl.value == "PT1H"
+    assert calendar.contents["x-published-ttl"][0].value == "PT1H"
+    assert response["Cache-Control"] == "private, max-age=3600"
 
 
 def test_uids_are_stable_across_fetches(frozen, household_a, child_a, canteen):

@@ -2,6 +2,8 @@
 and without htmx, refusals explained next to their cell, forged requests, isolation, roles."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -29,6 +31,26 @@ def key(activity, day):
     return f"{activity.pk}:{day.isoformat()}"
 
 
+def banner(html: str) -> list[str]:
+    """The sentences of the deadline banner."""
+    found = re.search(r'<div id="echeances"[^>]*>(.*?)</div></div>', html, re.S)
+    assert found, "no deadline banner"
+    return [" ".join(p.split()) for p in re.findall(r"<p>(.*?)</p>", found.group(1), re.S)]
+
+
+def cell_text(html: str, child, activity, day) -> str:
+    """What a cell shows on screen: its text without the part only screen readers get."""
+    dom_id = f"case-{child.pk}-{activity.pk}-{day:%Y%m%d}"
+    cell = re.search(
+        rf'<td class="cell[^"]*">((?:(?!</td>).)*?(?:id|for)="{dom_id}"(?:(?!</td>).)*)</td>',
+        html,
+        re.S,
+    )
+    assert cell, f"no cell {dom_id}"
+    text = re.sub(r'<span class="visually-hidden">.*?</span>', "", cell.group(1), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
 def form(child, *cells, was=(), toggle=None, monday=MONDAY):
     data = {"child": child.pk, "semaine": monday.isoformat(), "cell": [], "shown": []}
     for cell, checked in cells:
@@ -46,14 +68,82 @@ def test_grid_shows_each_state_in_text(frozen, alice_client, child_a, canteen):
         municipality=canteen.municipality, child=child_a, activity=canteen, date=FRIDAY
     )
     response = alice_client.get(f"{GRID}?semaine={MONDAY}")
-    html = response.content.decode()
+    html = unescape(response.content.decode())
     assert response.status_code == 200
     assert "Léa Martin" in html and "Restauration scolaire" in html
-    assert "Délai dépassé" in html  # Monday and Tuesday
+    # Monday and Tuesday: past their deadline, and when it was, as visible text.
+    assert cell_text(html, child_a, canteen, MONDAY) == "✕ Délai dépassé le samedi 21 à 23 h 59"
+    assert cell_text(html, child_a, canteen, TUESDAY) == "✕ Délai dépassé le dimanche 22 à 23 h 59"
     assert "non proposé ce jour-là" in html  # Wednesday
     assert "Non réservé" in html  # Thursday
     assert 'data-tip="réservé"' in html  # Friday, booked
-    assert "Prochaine date limite : mardi 24 novembre 2026 à 23:59" in html
+    assert banner(html) == [
+        "Réservations possibles jusqu'au mardi 24 novembre à 23 h 59 "
+        "pour le jeudi 26 novembre (Restauration scolaire).",
+        "Annulations possibles jusqu'au mercredi 25 novembre à 23 h 59 "
+        "pour le vendredi 27 novembre (Restauration scolaire).",
+    ]
+
+
+def test_banner_gives_cancellations_when_every_open_day_is_booked(
+    frozen, alice_client, child_a, canteen
+):
+    for day in (THURSDAY, FRIDAY):
+        Booking.objects.create(
+            municipality=canteen.municipality, child=child_a, activity=canteen, date=day
+        )
+    html = unescape(alice_client.get(f"{GRID}?semaine={MONDAY}").content.decode())
+    assert banner(html) == [
+        "Plus aucun jour ne peut être réservé cette semaine.",
+        "Annulations possibles jusqu'au mardi 24 novembre à 23 h 59 "
+        "pour le jeudi 26 novembre (Restauration scolaire).",
+    ]
+    assert "Plus aucune réservation n'est possible" not in html
+
+
+def test_banner_and_cells_of_a_week_past_every_deadline(alice, child_a, canteen):
+    Booking.objects.create(
+        municipality=canteen.municipality, child=child_a, activity=canteen, date=MONDAY
+    )
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS), tick=False):
+        html = unescape(logged_in(alice).get(f"{GRID}?semaine={MONDAY}").content.decode())
+    assert banner(html) == [
+        "Plus aucune réservation ni annulation n'est possible pour cette semaine."
+    ]
+    assert cell_text(html, child_a, canteen, MONDAY) == (
+        "✓ Réservé annulation impossible, délai dépassé le samedi 21 à 23 h 59"
+    )
+    assert cell_text(html, child_a, canteen, FRIDAY) == "✕ Délai dépassé le mercredi 25 à 23 h 59"
+
+
+def test_cell_deadline_in_the_previous_month_names_the_month(alice, child_a, canteen):
+    tuesday = datetime.date(2026, 12, 1)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=PARIS), tick=False):
+        html = unescape(logged_in(alice).get(f"{GRID}?semaine=2026-11-30").content.decode())
+    assert cell_text(html, child_a, canteen, tuesday) == (
+        "✕ Délai dépassé le dimanche 29 novembre à 23 h 59"
+    )
+    assert banner(html) == [
+        "Réservations possibles jusqu'au mardi 1er décembre à 23 h 59 "
+        "pour le jeudi 3 décembre (Restauration scolaire).",
+    ]
+
+
+def test_htmx_tick_redraws_the_banner(frozen, alice_client, child_a, canteen):
+    Booking.objects.create(
+        municipality=canteen.municipality, child=child_a, activity=canteen, date=FRIDAY
+    )
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(
+        SAVE, form(child_a, (cell, True), toggle=cell), headers={"HX-Request": "true"}
+    )
+    html = unescape(response.content.decode())
+    assert '<div id="echeances" class="deadlines" data-hx-swap-oob="true">' in html
+    assert banner(html) == [
+        "Plus aucun jour ne peut être réservé cette semaine.",
+        "Annulations possibles jusqu'au mardi 24 novembre à 23 h 59 "
+        "pour le jeudi 26 novembre (Restauration scolaire).",
+    ]
 
 
 def test_tick_without_javascript_books_and_redirects(frozen, alice_client, child_a, canteen):

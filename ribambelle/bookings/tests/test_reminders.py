@@ -235,7 +235,7 @@ def test_mail_content(enabled, canteen, household_a, child_a):
     html = message.alternatives[0].content
     for body in (message.body, html):
         assert "Bonjour Alice," in body
-        assert "samedi 28 novembre 2026 à 23:59" in body
+        assert "samedi 28 novembre 2026 à 23 h 59" in body
         assert LINK in body
         assert "Arachide" not in body
         assert "Asthme" not in body

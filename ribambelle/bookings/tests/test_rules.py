@@ -76,88 +76,91 @@ def make_activity(**extra) -> ActivitySpec:
 
 CHILD = ChildSpec(pk=1, birth_date=date(2020, 6, 15), school="École Jules Ferry", school_class="CP")
 
+MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+MONTHS = MONTHS.split()
+
 # (rule, day, deadline in UTC, deadline on the Paris wall clock, deadline in French)
 DEADLINES = [
     # Calendar days: week-ends and public holidays count like any day.
     pytest.param(calendar(2, 23, 59), date(2026, 12, 3), utc(2026, 12, 1, 22, 59),
-                 "2026-12-01T23:59:00+01:00", "mardi 1er décembre 2026 à 23:59",
+                 "2026-12-01T23:59:00+01:00", "mardi 1er décembre 2026 à 23 h 59",
                  id="calendar-2d-23h59-winter"),
     pytest.param(calendar(2, 10, 0), date(2026, 11, 30), utc(2026, 11, 28, 9, 0),
-                 "2026-11-28T10:00:00+01:00", "samedi 28 novembre 2026 à 10:00",
+                 "2026-11-28T10:00:00+01:00", "samedi 28 novembre 2026 à 10 h",
                  id="calendar-lands-on-saturday"),
     pytest.param(calendar(1, 12, 0), date(2026, 11, 12), utc(2026, 11, 11, 11, 0),
-                 "2026-11-11T12:00:00+01:00", "mercredi 11 novembre 2026 à 12:00",
+                 "2026-11-11T12:00:00+01:00", "mercredi 11 novembre 2026 à 12 h",
                  id="calendar-lands-on-11-november"),
     pytest.param(calendar(0, 0, 0), date(2026, 11, 30), utc(2026, 11, 29, 23, 0),
-                 "2026-11-30T00:00:00+01:00", "lundi 30 novembre 2026 à 00:00",
+                 "2026-11-30T00:00:00+01:00", "lundi 30 novembre 2026 à 0 h",
                  id="calendar-same-day-00h00"),
     pytest.param(calendar(2, 10, 0), date(2027, 7, 15), utc(2027, 7, 13, 8, 0),
-                 "2027-07-13T10:00:00+02:00", "mardi 13 juillet 2027 à 10:00",
+                 "2027-07-13T10:00:00+02:00", "mardi 13 juillet 2027 à 10 h",
                  id="calendar-over-14-july-summer"),
     pytest.param(calendar(2, 2, 30), date(2027, 3, 30), utc(2027, 3, 28, 1, 30),
-                 "2027-03-28T03:30:00+02:00", "dimanche 28 mars 2027 à 03:30",
+                 "2027-03-28T03:30:00+02:00", "dimanche 28 mars 2027 à 3 h 30",
                  id="calendar-dst-forward-02h30-missing"),
     pytest.param(calendar(2, 0, 0), date(2027, 3, 30), utc(2027, 3, 27, 23, 0),
-                 "2027-03-28T00:00:00+01:00", "dimanche 28 mars 2027 à 00:00",
+                 "2027-03-28T00:00:00+01:00", "dimanche 28 mars 2027 à 0 h",
                  id="calendar-dst-forward-00h00"),
     pytest.param(calendar(2, 23, 59), date(2027, 3, 30), utc(2027, 3, 28, 21, 59),
-                 "2027-03-28T23:59:00+02:00", "dimanche 28 mars 2027 à 23:59",
+                 "2027-03-28T23:59:00+02:00", "dimanche 28 mars 2027 à 23 h 59",
                  id="calendar-dst-forward-23h59"),
     pytest.param(calendar(2, 2, 30), date(2026, 10, 27), utc(2026, 10, 25, 0, 30),
-                 "2026-10-25T02:30:00+02:00", "dimanche 25 octobre 2026 à 02:30",
+                 "2026-10-25T02:30:00+02:00", "dimanche 25 octobre 2026 à 2 h 30",
                  id="calendar-dst-back-02h30-first"),
     pytest.param(calendar(2, 23, 59), date(2026, 10, 27), utc(2026, 10, 25, 22, 59),
-                 "2026-10-25T23:59:00+01:00", "dimanche 25 octobre 2026 à 23:59",
+                 "2026-10-25T23:59:00+01:00", "dimanche 25 octobre 2026 à 23 h 59",
                  id="calendar-dst-back-23h59"),
     # Working days: week-ends and public holidays are skipped.
     pytest.param(working(2, 10, 0), date(2026, 11, 12), utc(2026, 11, 9, 9, 0),
-                 "2026-11-09T10:00:00+01:00", "lundi 9 novembre 2026 à 10:00",
+                 "2026-11-09T10:00:00+01:00", "lundi 9 novembre 2026 à 10 h",
                  id="working-skips-11-november"),
     pytest.param(working(2, 23, 59), date(2026, 11, 30), utc(2026, 11, 26, 22, 59),
-                 "2026-11-26T23:59:00+01:00", "jeudi 26 novembre 2026 à 23:59",
+                 "2026-11-26T23:59:00+01:00", "jeudi 26 novembre 2026 à 23 h 59",
                  id="working-skips-week-end"),
     pytest.param(working(2, 23, 59), date(2026, 12, 28), utc(2026, 12, 23, 22, 59),
-                 "2026-12-23T23:59:00+01:00", "mercredi 23 décembre 2026 à 23:59",
+                 "2026-12-23T23:59:00+01:00", "mercredi 23 décembre 2026 à 23 h 59",
                  id="working-skips-christmas"),
     pytest.param(working(3, 12, 0), date(2027, 1, 4), utc(2026, 12, 29, 11, 0),
-                 "2026-12-29T12:00:00+01:00", "mardi 29 décembre 2026 à 12:00",
+                 "2026-12-29T12:00:00+01:00", "mardi 29 décembre 2026 à 12 h",
                  id="working-skips-new-year"),
     pytest.param(working(1, 10, 0), date(2027, 3, 30), utc(2027, 3, 26, 9, 0),
-                 "2027-03-26T10:00:00+01:00", "vendredi 26 mars 2027 à 10:00",
+                 "2027-03-26T10:00:00+01:00", "vendredi 26 mars 2027 à 10 h",
                  id="working-skips-easter-monday-across-dst"),
     pytest.param(working(1, 18, 0), date(2027, 5, 7), utc(2027, 5, 5, 16, 0),
-                 "2027-05-05T18:00:00+02:00", "mercredi 5 mai 2027 à 18:00",
+                 "2027-05-05T18:00:00+02:00", "mercredi 5 mai 2027 à 18 h",
                  id="working-skips-ascension"),
     pytest.param(working(2, 10, 0), date(2026, 5, 4), utc(2026, 4, 29, 8, 0),
-                 "2026-04-29T10:00:00+02:00", "mercredi 29 avril 2026 à 10:00",
+                 "2026-04-29T10:00:00+02:00", "mercredi 29 avril 2026 à 10 h",
                  id="working-skips-1-may"),
     pytest.param(working(1, 0, 0), date(2027, 7, 15), utc(2027, 7, 12, 22, 0),
-                 "2027-07-13T00:00:00+02:00", "mardi 13 juillet 2027 à 00:00",
+                 "2027-07-13T00:00:00+02:00", "mardi 13 juillet 2027 à 0 h",
                  id="working-skips-14-july-00h00"),
     # Weekly: weekday D of the week before the day's week, whatever the day in that week.
     pytest.param(weekly(2, 12, 0), date(2026, 12, 3), utc(2026, 11, 25, 11, 0),
-                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12:00",
+                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12 h",
                  id="weekly-wednesday-for-thursday"),
     pytest.param(weekly(2, 12, 0), date(2026, 11, 30), utc(2026, 11, 25, 11, 0),
-                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12:00",
+                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12 h",
                  id="weekly-wednesday-for-monday"),
     pytest.param(weekly(2, 12, 0), date(2026, 12, 6), utc(2026, 11, 25, 11, 0),
-                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12:00",
+                 "2026-11-25T12:00:00+01:00", "mercredi 25 novembre 2026 à 12 h",
                  id="weekly-wednesday-for-sunday"),
     pytest.param(weekly(0, 0, 0), date(2026, 11, 13), utc(2026, 11, 1, 23, 0),
-                 "2026-11-02T00:00:00+01:00", "lundi 2 novembre 2026 à 00:00",
+                 "2026-11-02T00:00:00+01:00", "lundi 2 novembre 2026 à 0 h",
                  id="weekly-monday-00h00"),
     pytest.param(weekly(4, 23, 59), date(2026, 12, 30), utc(2026, 12, 25, 22, 59),
-                 "2026-12-25T23:59:00+01:00", "vendredi 25 décembre 2026 à 23:59",
+                 "2026-12-25T23:59:00+01:00", "vendredi 25 décembre 2026 à 23 h 59",
                  id="weekly-friday-23h59-on-christmas"),
     pytest.param(weekly(4, 23, 59), date(2027, 1, 4), utc(2027, 1, 1, 22, 59),
-                 "2027-01-01T23:59:00+01:00", "vendredi 1er janvier 2027 à 23:59",
+                 "2027-01-01T23:59:00+01:00", "vendredi 1er janvier 2027 à 23 h 59",
                  id="weekly-friday-across-new-year"),
     pytest.param(weekly(6, 2, 30), date(2027, 3, 31), utc(2027, 3, 28, 1, 30),
-                 "2027-03-28T03:30:00+02:00", "dimanche 28 mars 2027 à 03:30",
+                 "2027-03-28T03:30:00+02:00", "dimanche 28 mars 2027 à 3 h 30",
                  id="weekly-sunday-dst-forward-02h30-missing"),
     pytest.param(weekly(6, 2, 30), date(2026, 10, 28), utc(2026, 10, 25, 0, 30),
-                 "2026-10-25T02:30:00+02:00", "dimanche 25 octobre 2026 à 02:30",
+                 "2026-10-25T02:30:00+02:00", "dimanche 25 octobre 2026 à 2 h 30",
                  id="weekly-sunday-dst-back-02h30-first"),
 ]  # fmt: skip
 DEADLINE_FIELDS = ("rule", "day", "expected_utc", "expected_paris", "expected_text")
@@ -207,12 +210,17 @@ def test_decide_one_second_around_deadline(
 def test_cell_one_second_around_deadline(
     rule, day, expected_utc, expected_paris, expected_text, booked
 ):
+    # The cell says when the deadline was: no year, and no month when it is the day's month.
+    paris = datetime.fromisoformat(expected_paris)
+    when = expected_text.replace(f" {paris.year}", "")
+    if (paris.year, paris.month) == (day.year, day.month):
+        when = when.replace(f" {MONTHS[paris.month - 1]}", "")
     if booked:
         activity = make_activity(booking_rule=MONTH_BEFORE, cancel_rule=rule)
-        locked = (BOOKED, True, False, "annulation impossible, délai dépassé")
+        locked = (BOOKED, True, False, f"annulation impossible, délai dépassé le {when}")
     else:
         activity = make_activity(booking_rule=rule, cancel_rule=LAST_MINUTE)
-        locked = (LOCKED, False, False, "délai dépassé")
+        locked = (LOCKED, False, False, f"délai dépassé le {when}")
     before, after = around(
         expected_utc,
         lambda now: rules.cell_state(activity, CHILD, day, booked=booked, now=now, booked_count=0),
@@ -362,7 +370,7 @@ IN_TIME = utc(2026, 11, 23, 8, 0)
 LATE = utc(2026, 12, 2, 8, 0)
 TOO_LATE_BOOK = (
     "Délai dépassé : les réservations pour ce jour étaient possibles jusqu'au "
-    "mardi 1er décembre 2026 à 23:59."
+    "mardi 1er décembre 2026 à 23 h 59."
 )
 FULL_REASON = "Complet : plus aucune place ce jour-là."
 TOO_YOUNG = ChildSpec(pk=1, birth_date=date(2024, 1, 10))  # two years old on THURSDAY
@@ -493,16 +501,88 @@ def test_week_of(day, expected):
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        pytest.param(utc(2026, 12, 1, 22, 59), "mardi 1er décembre 2026 à 23:59", id="1er"),
-        pytest.param(utc(2026, 11, 29, 23, 0), "lundi 30 novembre 2026 à 00:00",
+        pytest.param(utc(2026, 12, 1, 22, 59), "mardi 1er décembre 2026 à 23 h 59", id="1er"),
+        pytest.param(utc(2026, 11, 29, 23, 0), "lundi 30 novembre 2026 à 0 h",
                      id="next-day-in-paris"),
-        pytest.param(utc(2027, 2, 28, 23, 30), "lundi 1er mars 2027 à 00:30",
+        pytest.param(utc(2027, 2, 28, 23, 30), "lundi 1er mars 2027 à 0 h 30",
                      id="next-month-in-paris"),
-        pytest.param(utc(2027, 7, 14, 10, 5), "mercredi 14 juillet 2027 à 12:05", id="summer"),
-        pytest.param(utc(2027, 8, 1, 6, 0), "dimanche 1er août 2027 à 08:00", id="august"),
-        pytest.param(datetime(2027, 2, 3, 9, 7, tzinfo=PARIS), "mercredi 3 février 2027 à 09:07",
+        pytest.param(utc(2027, 7, 14, 10, 5), "mercredi 14 juillet 2027 à 12 h 05", id="summer"),
+        pytest.param(utc(2027, 8, 1, 6, 0), "dimanche 1er août 2027 à 8 h", id="august"),
+        pytest.param(datetime(2027, 2, 3, 9, 7, tzinfo=PARIS), "mercredi 3 février 2027 à 9 h 07",
                      id="paris-aware"),
     ],
 )  # fmt: skip
 def test_format_instant(moment, expected):
     assert rules.format_instant(moment) == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "near", "expected"),
+    [
+        pytest.param(utc(2026, 12, 1, 9, 0), None, "mardi 1er décembre à 10 h", id="on-the-hour"),
+        pytest.param(utc(2026, 12, 1, 9, 0), date(2026, 12, 3), "mardi 1er à 10 h",
+                     id="same-month-as-the-day"),
+        pytest.param(utc(2026, 11, 29, 22, 59), date(2026, 12, 1),
+                     "dimanche 29 novembre à 23 h 59", id="month-before-the-day"),
+        pytest.param(utc(2026, 12, 31, 22, 59), date(2027, 1, 4),
+                     "jeudi 31 décembre à 23 h 59", id="year-before-the-day"),
+        pytest.param(utc(2027, 1, 29, 22, 59), date(2026, 1, 29),
+                     "vendredi 29 janvier à 23 h 59", id="same-month-another-year"),
+        pytest.param(utc(2026, 11, 30, 23, 5), None, "mardi 1er décembre à 0 h 05",
+                     id="paris-is-next-day"),
+        pytest.param(utc(2027, 7, 13, 8, 30), date(2027, 7, 15), "mardi 13 à 10 h 30",
+                     id="summer-time"),
+    ],
+)  # fmt: skip
+def test_format_deadline(moment, near, expected):
+    assert rules.format_deadline(moment, near) == expected
+
+
+BOOK_BY = rules.NextDeadline(utc(2026, 12, 1, 9, 0), date(2026, 12, 3), "Restauration scolaire")
+CANCEL_BY = rules.NextDeadline(utc(2026, 11, 30, 22, 59), date(2026, 12, 2), "Centre de loisirs")
+BOOK_SENTENCE = (
+    "Réservations possibles jusqu'au mardi 1er décembre à 10 h pour le jeudi 3 décembre "
+    "(Restauration scolaire)."
+)
+CANCEL_SENTENCE = (
+    "Annulations possibles jusqu'au lundi 30 novembre à 23 h 59 pour le mercredi 2 décembre "
+    "(Centre de loisirs)."
+)
+
+
+@pytest.mark.parametrize(
+    ("booking", "cancelling", "has_bookings", "expected"),
+    [
+        pytest.param(BOOK_BY, CANCEL_BY, True, [BOOK_SENTENCE, CANCEL_SENTENCE], id="both"),
+        pytest.param(BOOK_BY, None, False, [BOOK_SENTENCE], id="book-only-nothing-booked"),
+        pytest.param(BOOK_BY, None, True,
+                     [BOOK_SENTENCE, "Les réservations déjà faites pour cette semaine ne "
+                      "peuvent plus être annulées."], id="book-only-bookings-locked"),
+        # Every open day booked (or past its deadline) while cancelling is still open: the
+        # grid used to say only that nothing was possible any more.
+        pytest.param(None, CANCEL_BY, True,
+                     ["Plus aucun jour ne peut être réservé cette semaine.", CANCEL_SENTENCE],
+                     id="cancel-only"),
+        pytest.param(None, None, True,
+                     ["Plus aucune réservation ni annulation n'est possible pour cette semaine."],
+                     id="neither-with-bookings"),
+        pytest.param(None, None, False,
+                     ["Plus aucune réservation n'est possible pour cette semaine."],
+                     id="neither-nothing-booked"),
+    ],
+)  # fmt: skip
+def test_deadline_banner(booking, cancelling, has_bookings, expected):
+    assert rules.deadline_banner(booking, cancelling, has_bookings=has_bookings) == expected
+
+
+def test_cell_past_its_deadline_says_when():
+    activity = make_activity(booking_rule=calendar(2, 10, 0), cancel_rule=calendar(2, 10, 0))
+    now = utc(2026, 12, 2, 9, 0)
+    locked = rules.cell_state(activity, CHILD, date(2026, 12, 3), booked=False, now=now,
+                              booked_count=0)  # fmt: skip
+    assert (locked.state, locked.reason) == (LOCKED, "délai dépassé le mardi 1er à 10 h")
+    kept = rules.cell_state(activity, CHILD, date(2026, 12, 1), booked=True, now=now,
+                            booked_count=0)  # fmt: skip
+    assert (kept.state, kept.editable, kept.reason) == (
+        BOOKED, False, "annulation impossible, délai dépassé le dimanche 29 novembre à 10 h"
+    )  # fmt: skip

@@ -58,7 +58,7 @@ def feed(request, token: str):
     with translation.override(settings.LANGUAGE_CODE):
         body = feeds.build_calendar(request.municipality, bookings, now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
+    response["Cache-Control"] = f"private, max-age={int(feeds.FEED_TTL.total_seconds())}"
     response["Content-Disposition"] = 'inline; filename="reservations.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
+from ribambelle.accounts.access import (
+    parent_required,
+    returns_to,
+    staff_required,
+    staff_writer_required,
+)
 from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import Booking
 from ribambelle.bookings.services import Change
@@ -72,6 +77,22 @@ class CellView:
     refusal: str
     detail: str
 
+    @property
+    def title(self) -> str:
+        if not self.detail:
+            return self.label
+        if self.cell.state == rules.LOCKED:
+            return f"{self.label} {self.detail}"
+        return f"{self.label} : {self.detail}"
+
+
+def _detail(cell: rules.Cell, label: str) -> str:
+    """The visible text under a cell's label, where it says more than the label: for a passed
+    deadline, when it was ("le mardi 1er à 10 h"), so that nobody needs the tooltip."""
+    if cell.state == rules.LOCKED and cell.deadline is not None:
+        return _("le %(when)s") % {"when": rules.format_deadline(cell.deadline, cell.day)}
+    return "" if cell.reason.casefold() == label.casefold() else cell.reason
+
 
 def decorate(week: selectors.Week, refusals: dict[str, str]) -> None:
     """Attach to each row the cells as the template draws them."""
@@ -92,34 +113,23 @@ def decorate(week: selectors.Week, refusals: dict[str, str]) -> None:
                         context=f"{child.first_name}, {row.activity.name}, "
                         f"{rules.format_day(cell.day)}",
                         refusal=refusals.get(cell_key(child.pk, row.activity.pk, cell.day), ""),
-                        # The reason, where it says more than the state's own label.
-                        detail=""
-                        if cell.reason.casefold() == str(label).casefold()
-                        else cell.reason,
+                        detail=_detail(cell, str(label)),
                     )
                 )
             row.items = items
 
 
-def _grid_context(
-    request, mode: GridMode, monday: date, *, child_id=None, refusals=None, notice="", context=None
-):
+def _grid_context(request, mode: GridMode, monday: date, *, refusals=None, notice="", context=None):
     if context is None:
-        context = selectors.grid_context(request.municipality, mode.household, child_id)
+        context = selectors.grid_context(request.municipality, mode.household)
     week = selectors.build_week(context, monday, override=mode.staff)
     decorate(week, refusals or {})
-    deadline = None
-    if week.next_deadline:
-        moment, day, activity = week.next_deadline
-        deadline = _(
-            "Prochaine date limite : %(when)s, pour réserver le %(day)s (%(activity)s)."
-        ) % {
-            "when": rules.format_instant(moment),
-            "day": rules.format_day(day),
-            "activity": activity,
-        }
     return {
-        "next_deadline": deadline,
+        "deadlines": rules.deadline_banner(
+            week.next_booking, week.next_cancelling, has_bookings=week.has_bookings
+        )
+        if week.has_rows
+        else [],
         "week": week,
         "mode": mode,
         "refusals": refusals or {},
@@ -256,10 +266,9 @@ def _save(request, mode: GridMode):
     else:
         notice = (_("Enregistré : %(summary)s.") % {"summary": summary}) if summary else ""
     if request.htmx:
-        page = _grid_context(
-            request, mode, monday, child_id=child.pk, refusals=refusals, notice=notice
-        )
-        page["child_week"] = page["week"].children[0]
+        # The whole household's week: the deadline banner above the grid is redrawn too.
+        page = _grid_context(request, mode, monday, refusals=refusals, notice=notice)
+        page["child_week"] = next(c for c in page["week"].children if c.child.pk == child.pk)
         return render(request, "bookings/portal/_child_week.html", page)
     if notice:
         (messages.warning if refusals else messages.success)(request, notice)
@@ -267,7 +276,21 @@ def _save(request, mode: GridMode):
     return redirect(f"{mode.url(request, 'grid')}?semaine={monday.isoformat()}#enfant-{child.pk}")
 
 
+def _posted_week(request) -> str | None:
+    """The grid week a save was posted from: where a poster whose session expired comes back
+    to after logging in (the save URL itself only takes posts)."""
+    monday = parse_monday(request.POST.get("semaine"))
+    if monday is None:
+        return None
+    name = "bookings:grid"
+    kwargs = {}
+    if "pk" in request.resolver_match.kwargs:
+        name, kwargs = "bookings:staff_grid", {"pk": request.resolver_match.kwargs["pk"]}
+    return f"{tenant_reverse(request.municipality, name, **kwargs)}?semaine={monday.isoformat()}"
+
+
 @parent_required
+@returns_to(_posted_week)
 @require_POST
 def save(request):
     return _save(request, GridMode(False, family_selectors.household_of(request)))
@@ -286,6 +309,7 @@ def staff_grid(request, pk: int):
 
 
 @staff_writer_required
+@returns_to(_posted_week)
 @require_POST
 def staff_save(request, pk: int):
     return _save(request, _staff_mode(request, pk))

@@ -1,6 +1,9 @@
 """Mass booking ("Réserver en masse"): a three-step wizard (activities, children, parameters),
-then one transaction, then a summary that says exactly what the database holds."""
+then one transaction, then a summary that says exactly what the database holds. In "replace"
+mode, a fourth step lists the bookings it would cancel (and those it must keep) and nothing
+changes until the family confirms that very list."""
 
+import hashlib
 from collections import defaultdict
 from datetime import date
 
@@ -18,6 +21,7 @@ from ribambelle.bookings.forms import (
     offered_weekdays,
 )
 from ribambelle.families import selectors as family_selectors
+from ribambelle.families.models import Household
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 RESULT_KEY = "mass_booking_result"
@@ -77,12 +81,35 @@ def wizard(request):
         return render(request, "bookings/portal/mass.html", context)
 
     params = third.cleaned_data
+    if data.get("modifier"):
+        return render(request, "bookings/portal/mass.html", context)
     # Only the pairs that may book: a child is not refused an activity it was never offered.
+    bookable = [(c, a) for a in chosen for c in kids if (c.pk, a.pk) in pairs]
+    if params["mode"] == services.REPLACE and household.status == Household.Status.ACTIVE:
+        preview = selectors.mass_replace_preview(
+            request.municipality,
+            bookable,
+            set(params["jours"]),
+            params["du"],
+            params["au"],
+            timezone.now(),
+        )
+        token = _preview_token(preview)
+        if any(row.cancelled for row in preview) and data.get("confirmer") != token:
+            context.update(
+                step=4,
+                preview=_preview_rows(preview),
+                preview_token=token,
+                cancelled_total=sum(len(row.cancelled) for row in preview),
+                # Confirmed, but what would be cancelled changed since it was shown.
+                changed=bool(data.get("confirmer")),
+            )
+            return render(request, "bookings/portal/mass.html", context)
     results = services.mass_booking(
         municipality=request.municipality,
         household=household,
         actor=request.user,
-        pairs=[(c, a) for a in chosen for c in kids if (c.pk, a.pk) in pairs],
+        pairs=bookable,
         weekdays=set(params["jours"]),
         start=params["du"],
         end=params["au"],
@@ -90,6 +117,34 @@ def wizard(request):
     )
     request.session[RESULT_KEY] = _serialise(results, kids, chosen, params)
     return redirect(tenant_reverse(request.municipality, "bookings:mass_result"))
+
+
+def _preview_token(preview: list[selectors.ReplacePreview]) -> str:
+    """Names exactly the bookings the family was shown as cancelled: a confirmation counts only
+    for that list (if a booking was added or cancelled meanwhile, the family sees it again)."""
+    keys = sorted(
+        f"{row.child.pk}:{row.activity.pk}:{day.isoformat()}"
+        for row in preview
+        for day in row.cancelled
+    )
+    return hashlib.sha256(",".join(keys).encode()).hexdigest()[:32]
+
+
+def _preview_rows(preview: list[selectors.ReplacePreview]) -> list[dict]:
+    rows = []
+    for row in preview:
+        kept_by_reason = defaultdict(list)
+        for day, reason in row.kept:
+            kept_by_reason[reason].append(_short(day))
+        rows.append(
+            {
+                "child": row.child.first_name,
+                "activity": row.activity.name,
+                "cancelled_days": [_short(day) for day in row.cancelled],
+                "kept_groups": sorted(kept_by_reason.items()),
+            }
+        )
+    return rows
 
 
 def _serialise(results, kids, activities, params) -> dict:

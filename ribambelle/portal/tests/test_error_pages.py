@@ -26,3 +26,17 @@ def test_csrf_failure_is_french(alice, municipality_a):
     )
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
+
+
+def test_csrf_failure_of_an_htmx_request_reloads_the_page(alice, municipality_a):
+    """A page whose token went stale (a login in another tab rotates it): htmx would swap
+    nothing on a 403, so the page is reloaded, with a message."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(
+        "/ville-a/reservations/enregistrer/", {"child": "1"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"
+    page = client.get("/ville-a/").content.decode()
+    assert "La page avait expiré : elle a été rechargée." in page
