@@ -2,7 +2,8 @@
 
 A browser's file name and content type are whatever the sender wants them to be: an executable
 renamed "attestation.pdf" arrives as application/pdf. So the type is read from the bytes, the
-size from what was received, and the type we store is the one we detected."""
+size from what was received, and the type we store is the one we detected. Files are checked
+before they are stored: a refused file never reaches the storage."""
 
 import re
 import zlib
@@ -35,6 +36,64 @@ PDF_STREAM = re.compile(rb">>\s*stream\r?\n")
 # Compressed object streams can hide dictionaries (and so actions) from a plain scan: they
 # are inflated, within this budget, which is far above what a 10 MB document needs.
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
+
+# Text files (CSV): formats recognised by their first bytes, each refused with what to do.
+TEXT_REFUSALS = [
+    ((b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe"), "program"),
+    ((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "spreadsheet"),
+    ((PDF_MAGIC,), "pdf"),
+    ((PNG_MAGIC, JPEG_MAGIC, b"GIF87a", b"GIF89a"), "image"),
+    ((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf\x27\x1c", b"BZh"), "archive"),
+    ((b"\xff\xfe", b"\xfe\xff"), "utf16"),
+]
+# Markup a browser would render or run: never a CSV, whatever its name says.
+MARKUP_MARKERS = (b"<!doctype", b"<html", b"<svg", b"<script", b"<?xml", b"<body", b"<iframe")
+# C0 control characters that no text file holds (tab, line feed, form feed, carriage return
+# are text).
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _text_refusal(code: str) -> ValidationError:
+    messages = {
+        "program": _("Ce fichier est un programme, pas un fichier CSV : il est refusé."),
+        "spreadsheet": _(
+            "Ce fichier est un classeur (Excel, LibreOffice) ou une archive, pas un fichier "
+            "CSV : dans votre tableur, choisissez « Enregistrer sous » puis le format « CSV "
+            "UTF-8 (séparateur point-virgule) »."
+        ),
+        "pdf": _("Ce fichier est un PDF, pas un fichier CSV : exportez les données en CSV."),
+        "image": _("Ce fichier est une image, pas un fichier CSV : exportez les données en CSV."),
+        "archive": _(
+            "Ce fichier est une archive compressée : extrayez-en le fichier CSV puis déposez-le."
+        ),
+        "utf16": _(
+            "Ce fichier est enregistré en « texte Unicode » (UTF-16) : enregistrez-le en "
+            "« CSV UTF-8 » puis réessayez."
+        ),
+        "markup": _(
+            "Ce fichier est une page web ou une image vectorielle (HTML, SVG, XML), pas un "
+            "fichier CSV : il est refusé."
+        ),
+        "binary": _("Ce fichier n'est pas un fichier texte (CSV) : il est refusé."),
+    }
+    return ValidationError(messages[code], code=code)
+
+
+def check_text_file(data: bytes) -> None:
+    """Refuse, before anything is stored, what is not plain text (a CSV file): programs,
+    spreadsheets and archives, PDFs, images, web pages and SVG, UTF-16 and binary data, each
+    recognised by its bytes; ValidationError with a French message saying what to do."""
+    for signatures, code in TEXT_REFUSALS:
+        if data.startswith(signatures):
+            raise _text_refusal(code)
+    if data.startswith(b"MZ") and b"\x00" in data[:1024]:  # a Windows program (PE)
+        raise _text_refusal("program")
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if head.startswith(b"<") or any(marker in head for marker in MARKUP_MARKERS):
+        raise _text_refusal("markup")
+    if BINARY_BYTES.search(data):
+        raise _text_refusal("binary")
 
 
 def validate_image(file) -> None:
