@@ -6,7 +6,9 @@ size from what was received, and the type we store is the one we detected. Files
 before they are stored: a refused file never reaches the storage."""
 
 import re
+import unicodedata
 import zlib
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -199,3 +201,52 @@ def _active_names(data: bytes) -> set[bytes]:
             return names | {b"JavaScript"}
         names |= _names(inflated)
     return names
+
+
+# Serving stored files (invariant 6). A browser may show only these types itself, and only when
+# the stored bytes still start as the type says: anything else is downloaded, never rendered.
+INLINE_TYPES = {PDF: PDF_MAGIC, "image/jpeg": JPEG_MAGIC, "image/png": PNG_MAGIC}
+ATTACHMENT_TYPE = "application/octet-stream"
+
+
+def inline_type(file, declared: str) -> str | None:
+    """`declared` when a browser may show the file inline (a PDF, JPEG or PNG whose first bytes
+    say so), else None: the file is then served as an attachment."""
+    magic = INLINE_TYPES.get(declared)
+    if magic is None:
+        return None
+    position = file.tell()
+    try:
+        file.seek(0)
+        head = file.read(len(magic))
+    finally:
+        file.seek(position)
+    return declared if head == magic else None
+
+
+def safe_filename(name: str) -> str:
+    """A name for the user's disk: no path separators, no control or format characters (a
+    right-to-left override, U+202E, makes "rapport<U+202E>fdp.exe" read "rapportexe.pdf")."""
+    kept = "".join(
+        " " if char in "/\\" or unicodedata.category(char) == "Cc" else char
+        for char in name
+        if unicodedata.category(char) == "Cc" or not unicodedata.category(char).startswith("C")
+    )
+    return " ".join(kept.split()).strip(" .")[:200] or "document"
+
+
+def ascii_filename(filename: str) -> str:
+    """A plain fallback for clients that ignore RFC 5987's filename*."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
+    return plain or "document"
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """The Content-Disposition header (RFC 6266): an ASCII `filename` that needs no escaping,
+    and the real name in `filename*` (RFC 5987, UTF-8, percent-encoded)."""
+    name = safe_filename(filename)
+    return (
+        f'{disposition}; filename="{ascii_filename(name)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )

@@ -18,10 +18,10 @@ from PIL import Image
 
 from ribambelle.conftest import logged_in
 from ribambelle.core import files
+from ribambelle.core.files import ascii_filename
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Household, Requirement
 from ribambelle.families.services.documents import document_add
-from ribambelle.families.views.documents import ascii_filename
 from ribambelle.tenants.models import Department
 
 pytestmark = pytest.mark.django_db
