@@ -33,11 +33,11 @@ class YesNoField(forms.TypedChoiceField):
         choices = [("true", _("Oui")), ("false", _("Non"))]
         if nullable:
             choices.insert(0, ("", _("Non renseigné")))
-        kwargs.setdefault("error_messages", {})
+        answer = _("Répondez par oui ou par non.")
         kwargs["error_messages"] = {
-            "required": _("Répondez par oui ou par non."),
-            "invalid_choice": _("Répondez par oui ou par non."),
-            **kwargs["error_messages"],
+            "required": answer,
+            "invalid_choice": answer,
+            **kwargs.get("error_messages", {}),
         }
         super().__init__(
             choices=choices,

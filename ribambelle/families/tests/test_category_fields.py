@@ -11,13 +11,22 @@ from decimal import Decimal
 
 import lxml.html
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from ribambelle.accounts.models import Role
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.categories import CATEGORIES
-from ribambelle.families.models import Child, FamilySettings, Guardian, Household, PendingChange
+from ribambelle.families.categories import CATEGORIES, Category
+from ribambelle.families.forms import category_form_class
+from ribambelle.families.models import (
+    Child,
+    Consent,
+    FamilySettings,
+    Guardian,
+    Household,
+    PendingChange,
+)
 from ribambelle.families.services.records import pending_accept
 from ribambelle.families.services.staff import QUOTIENT
 
@@ -181,6 +190,11 @@ NOT_YES_OR_NO = ["non", "oui", "True", "False", "1", "on"]
 FAMILY_CATEGORIES = list(CATEGORIES.values())
 STAFF_CATEGORIES = [*CATEGORIES.values(), QUOTIENT]
 MODELS = {"household": Household, "guardian": Guardian, "child": Child}
+
+
+def test_a_field_kind_without_a_control_is_an_error():
+    with pytest.raises(ImproperlyConfigured):
+        category_form_class(Consent, Category("x", "child", "x", ("position",)))
 
 
 def test_the_table_covers_every_field():
