@@ -98,7 +98,7 @@ def file_problems(data: bytes) -> list[str]:
         check_text_file(data)
     except ValidationError as error:
         return list(error.messages)
-    parsed = parse_file(data)
+    parsed = parse_file(data, check_lines=False)
     return [problem.message for problem in parsed.errors] if parsed.fatal else []
 
 
@@ -245,7 +245,9 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
-def parse_file(data: bytes) -> ParsedFile:
+def parse_file(data: bytes, *, check_lines: bool = True) -> ParsedFile:
+    """The file's households and its problems. Without `check_lines`, only what makes the whole
+    file unreadable is looked for (encoding, header, quotes, length): a quick check on upload."""
     parsed = ParsedFile()
     if b"\x00" in data[:8192]:
         parsed.errors.append(Problem(0, _("Ce fichier n'est pas un fichier CSV (texte).")))
@@ -285,6 +287,8 @@ def parse_file(data: bytes) -> ParsedFile:
                 ]
                 parsed.fatal = True
                 return parsed
+            if not check_lines:
+                continue
             if any(cell.strip() for cell in row[width:]):
                 parsed.errors.append(
                     Problem(

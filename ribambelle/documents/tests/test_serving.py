@@ -25,8 +25,8 @@ def image_bytes(kind: str) -> bytes:
 PNG, JPEG = image_bytes("PNG"), image_bytes("JPEG")
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="1"/></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-DOCX = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
 
 # (stored bytes, stored type, original name, disposition, served type, file name)
 CASES = {
@@ -37,7 +37,7 @@ CASES = {
     "png said jpeg": (PNG, "image/jpeg", "photo.jpg", "attachment", None, "Menu.jpg"),
     "svg": (SVG, "image/svg+xml", "logo.svg", "attachment", None, "Menu.svg"),
     "html": (HTML, "text/html", "page.html", "attachment", None, "Menu.html"),
-    "docx": (DOCX, DOCX_TYPE, "Règlement.docx", "attachment", None, "Menu.docx"),
+    "odt": (ODT, ODT_TYPE, "Règlement.odt", "attachment", None, "Menu.odt"),
     "no extension": (HTML, "text/plain", "LISEZMOI", "attachment", None, "Menu"),
 }
 
