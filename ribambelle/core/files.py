@@ -2,10 +2,13 @@
 
 A browser's file name and content type are whatever the sender wants them to be: an executable
 renamed "attestation.pdf" arrives as application/pdf. So the type is read from the bytes, the
-size from what was received, and the type we store is the one we detected."""
+size from what was received, and the type we store is the one we detected. Files are checked
+before they are stored: a refused file never reaches the storage."""
 
 import re
+import unicodedata
 import zlib
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -35,6 +38,64 @@ PDF_STREAM = re.compile(rb">>\s*stream\r?\n")
 # Compressed object streams can hide dictionaries (and so actions) from a plain scan: they
 # are inflated, within this budget, which is far above what a 10 MB document needs.
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
+
+# Text files (CSV): formats recognised by their first bytes, each refused with what to do.
+TEXT_REFUSALS = [
+    ((b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe"), "program"),
+    ((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "spreadsheet"),
+    ((PDF_MAGIC,), "pdf"),
+    ((PNG_MAGIC, JPEG_MAGIC, b"GIF87a", b"GIF89a"), "image"),
+    ((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf\x27\x1c", b"BZh"), "archive"),
+    ((b"\xff\xfe", b"\xfe\xff"), "utf16"),
+]
+# Markup a browser would render or run: never a CSV, whatever its name says.
+MARKUP_MARKERS = (b"<!doctype", b"<html", b"<svg", b"<script", b"<?xml", b"<body", b"<iframe")
+# C0 control characters that no text file holds (tab, line feed, form feed, carriage return
+# are text).
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _text_refusal(code: str) -> ValidationError:
+    messages = {
+        "program": _("Ce fichier est un programme, pas un fichier CSV : il est refusé."),
+        "spreadsheet": _(
+            "Ce fichier est un classeur (Excel, LibreOffice) ou une archive, pas un fichier "
+            "CSV : dans votre tableur, choisissez « Enregistrer sous » puis le format « CSV "
+            "UTF-8 (séparateur point-virgule) »."
+        ),
+        "pdf": _("Ce fichier est un PDF, pas un fichier CSV : exportez les données en CSV."),
+        "image": _("Ce fichier est une image, pas un fichier CSV : exportez les données en CSV."),
+        "archive": _(
+            "Ce fichier est une archive compressée : extrayez-en le fichier CSV puis déposez-le."
+        ),
+        "utf16": _(
+            "Ce fichier est enregistré en « texte Unicode » (UTF-16) : enregistrez-le en "
+            "« CSV UTF-8 » puis réessayez."
+        ),
+        "markup": _(
+            "Ce fichier est une page web ou une image vectorielle (HTML, SVG, XML), pas un "
+            "fichier CSV : il est refusé."
+        ),
+        "binary": _("Ce fichier n'est pas un fichier texte (CSV) : il est refusé."),
+    }
+    return ValidationError(messages[code], code=code)
+
+
+def check_text_file(data: bytes) -> None:
+    """Refuse, before anything is stored, what is not plain text (a CSV file): programs,
+    spreadsheets and archives, PDFs, images, web pages and SVG, UTF-16 and binary data, each
+    recognised by its bytes; ValidationError with a French message saying what to do."""
+    for signatures, code in TEXT_REFUSALS:
+        if data.startswith(signatures):
+            raise _text_refusal(code)
+    if data.startswith(b"MZ") and b"\x00" in data[:1024]:  # a Windows program (PE)
+        raise _text_refusal("program")
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if head.startswith(b"<") or any(marker in head for marker in MARKUP_MARKERS):
+        raise _text_refusal("markup")
+    if BINARY_BYTES.search(data):
+        raise _text_refusal("binary")
 
 
 def validate_image(file) -> None:
@@ -140,3 +201,52 @@ def _active_names(data: bytes) -> set[bytes]:
             return names | {b"JavaScript"}
         names |= _names(inflated)
     return names
+
+
+# Serving stored files (invariant 6). A browser may show only these types itself, and only when
+# the stored bytes still start as the type says: anything else is downloaded, never rendered.
+INLINE_TYPES = {PDF: PDF_MAGIC, "image/jpeg": JPEG_MAGIC, "image/png": PNG_MAGIC}
+ATTACHMENT_TYPE = "application/octet-stream"
+
+
+def inline_type(file, declared: str) -> str | None:
+    """`declared` when a browser may show the file inline (a PDF, JPEG or PNG whose first bytes
+    say so), else None: the file is then served as an attachment."""
+    magic = INLINE_TYPES.get(declared)
+    if magic is None:
+        return None
+    position = file.tell()
+    try:
+        file.seek(0)
+        head = file.read(len(magic))
+    finally:
+        file.seek(position)
+    return declared if head == magic else None
+
+
+def safe_filename(name: str) -> str:
+    """A name for the user's disk: no path separators, no control or format characters (a
+    right-to-left override, U+202E, makes "rapport<U+202E>fdp.exe" read "rapportexe.pdf")."""
+    kept = "".join(
+        " " if char in "/\\" or unicodedata.category(char) == "Cc" else char
+        for char in name
+        if unicodedata.category(char) == "Cc" or not unicodedata.category(char).startswith("C")
+    )
+    return " ".join(kept.split()).strip(" .")[:200] or "document"
+
+
+def ascii_filename(filename: str) -> str:
+    """A plain fallback for clients that ignore RFC 5987's filename*."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
+    return plain or "document"
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """The Content-Disposition header (RFC 6266): an ASCII `filename` that needs no escaping,
+    and the real name in `filename*` (RFC 5987, UTF-8, percent-encoded)."""
+    name = safe_filename(filename)
+    return (
+        f'{disposition}; filename="{ascii_filename(name)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ribambelle.bookings.models import Booking
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Child, FamilyDocument, Household
-from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS
+from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS, DOCUMENT_OWNER_FIELDS
 from ribambelle.tenants.models import Municipality
 
 # A booking this recent (or to come) makes the household part of an activity's families.
@@ -115,11 +115,13 @@ def recent_for_household(household: Household, limit: int = 3) -> list[Document]
 
 
 def family_documents_of(household: Household) -> QuerySet[FamilyDocument]:
-    """The household's own uploaded documents (families app), listed read-only here."""
+    """The household's own uploaded documents (families app), listed read-only here, each with
+    the child or guardian it is for."""
     return (
         FamilyDocument.objects.for_municipality(household.municipality_id)
         .filter(household=household)
-        .only(*DOCUMENT_LIST_FIELDS)
+        .select_related("child", "guardian")
+        .only(*DOCUMENT_LIST_FIELDS, *DOCUMENT_OWNER_FIELDS)
         .order_by("-uploaded_at", "-pk")
     )
 

@@ -1,8 +1,10 @@
 """Mes documents (families) and the staff pages that publish them. Every portal read starts
 from `selectors.visible_to`, so a document outside the household's audience answers 404; files
-are served by these views only, never sniffed (invariants 1 and 6)."""
+are served by these views only, never sniffed (invariants 1 and 6): a PDF, JPEG or PNG whose
+bytes say so opens in the browser, anything else is downloaded (docs/decisions/0008)."""
 
-from urllib.parse import quote
+import os
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,12 +19,17 @@ from ribambelle.accounts.access import (
     staff_required,
     staff_writer_required,
 )
-from ribambelle.core.files import DOCUMENT_TYPES
+from ribambelle.core.files import (
+    ATTACHMENT_TYPE,
+    DOCUMENT_TYPES,
+    content_disposition,
+    inline_type,
+    safe_filename,
+)
 from ribambelle.documents import selectors, services
 from ribambelle.documents.forms import CategoryForm, PublishForm
 from ribambelle.documents.models import Document
 from ribambelle.families import selectors as family_selectors
-from ribambelle.families.views.documents import ascii_filename
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -49,28 +56,31 @@ def category(request, pk: int):
     )
 
 
-def _filename(document: Document) -> str:
-    name = "".join(char for char in document.title if char.isprintable() and char not in "/\\")
-    name = name.strip(" .") or "document"
-    extension = DOCUMENT_TYPES.get(document.content_type, "")
+def _filename(document: Document, shown_as: str | None) -> str:
+    """The title, with the extension of the checked type, or else of the uploaded file's name."""
+    name = safe_filename(document.title)
+    extension = DOCUMENT_TYPES.get(shown_as or "", "")
+    if not extension:
+        extension = os.path.splitext(document.original_name)[1].lower()
+        if not re.fullmatch(r"\.[a-z0-9]{1,8}", extension):
+            extension = ""
     if extension and not name.lower().endswith(extension):
         name += extension
     return name
 
 
 def serve(document: Document, *, download: bool) -> FileResponse:
-    """The file inline (to open in a tab) or as an attachment, of its detected type, never
-    sniffed nor kept in a shared cache."""
+    """A PDF or image whose bytes match its type, inline (to open in a tab) unless asked as a
+    download; anything else as an attachment of no particular type. Never sniffed, never kept
+    in a shared cache."""
     try:
         stream = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    filename = _filename(document)
-    response = FileResponse(stream, content_type=document.content_type)
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="{ascii_filename(filename)}"; '
-        f"filename*=UTF-8''{quote(filename, safe='')}"
+    shown_as = inline_type(stream, document.content_type)
+    response = FileResponse(stream, content_type=shown_as or ATTACHMENT_TYPE)
+    response["Content-Disposition"] = content_disposition(
+        "inline" if shown_as and not download else "attachment", _filename(document, shown_as)
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 
 def display(field, value) -> str:
-    """A stored value as the family reads it: choice labels, oui/non, French dates."""
+    """A stored value as the family reads it: choice labels, oui/non, French dates and
+    decimals."""
     if value is None or value == "":
         return _("non renseigné")
     if field is None:
@@ -23,4 +24,6 @@ def display(field, value) -> str:
         return _("non")
     if field.get_internal_type() == "DateField":
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if field.get_internal_type() == "DecimalField":
+        return formats.number_format(value, field.decimal_places)
     return str(value)

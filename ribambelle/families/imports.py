@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -28,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
 from ribambelle.core.audit import plain_values
+from ribambelle.core.files import check_text_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Guardian, Household, phone_validator
 
@@ -35,6 +38,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_LINES = 20_000
 MAX_SHOWN_ERRORS = 500
 INVITATION_DELAY = timedelta(hours=24)
+# An uploaded file waits this long for its confirmation, then it is deleted.
+FILE_LIFETIME = timedelta(hours=24)
+FILE_FOLDER = "family-imports"
 _CHUNK = 500  # rows per IN (...) lookup, well under every database's parameter limit
 
 HOUSEHOLD_COLUMNS = {
@@ -79,6 +85,63 @@ SEXES = {
     "g": Child.Sex.BOY,
     "garcon": Child.Sex.BOY,
 }
+
+
+# --- The uploaded file, between the preview and the confirmation ----------------------------
+
+
+def file_problems(data: bytes) -> list[str]:
+    """Why the file cannot be read as an import at all (its type by content, its encoding, its
+    header, its length), checked before it is stored; empty when only lines have errors,
+    which the preview shows."""
+    try:
+        check_text_file(data)
+    except ValidationError as error:
+        return list(error.messages)
+    parsed = parse_file(data, check_lines=False)
+    return [problem.message for problem in parsed.errors] if parsed.fatal else []
+
+
+def file_name(municipality_id: int, user_id: int, token: str) -> str:
+    return f"{FILE_FOLDER}/{municipality_id}/{user_id}-{token}.csv"
+
+
+def file_store(*, municipality_id: int, user_id: int, token: str, data: bytes) -> str:
+    """Keep a checked file until its confirmation; older files of the municipality that were
+    never confirmed go first."""
+    import_files_purge(municipality_id=municipality_id)
+    return default_storage.save(file_name(municipality_id, user_id, token), ContentFile(data))
+
+
+def import_files_purge(*, municipality_id: int | None = None, now: datetime | None = None) -> int:
+    """Delete the uploaded files older than FILE_LIFETIME (of one municipality, or of all):
+    a confirmed import deletes its file at once, so these were abandoned after the preview.
+    Returns how many were deleted."""
+    limit = (now or timezone.now()) - FILE_LIFETIME
+    try:
+        folders = (
+            [str(municipality_id)]
+            if municipality_id is not None
+            else default_storage.listdir(FILE_FOLDER)[0]
+        )
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for folder in folders:
+        try:
+            _subfolders, names = default_storage.listdir(f"{FILE_FOLDER}/{folder}")
+        except FileNotFoundError:
+            continue
+        for name in names:
+            path = f"{FILE_FOLDER}/{folder}/{name}"
+            try:
+                modified = default_storage.get_modified_time(path)
+            except FileNotFoundError:
+                continue  # confirmed or replaced meanwhile
+            if modified < limit:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted
 
 
 # --- Parsing (pure) --------------------------------------------------------------------------
@@ -182,7 +245,9 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
-def parse_file(data: bytes) -> ParsedFile:
+def parse_file(data: bytes, *, check_lines: bool = True) -> ParsedFile:
+    """The file's households and its problems. Without `check_lines`, only what makes the whole
+    file unreadable is looked for (encoding, header, quotes, length): a quick check on upload."""
     parsed = ParsedFile()
     if b"\x00" in data[:8192]:
         parsed.errors.append(Problem(0, _("Ce fichier n'est pas un fichier CSV (texte).")))
@@ -222,6 +287,8 @@ def parse_file(data: bytes) -> ParsedFile:
                 ]
                 parsed.fatal = True
                 return parsed
+            if not check_lines:
+                continue
             if any(cell.strip() for cell in row[width:]):
                 parsed.errors.append(
                     Problem(

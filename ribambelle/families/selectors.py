@@ -29,6 +29,14 @@ DOCUMENT_LIST_FIELDS = (
     "size",
     "content_type",
 )
+# Whom a listed document is for, loaded with it (select_related("child", "guardian")).
+DOCUMENT_OWNER_FIELDS = (
+    "child__first_name",
+    "child__last_name",
+    "guardian__first_name",
+    "guardian__last_name",
+    "guardian__user",
+)
 
 
 def household_or_none(request) -> Household | None:

@@ -3,6 +3,7 @@ the wrong role gets 403; files are served with the right headers and mark the do
 
 import datetime
 
+import lxml.html
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -276,3 +277,52 @@ def test_staff_list_query_count_constant(agent_client, household_a, menus, cante
         )
         ReadReceipt.objects.create(document=document, household=household_a)
     assert measure() == few
+
+
+def _family_document(household, name, **owner):
+    return FamilyDocument.objects.create(
+        municipality=household.municipality,
+        household=household,
+        kind="other",
+        name=name,
+        file=ContentFile(PDF, name="a.pdf"),
+        content_type="application/pdf",
+        size=len(PDF),
+        **owner,
+    )
+
+
+def _items(html: str, section_id: str) -> list[str]:
+    (section,) = lxml.html.fromstring(html).xpath("//*[@id=$id]", id=section_id)
+    return [" ".join(item.text_content().split()) for item in section.xpath(".//li")]
+
+
+def test_family_documents_say_whom_they_are_for(alice_client, household_a, child_a, alice, bob):
+    _family_document(household_a, "Carnet de Léa", child=child_a)
+    _family_document(household_a, "Bulletin Alice", guardian=household_a.guardians.get(user=alice))
+    _family_document(household_a, "Bulletin Bob", guardian=household_a.guardians.get(user=bob))
+    _family_document(household_a, "Attestation CAF")
+    items = _items(alice_client.get(f"{BASE}/documents/").content.decode(), "documents-famille")
+    by_name = {" ".join(item.split(" ", 2)[:2]): item for item in items}
+    assert "Pour Léa Martin ·" in by_name["Carnet de"]
+    assert "Pour Alice Martin (vous) ·" in by_name["Bulletin Alice"]
+    assert (
+        "Pour Bob Martin ·" in by_name["Bulletin Bob"] and "(vous)" not in by_name["Bulletin Bob"]
+    )
+    assert "Pour tout le foyer ·" in by_name["Attestation CAF"]
+
+
+def test_only_unread_categories_show_a_badge(alice_client, household_a, menu, rules_category):
+    publish(rules_category, "Règlement intérieur")
+    alice_client.get(f"{BASE}/documents/fichier/{menu.pk}/")  # the menu is read
+    doc = lxml.html.fromstring(alice_client.get(f"{BASE}/documents/").content.decode())
+    menus_item = doc.xpath(f"//li[@id='categorie-{menu.category_id}']")[0]
+    rules_item = doc.xpath(f"//li[@id='categorie-{rules_category.pk}']")[0]
+    assert not menus_item.xpath(".//*[contains(@class, 'badge')]")
+    assert " ".join(menus_item.text_content().split()) == "Menus (1 document)"
+    # The count is words inside the link, not a coloured number.
+    (badge,) = rules_item.xpath(".//a//*[contains(@class, 'badge')]")
+    assert badge.text_content() == "1 document non lu"
+    assert " ".join(rules_item.xpath(".//a")[0].text_content().split()) == (
+        "Règlements 1 document non lu"
+    )

@@ -75,3 +75,28 @@ def test_edit_without_javascript(new_context, live_server, alice, household_a, c
     expect(page.get_by_role("status")).to_contain_text("Modification enregistrée")
     page.locator("summary", has_text="Scolarité").click()
     expect(page.locator(f"#child-{child_a.pk}-child-school")).to_contain_text("CE2")
+
+
+def test_pai_is_a_yes_no_question(mobile_page, live_server, alice, household_a, child_a):
+    """At 360 px, the PAI and vaccination questions are radio buttons chosen by their label."""
+    page = mobile_page
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/ville-a/enfants/{child_a.pk}/")
+    page.locator("summary", has_text="Informations médicales").click()
+    medical = page.locator(f"#child-{child_a.pk}-child-medical")
+    medical.get_by_role("link", name="Modifier").click()
+    pai = page.get_by_role("group", name="Projet d'accueil individualisé (PAI)")
+    expect(pai.get_by_role("radio", name="Non")).to_be_checked()
+    vaccinations = page.get_by_role("group", name="Vaccinations obligatoires à jour")
+    expect(vaccinations.get_by_role("radio", name="Non renseigné")).to_be_checked()
+    assert_no_axe_violations(page)
+    pai.get_by_text("Oui", exact=True).click()
+    vaccinations.get_by_text("Non", exact=True).click()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Modification enregistrée")
+    medical = page.locator(f"#child-{child_a.pk}-child-medical")
+    expect(
+        medical.locator("dt", has_text="PAI").locator("xpath=following-sibling::dd[1]")
+    ).to_have_text("oui")
+    child_a.refresh_from_db()
+    assert child_a.has_pai is True and child_a.vaccinations_up_to_date is False

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
+import lxml.html
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
@@ -18,10 +20,10 @@ from PIL import Image
 
 from ribambelle.conftest import logged_in
 from ribambelle.core import files
+from ribambelle.core.files import ascii_filename
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Household, Requirement
 from ribambelle.families.services.documents import document_add
-from ribambelle.families.views.documents import ascii_filename
 from ribambelle.tenants.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -554,3 +556,31 @@ def test_add_from_my_documents_roles_and_tenants(agent_client, charlie, househol
     url = "/ville-a/foyer/documents/ajouter/"
     assert agent_client.get(url).status_code == 403
     assert logged_in(charlie).get(url).status_code == 404
+
+
+def test_staff_household_page_lists_every_document_with_its_person(
+    agent_client, alice, household_a, child_a
+):
+    for name, owner in [
+        ("Carnet", {"child": child_a}),
+        ("Bulletin", {"guardian": household_a.guardians.get(user=alice)}),
+        ("CAF", {}),
+    ]:
+        FamilyDocument.objects.create(
+            municipality=household_a.municipality,
+            household=household_a,
+            kind="other",
+            name=name,
+            file=ContentFile(PDF, name="a.pdf"),
+            content_type="application/pdf",
+            size=len(PDF),
+            **owner,
+        )
+    page = agent_client.get(f"/ville-a/gestion/familles/{household_a.pk}/").content.decode()
+    (card,) = lxml.html.fromstring(page).xpath(f"//section[@id='household-{household_a.pk}']")
+    items = sorted(" ".join(li.text_content().split()) for li in card.xpath(".//li"))
+    assert [item.split(" (")[0] for item in items] == [
+        "Bulletin · Pour Alice Martin",
+        "CAF · Pour tout le foyer",
+        "Carnet · Pour Léa Martin",
+    ]

@@ -96,7 +96,12 @@ def test_edit_without_javascript(alice_client, child_a):
     target = edit_url("child", child_a.pk, "child.medical")
     response = alice_client.post(
         target,
-        {"allergies": "Arachide", "diet": "no_meat", "vaccinations_up_to_date": "true"},
+        {
+            "allergies": "Arachide",
+            "diet": "no_meat",
+            "has_pai": "false",
+            "vaccinations_up_to_date": "true",
+        },
     )
     assert response.status_code == 302
     assert response["Location"].endswith(f"/enfants/{child_a.pk}/#child-{child_a.pk}")
@@ -137,7 +142,9 @@ def test_change_under_validation_waits_for_staff(alice_client, child_a, municipa
     )
     target = edit_url("child", child_a.pk, "child.medical")
     response = alice_client.post(
-        target, {"allergies": "Kiwi", "diet": "standard"}, HTTP_HX_REQUEST="true"
+        target,
+        {"allergies": "Kiwi", "diet": "standard", "has_pai": "false"},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert "validation par la mairie" in html and "en attente de validation" in html
@@ -148,7 +155,7 @@ def test_change_under_validation_waits_for_staff(alice_client, child_a, municipa
     page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert "en attente" in page and "Kiwi" in page
     # A second request replaces the first.
-    alice_client.post(target, {"allergies": "Kiwi, lait", "diet": "standard"})
+    alice_client.post(target, {"allergies": "Kiwi, lait", "diet": "standard", "has_pai": "false"})
     assert PendingChange.objects.get().after == {"allergies": "Kiwi, lait"}
     from ribambelle.families.services.records import pending_accept
 

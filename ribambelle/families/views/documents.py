@@ -1,10 +1,6 @@
 """Family documents: upload for a child or a guardian of the parent's own household, and
 downloads through permission-checked views only (the storage is private, DESIGN invariant 6)."""
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -13,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.access import parent_required, staff_required
-from ribambelle.core.files import DOCUMENT_TYPES
+from ribambelle.core.files import DOCUMENT_TYPES, content_disposition, safe_filename
 from ribambelle.families import selectors
 from ribambelle.families.forms_documents import DocumentForm, OwnedDocumentForm
 from ribambelle.families.models import DocumentKind, FamilyDocument
@@ -81,18 +77,11 @@ def guardian_document_add(request, pk: int):
 def download_filename(document: FamilyDocument) -> str:
     """The family's name for the document with the extension of its detected type; path
     separators and control characters removed."""
-    name = re.sub(r"[\x00-\x1f\x7f/\\]+", " ", document.name).strip(" .") or "document"
+    name = safe_filename(document.name)
     extension = DOCUMENT_TYPES.get(document.content_type, "")
     if extension and not name.lower().endswith(extension):
         name += extension
     return name
-
-
-def ascii_filename(filename: str) -> str:
-    """A plain fallback for clients that ignore RFC 5987's filename*."""
-    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
-    return plain or "document"
 
 
 def attachment(document: FamilyDocument) -> FileResponse:
@@ -102,12 +91,8 @@ def attachment(document: FamilyDocument) -> FileResponse:
         stream = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    filename = download_filename(document)
     response = FileResponse(stream, content_type=document.content_type, as_attachment=True)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{ascii_filename(filename)}"; '
-        f"filename*=UTF-8''{quote(filename, safe='')}"
-    )
+    response["Content-Disposition"] = content_disposition("attachment", download_filename(document))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

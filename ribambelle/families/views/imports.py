@@ -1,16 +1,18 @@
 """Staff pages of the CSV import: upload, preview, confirmation, result, invitations.
 
-Between the preview and the confirmation the uploaded file stays in the default storage (private
-folder or object storage, never this process's memory) under a random name that includes the
-manager's account; the session keeps that name and the file's SHA-256, checked again before
-anything is written."""
+A file is checked (type by content, size, encoding, header) before it is stored: a refused file
+never reaches the storage. Between the preview and the confirmation the uploaded file stays in
+the default storage (private folder or object storage, never this process's memory) under a
+random name that includes the manager's account; the session keeps that name and the file's
+SHA-256, checked again before anything is written. A confirmed file is deleted at once, a file
+replaced by another upload too, and a file never confirmed after 24 hours by
+`manage.py purge_import_files` (and by the next upload in its municipality)."""
 
 import hashlib
 import secrets
 
 from django import forms
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -44,6 +46,10 @@ class ImportForm(forms.Form):
             )
         if not file.size:
             raise forms.ValidationError(_("Le fichier est vide."))
+        self.content = b"".join(file.chunks())
+        problems = imports.file_problems(self.content)
+        if problems:
+            raise forms.ValidationError(problems)
         return file
 
 
@@ -52,7 +58,7 @@ def _url(request, name, **kwargs):
 
 
 def _storage_name(request, token: str) -> str:
-    return f"family-imports/{request.municipality.pk}/{request.user.pk}-{token}.csv"
+    return imports.file_name(request.municipality.pk, request.user.pk, token)
 
 
 def _discard(request) -> None:
@@ -88,9 +94,14 @@ def upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         _discard(request)
-        data = b"".join(form.cleaned_data["file"].chunks())
+        data = form.content
         token = secrets.token_hex(16)
-        default_storage.save(_storage_name(request, token), ContentFile(data))
+        imports.file_store(
+            municipality_id=request.municipality.pk,
+            user_id=request.user.pk,
+            token=token,
+            data=data,
+        )
         request.session[SESSION_KEY] = {
             "token": token,
             "sha256": hashlib.sha256(data).hexdigest(),

@@ -113,16 +113,19 @@ def search(request):
 
 
 def _documents_by_owner(household: Household) -> dict:
-    owners: dict = {"household": [], "guardian": {}, "child": {}}
-    for document in FamilyDocument.objects.filter(household=household).only(
-        "pk", "kind", "name", "description", "child_id", "guardian_id", "uploaded_at", "size"
+    """The household's documents, all of them ("all", each with its child or guardian loaded)
+    and per person."""
+    owners: dict = {"all": [], "guardian": {}, "child": {}}
+    for document in (
+        FamilyDocument.objects.filter(household=household)
+        .select_related("child", "guardian")
+        .only(*selectors.DOCUMENT_LIST_FIELDS, *selectors.DOCUMENT_OWNER_FIELDS)
     ):
+        owners["all"].append(document)
         if document.child_id:
             owners["child"].setdefault(document.child_id, []).append(document)
         elif document.guardian_id:
             owners["guardian"].setdefault(document.guardian_id, []).append(document)
-        else:
-            owners["household"].append(document)
     return owners
 
 
@@ -178,7 +181,7 @@ def household_page(request, pk: int):
             "household_blocks": household_blocks,
             "guardians": guardian_entries,
             "children": child_entries,
-            "household_documents": documents["household"],
+            "household_documents": documents["all"],
             "open_changes": [
                 {
                     "change": change,
