@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # Pending payments older than this are asked about by the reconciliation.
 RECONCILE_AFTER = timedelta(minutes=15)
+# An attempt the provider never identified (its start failed without a trace) is over after this:
+# far longer than a provider takes to answer a start, so it is not one still being started.
+START_TIMEOUT = timedelta(minutes=1)
 
 
 class AttemptInProgress(ValidationError):
@@ -109,7 +112,15 @@ def _previous_attempt_close(*, invoice: Invoice) -> None:
     now = timezone.now()
     final_by = provider.final_by(payment) if provider is not None else payment.created_at
     started = at_time(payment.created_at)
-    if provider is not None and provider.status_known and payment.transaction_id:
+    if not payment.transaction_id:
+        # The provider never gave it an id: the family never reached its page.
+        final_by = payment.created_at + START_TIMEOUT
+        if now < final_by:
+            raise AttemptInProgress(
+                _("Un paiement est déjà en cours pour cette facture (commencé %(when)s).")
+                % {"when": started}
+            )
+    elif provider is not None and provider.status_known:
         try:
             result = provider.status(payment)
         except ProviderError:

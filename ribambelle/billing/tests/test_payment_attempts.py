@@ -151,6 +151,31 @@ def test_a_single_live_attempt_per_invoice_in_the_database(demo_invoice):
     )
 
 
+def test_an_attempt_the_provider_never_identified_is_over_after_a_minute(
+    clock, alice_client, demo_invoice
+):
+    """Its start failed without a trace (the process stopped while asking the provider): the
+    family never reached the bank's page, but another request may be starting it right now."""
+    lost = Payment.objects.create(
+        municipality=demo_invoice.municipality,
+        invoice=demo_invoice,
+        method=Payment.Method.ONLINE,
+        status=Payment.Status.PENDING,
+        amount=TOTAL,
+        provider="demo",
+        reference="f" * 24,
+    )
+    clock.move_to(at(14, 5) + datetime.timedelta(seconds=30))
+    response = start(alice_client, demo_invoice)
+    assert flashed(response) == [
+        "Un paiement est déjà en cours pour cette facture (commencé à 14 h 05)."
+    ]
+    clock.move_to(at(14, 7))
+    started(alice_client, demo_invoice)
+    lost.refresh_from_db()
+    assert lost.status == Payment.Status.ABANDONED
+
+
 # PayFiP: its operation reopens for 15 minutes; its web service says whether it is over.
 
 IDOPS = ["cc0cb210-1cd4-11ea-8cca-0213ad91a103", "d7e5a3b0-1cd4-11ea-8cca-0213ad91a104"]
