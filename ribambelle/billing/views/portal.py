@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import pdf, selectors
-from ribambelle.billing.models import ZERO, Invoice
+from ribambelle.billing.models import ZERO, Invoice, Payment
 from ribambelle.billing.payments.attempts import LiveAttempt, live_attempt
 from ribambelle.billing.payments.registry import can_pay_online, provider_for
 from ribambelle.families import selectors as family_selectors
@@ -51,7 +51,7 @@ class Paying:
     attempt: LiveAttempt | None = None
 
 
-def paying_of(invoice: Invoice, payment) -> Paying:
+def paying_of(invoice: Invoice, payment: Payment | None) -> Paying:
     attempt = live_attempt(payment)
     can_pay = attempt is None and can_pay_online(invoice)
     provider = provider_for(invoice.office) if can_pay else None
@@ -72,7 +72,7 @@ class InvoiceRow:
     paying: Paying
 
 
-def rows_of(invoices, today: date, attempts: dict) -> list[InvoiceRow]:
+def rows_of(invoices, today: date, attempts: dict[int, Payment]) -> list[InvoiceRow]:
     rows = []
     for invoice in invoices:
         status = invoice_status(invoice, today)
