@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts import services as account_services
@@ -8,6 +9,9 @@ from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.accounts.forms import StaffInviteForm
 from ribambelle.accounts.selectors import account_counts, staff_of
 from ribambelle.backoffice.forms import DepartmentForm, NewsForm
+from ribambelle.billing import selectors as billing_selectors
+from ribambelle.families import selectors as family_selectors
+from ribambelle.messaging import selectors as messaging_selectors
 from ribambelle.tenants import services as tenant_services
 from ribambelle.tenants.models import Department
 from ribambelle.tenants.selectors import department_get, departments_of
@@ -20,12 +24,20 @@ def _url(request, name, **kwargs):
 
 @staff_required
 def home(request):
+    """What waits for staff, each a count linking to its filtered list: a constant number of
+    queries whatever the municipality's size."""
+    municipality = request.municipality
+    unread = messaging_selectors.unread_by_department(municipality)
     return render(
         request,
         "backoffice/home.html",
         {
-            "counts": account_counts(request.municipality),
-            "departments": departments_of(request.municipality),
+            "counts": account_counts(municipality),
+            "departments": departments_of(municipality),
+            "families": family_selectors.waiting_counts(municipality),
+            "unread": unread,
+            "unread_total": sum(department.unread for department in unread),
+            "billing": billing_selectors.waiting_counts(municipality, timezone.localdate()),
         },
     )
 

@@ -216,6 +216,12 @@ class Invoice(models.Model):
     def due(self) -> Decimal:
         return max(self.total - self.paid - self.credited, ZERO)
 
+    @property
+    def overpaid(self) -> Decimal:
+        """Money received beyond the invoice (a late confirmation of an abandoned attempt, a
+        credit note on a paid invoice): the billing office owes it to the family."""
+        return max(self.paid + self.credited - self.total, ZERO)
+
 
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
@@ -288,6 +294,8 @@ class Payment(models.Model):
     # Online payments: the provider's name and transaction id, unique together (idempotence).
     provider = models.CharField(max_length=10, blank=True)
     transaction_id = models.CharField(max_length=100, blank=True)
+    # The part of this payment beyond what the invoice still asked for when it was confirmed.
+    excess = money(_("trop-perçu"), default=ZERO)
     created_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -304,7 +312,14 @@ class Payment(models.Model):
                 fields=["provider", "transaction_id"],
                 condition=~models.Q(transaction_id=""),
                 name="payment_unique_transaction",
-            )
+            ),
+            # One live online attempt per invoice: a second tab, a double click or a restart
+            # racing another cannot open two (the services also lock the invoice).
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(method="online", status="pending"),
+                name="payment_one_live_attempt",
+            ),
         ]
         indexes = [models.Index(fields=["municipality", "invoice"], name="payment_muni_invoice")]
 

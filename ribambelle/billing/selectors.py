@@ -1,11 +1,18 @@
-"""Reads of billing for the families' pages. A family sees only its own household's issued
-invoices; a draft, another household's or another municipality's invoice answers 404."""
+"""Reads of billing. A family sees only its own household's issued invoices; a draft,
+another household's or another municipality's invoice answers 404. Staff reads are scoped to
+their municipality."""
 
-from django.db.models import F, Prefetch, QuerySet
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ribambelle.billing.models import CreditNote, Invoice
+from ribambelle.billing.models import CreditNote, Invoice, Payment
 from ribambelle.families.models import Household
+from ribambelle.tenants.models import Municipality
+
+# Money received beyond the invoice: what the billing office owes the family.
+OVERPAID = Q(paid__gt=F("total") - F("credited"))
 
 LIST_FIELDS = (
     "pk",
@@ -55,4 +62,62 @@ def family_invoice_get(household: Household, pk: int) -> Invoice:
             Prefetch("credit_notes", queryset=CreditNote.objects.order_by("created_at", "pk")),
         ),
         pk=pk,
+    )
+
+
+def live_attempts(household: Household) -> dict[int, Payment]:
+    """The household's pending online attempts by invoice (one at most per invoice), in one
+    query, with what the provider needs to say whether it can reopen them."""
+    attempts = (
+        Payment.objects.for_municipality(household.municipality_id)
+        .filter(
+            invoice__household=household,
+            method=Payment.Method.ONLINE,
+            status=Payment.Status.PENDING,
+        )
+        .select_related("invoice__office__municipality")
+    )
+    return {payment.invoice_id: payment for payment in attempts}
+
+
+def live_attempt_of(invoice: Invoice) -> Payment | None:
+    return (
+        Payment.objects.filter(
+            invoice=invoice, method=Payment.Method.ONLINE, status=Payment.Status.PENDING
+        )
+        .select_related("invoice__office__municipality")
+        .first()
+    )
+
+
+def overpaid_invoices(municipality: Municipality) -> QuerySet[Invoice]:
+    """Issued invoices that received more than they asked for, the oldest first, each with the
+    payments it received (which ones went beyond: Payment.excess)."""
+    return (
+        Invoice.objects.for_municipality(municipality)
+        .filter(OVERPAID, status=Invoice.Status.ISSUED)
+        .select_related("household")
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.filter(status=Payment.Status.PAID).order_by(
+                    "created_at", "pk"
+                ),
+                to_attr="paid_payments",
+            )
+        )
+        .order_by("issued_on", "number")
+    )
+
+
+def waiting_counts(municipality: Municipality, today: date) -> dict[str, int]:
+    """For the staff dashboard, in one query: unpaid invoices past their due date, and
+    overpaid invoices."""
+    return Invoice.objects.for_municipality(municipality).aggregate(
+        late=Count(
+            "pk",
+            filter=Q(status=Invoice.Status.ISSUED, due_on__lt=today)
+            & Q(paid__lt=F("total") - F("credited")),
+        ),
+        overpaid=Count("pk", filter=Q(OVERPAID, status=Invoice.Status.ISSUED)),
     )

@@ -17,5 +17,6 @@ urlpatterns = [
     path("facturation/<int:pk>/emettre/", staff.run_issue, name="run_issue"),
     path("factures/<int:pk>/", staff.invoice, name="invoice"),
     path("impayes/", staff.unpaid, name="unpaid"),
+    path("trop-percus/", staff.overpaid, name="overpaid"),
     path("foyers/<int:pk>/factures/", staff.household_invoices, name="household_invoices"),
 ]

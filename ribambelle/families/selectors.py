@@ -212,6 +212,22 @@ def pending_signups(municipality: Municipality) -> QuerySet[Household]:
     )
 
 
+def waiting_counts(municipality: Municipality) -> dict[str, int]:
+    """For the staff dashboard: open record changes and sign-ups to validate (two counts,
+    whatever the number of households)."""
+    signups = (
+        Household.objects.for_municipality(municipality)
+        .filter(status=Household.Status.PENDING)
+        .count()
+    )
+    changes = (
+        PendingChange.objects.for_municipality(municipality)
+        .filter(status=PendingChange.Status.PENDING)
+        .count()
+    )
+    return {"changes": changes, "signups": signups}
+
+
 def family_addresses(household: Household) -> list[str]:
     """Where to write to a household: each guardian's login e-mail, else their contact
     e-mail, without duplicates."""

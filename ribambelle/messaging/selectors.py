@@ -1,7 +1,7 @@
 """Messaging reads, always scoped to a municipality and, for families, to their household:
 anything else answers 404 (DESIGN invariant 1)."""
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ribambelle.families.models import Household
@@ -14,6 +14,20 @@ UNREAD_FOR_STAFF = Q(staff_read_at__isnull=True) | Q(staff_read_at__lt=F("last_m
 
 def departments_of(municipality: Municipality) -> QuerySet[Department]:
     return Department.objects.for_municipality(municipality).order_by("name")
+
+
+def unread_by_department(municipality: Municipality) -> list[Department]:
+    """For the staff dashboard, in one query: the departments with conversations that have a
+    message staff have not read (as the inbox's "Non lues" filter counts them), each with
+    `unread`."""
+    unread = Q(conversations__staff_read_at__isnull=True) | Q(
+        conversations__staff_read_at__lt=F("conversations__last_message_at")
+    )
+    return list(
+        departments_of(municipality)
+        .annotate(unread=Count("conversations", filter=unread))
+        .filter(unread__gt=0)
+    )
 
 
 def department_get(municipality: Municipality, pk: int) -> Department:

@@ -5,7 +5,10 @@ notification, or its answer to a server-to-server query) into a Result, and the 
 decide (invariant 5). The browser's return from the bank carries nothing we trust."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from django.utils.functional import Promise
 
 from ribambelle.billing.models import BillingOffice, Payment
 
@@ -45,10 +48,21 @@ def to_cents(amount: Decimal) -> int:
 
 
 class Provider:
-    """One billing office's provider, with its options (office.provider_options)."""
+    """One billing office's provider, with its options (office.provider_options).
+
+    An attempt the family left on the provider's page stays live until the provider says it is
+    over: `status()` is asked when the family wants to start again. A provider that cannot be
+    asked (`status_known` False) has its attempts taken as abandoned `unanswered_after` their
+    start, a wait the family is told; a confirmation that comes later is still recorded."""
 
     name: str = ""
     minimal_amount = Decimal("0.01")
+    status_known = True
+    unanswered_after = timedelta(minutes=15)
+
+    def display_name(self) -> str | Promise:
+        """The provider as the family knows it, after "la page de paiement sécurisée de"."""
+        return self.office.get_provider_display()
 
     def __init__(self, office: BillingOffice):
         self.office = office
@@ -69,5 +83,16 @@ class Provider:
         raise NotImplementedError
 
     def status(self, payment: Payment) -> Result:
-        """Ask the provider, server to server, where a payment stands."""
+        """Ask the provider, server to server, where a payment stands. PENDING: it may still
+        complete."""
         raise NotImplementedError
+
+    def resume(self, payment: Payment) -> Redirect | None:
+        """Where to send the family back to finish a pending attempt on the provider's page,
+        or None when the provider cannot reopen it."""
+        return None
+
+    def final_by(self, payment: Payment) -> datetime:
+        """When the provider's answer about an attempt will be final at the latest: a new
+        attempt may start from then on whatever it says."""
+        return payment.created_at + self.unanswered_after

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import BillingOffice, Payment
 from ribambelle.billing.payments.base import (
@@ -58,6 +59,9 @@ def notification_request(office: BillingOffice, payment: Payment, decision: str)
 class DemoProvider(Provider):
     name = BillingOffice.Provider.DEMO
 
+    def display_name(self):
+        return _("la banque de démonstration")
+
     @classmethod
     def notification_lookup(cls, request) -> dict:
         reference = request.POST.get("reference", "")
@@ -93,7 +97,7 @@ class DemoProvider(Provider):
 
     def status(self, payment: Payment) -> Result:
         """The demo bank notifies at the moment the family decides: a payment still pending
-        when this is asked (by the reconciliation, after 15 minutes) was left on its page."""
+        when this is asked (a new "Payer", the reconciliation) was left on its page."""
         return Result(
             provider=self.name,
             reference=payment.reference,
@@ -101,3 +105,15 @@ class DemoProvider(Provider):
             status=Payment.Status.ABANDONED,
             amount_cents=None,
         )
+
+    def resume(self, payment: Payment) -> Redirect | None:
+        """Its page stays open as long as the attempt is pending."""
+        if not demo_allowed(self.office):
+            return None
+        url = tenant_reverse(
+            self.office.municipality, "billing_pay:demo_bank", reference=payment.reference
+        )
+        return Redirect(url=url, transaction_id=payment.transaction_id)
+
+    def final_by(self, payment: Payment):
+        return payment.created_at

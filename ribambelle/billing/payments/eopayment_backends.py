@@ -11,10 +11,12 @@ web service, server to server. Payzen's notification is signed with the shop's s
 retries it until it is accepted, and eopayment has no server-to-server query for it."""
 
 import logging
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 import eopayment
 from django.utils import timezone
+from eopayment import payfip_ws
 
 from ribambelle.billing.models import BillingOffice, Payment
 from ribambelle.billing.payments.base import (
@@ -62,9 +64,15 @@ class EopaymentProvider(Provider):
 
 
 class PayfipProvider(EopaymentProvider):
+    """PayFiP keeps an operation (idOp) open for 15 minutes after its creation: the family can
+    be sent back to its page until then. Its status answers "in progress" (P5) until the
+    payment ends; eopayment reads P5 as "may still complete" for two hours, then as expired."""
+
     name = BillingOffice.Provider.PAYFIP
     kind = eopayment.PAYFIP_WS
     minimal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).minimal_amount
+    resumable_for = timedelta(minutes=15)
+    unanswered_after = timedelta(minutes=payfip_ws.Payment.P5_WAITING_IN_MINUTES)
 
     @classmethod
     def notification_lookup(cls, request) -> dict:
@@ -122,6 +130,14 @@ class PayfipProvider(EopaymentProvider):
             )
         return result
 
+    def resume(self, payment: Payment) -> Redirect | None:
+        if not payment.transaction_id:
+            return None
+        if timezone.now() >= payment.created_at + self.resumable_for:
+            return None
+        url = f"{payfip_ws.PAYMENT_URL}?idop={payment.transaction_id}"
+        return Redirect(url=url, transaction_id=payment.transaction_id)
+
 
 def _fields(request) -> str:
     if request.method == "POST":
@@ -130,8 +146,16 @@ def _fields(request) -> str:
 
 
 class PayzenProvider(EopaymentProvider):
+    """eopayment cannot ask Payzen about a payment: an attempt left on its page is taken as
+    abandoned 15 minutes after its start (Payzen's payment page session is shorter). Its signed
+    form is not kept, so an attempt is not reopened."""
+
     name = BillingOffice.Provider.PAYZEN
     kind = eopayment.PAYZEN
+    status_known = False
+
+    def display_name(self) -> str:
+        return "Systempay" if "systempay" in self.options.get("service_url", "") else "Payzen"
 
     @classmethod
     def notification_lookup(cls, request) -> dict:

@@ -10,11 +10,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.billing.models import ZERO, Invoice, Payment
+from ribambelle.billing.payments.attempts import at_time
 from ribambelle.billing.payments.base import (
     InvalidNotification,
     ProviderError,
@@ -29,11 +29,15 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 
 logger = logging.getLogger(__name__)
 
-# A pending online payment younger than this blocks a new one (two tabs, a double click); it is
-# also how long PayFiP keeps an operation open.
-PENDING_BLOCKS = timedelta(minutes=20)
 # Pending payments older than this are asked about by the reconciliation.
 RECONCILE_AFTER = timedelta(minutes=15)
+# An attempt the provider never identified (its start failed without a trace) is over after this:
+# far longer than a provider takes to answer a start, so it is not one still being started.
+START_TIMEOUT = timedelta(minutes=1)
+
+
+class AttemptInProgress(ValidationError):
+    """A new attempt refused: the previous one may still complete."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +71,17 @@ def _payment_create(*, invoice: Invoice, actor) -> Payment:
             _("Le paiement en ligne n'est possible qu'à partir de %(min)s €.")
             % {"min": provider.minimal_amount}
         )
-    recent = Payment.objects.filter(
-        invoice=invoice,
-        method=Payment.Method.ONLINE,
-        status=Payment.Status.PENDING,
-        created_at__gt=timezone.now() - PENDING_BLOCKS,
-    )
-    if recent.exists():
-        raise ValidationError(_("Un paiement est déjà en cours pour cette facture."))
+    live = _live(invoice.pk).first()
+    if live is not None:
+        # Started meanwhile (another tab, a double click): with the invoice locked, the
+        # check and the creation below cannot interleave with another start.
+        raise AttemptInProgress(
+            _(
+                "Un paiement de cette facture est déjà en cours (commencé %(when)s) : "
+                "reprenez-le, ou recommencez depuis la facture."
+            )
+            % {"when": at_time(live.created_at)}
+        )
     return Payment.objects.create(
         municipality_id=invoice.municipality_id,
         invoice=invoice,
@@ -87,10 +94,99 @@ def _payment_create(*, invoice: Invoice, actor) -> Payment:
     )
 
 
+def _live(invoice_id: int):
+    return Payment.objects.filter(
+        invoice_id=invoice_id, method=Payment.Method.ONLINE, status=Payment.Status.PENDING
+    )
+
+
+def _previous_attempt_close(*, invoice: Invoice) -> None:
+    """Before a new attempt, the pending one must be over: as its provider says, asked server
+    to server here (outside any lock: a slow provider must not hold the invoice), or, when the
+    provider cannot be asked, once the stated wait has passed. Raises AttemptInProgress (or a
+    ValidationError) saying since when and until when."""
+    payment = _live(invoice.pk).select_related("invoice__office__municipality").first()
+    if payment is None:
+        return
+    provider = provider_of(payment)
+    now = timezone.now()
+    final_by = provider.final_by(payment) if provider is not None else payment.created_at
+    started = at_time(payment.created_at)
+    if not payment.transaction_id:
+        # The provider never gave it an id: the family never reached its page.
+        final_by = payment.created_at + START_TIMEOUT
+        if now < final_by:
+            raise AttemptInProgress(
+                _("Un paiement est déjà en cours pour cette facture (commencé %(when)s).")
+                % {"when": started}
+            )
+    elif provider is not None and provider.status_known:
+        try:
+            result = provider.status(payment)
+        except ProviderError:
+            logger.warning("payment %s: status query failed", payment.reference, exc_info=True)
+            if now < final_by:
+                raise ValidationError(
+                    _(
+                        "Le service de paiement ne répond pas : nous ne pouvons pas encore "
+                        "savoir si le paiement commencé %(when)s a abouti. Réessayez dans "
+                        "quelques minutes."
+                    )
+                    % {"when": started}
+                ) from None
+        else:
+            if result.status != Payment.Status.PENDING:
+                payment_confirm(result=result)
+            payment.refresh_from_db(fields=["status"])
+            if payment.status == Payment.Status.PAID:
+                raise ValidationError(
+                    _(
+                        "Le paiement commencé %(when)s a finalement abouti : il est enregistré "
+                        "sur la facture."
+                    )
+                    % {"when": started}
+                )
+            if payment.status != Payment.Status.PENDING:
+                return
+            if now < final_by:
+                raise AttemptInProgress(
+                    _(
+                        "La banque indique que le paiement commencé %(when)s peut encore "
+                        "aboutir. Reprenez-le s'il est encore ouvert ; sinon, vous pourrez "
+                        "recommencer %(restart)s."
+                    )
+                    % {"when": started, "restart": at_time(final_by)}
+                )
+    elif now < final_by:
+        raise AttemptInProgress(
+            _(
+                "Un paiement a été commencé %(when)s. S'il n'a pas abouti, vous pourrez "
+                "recommencer %(restart)s."
+            )
+            % {"when": started, "restart": at_time(final_by)}
+        )
+    payment_abandon(payment=payment)
+
+
+@transaction.atomic
+def payment_abandon(*, payment: Payment) -> Payment:
+    """Close an attempt the provider did not answer about in its time. A confirmation that
+    comes later is still recorded (payment_confirm)."""
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("invoice__municipality")
+        .get(pk=payment.pk)
+    )
+    if payment.status == Payment.Status.PENDING:
+        _set_status(payment, Payment.Status.ABANDONED)
+    return payment
+
+
 def payment_start(*, invoice: Invoice, actor) -> Checkout:
-    """Create the pending payment (the invoice row locked, so two tabs cannot both start one),
-    then ask the provider where to send the family, outside the transaction: a slow provider
-    must not keep the invoice locked."""
+    """Close the previous attempt when it is over, create the pending payment (the invoice row
+    locked, so two tabs cannot both start one), then ask the provider where to send the family,
+    outside the transaction: a slow provider must not keep the invoice locked."""
+    _previous_attempt_close(invoice=invoice)
     payment = _payment_create(invoice=invoice, actor=actor)
     municipality = payment.invoice.municipality
     return_url = absolute(
@@ -160,17 +256,28 @@ def _refuse(reason: str, result: Result) -> None:
 def payment_confirm(*, result: Result) -> Payment | None:
     """Apply what the provider says. A paid payment is final; a verified PAID after a refusal
     or an abandon is still recorded (the bank took the money: e.g. a second try on the bank's
-    page). Returns None when the result was refused (unknown reference, amount mismatch)."""
-    payment = (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("invoice")
-        .filter(provider=result.provider, reference=result.reference, method=Payment.Method.ONLINE)
+    page, or a late answer about an attempt the family started again). The invoice is locked
+    first, so two confirmations cannot both count against what it still asked for: money
+    beyond that is kept as the payment's excess, logged and audited as an overpayment. Returns
+    None when the result was refused (unknown reference, amount mismatch)."""
+    found = (
+        Payment.objects.filter(
+            provider=result.provider, reference=result.reference, method=Payment.Method.ONLINE
+        )
         .exclude(reference="")
+        .values_list("pk", "invoice_id")
         .first()
     )
-    if payment is None:
+    if found is None:
         _refuse("unknown reference", result)
         return None
+    payment_id, invoice_id = found
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("invoice__municipality")
+        .get(pk=payment_id)
+    )
     if result.transaction_id and result.transaction_id != payment.transaction_id:
         _refuse("transaction id mismatch", result)
         return None
@@ -183,17 +290,39 @@ def payment_confirm(*, result: Result) -> Payment | None:
     if result.amount_cents != to_cents(payment.amount):
         _refuse("amount mismatch", result)
         return None
-    _set_status(payment, Payment.Status.PAID, received_on=timezone.localdate())
-    Invoice.objects.filter(pk=payment.invoice_id).update(paid=F("paid") + payment.amount)
+    excess = max(payment.amount - invoice.due, ZERO)
+    invoice.paid += payment.amount
+    invoice.save(update_fields=["paid"])
+    payment.excess = excess
+    payment.save(update_fields=["excess"])
+    if excess:
+        logger.warning(
+            "payment %s: overpayment of %s on invoice %s (paid %s on %s)",
+            payment.reference,
+            excess,
+            invoice.number,
+            invoice.paid,
+            invoice.total,
+        )
+    _set_status(payment, Payment.Status.PAID, received_on=timezone.localdate(), excess=excess)
     transaction.on_commit(lambda: _notify_paid(payment.pk))
     return payment
 
 
-def _set_status(payment: Payment, status: str, received_on=None) -> None:
+def _set_status(payment: Payment, status: str, received_on=None, excess=ZERO) -> None:
     before = payment.status
     payment.status = status
     payment.received_on = received_on
     payment.save(update_fields=["status", "received_on"])
+    after = {
+        "status": status,
+        "invoice": payment.invoice.number,
+        "amount": payment.amount,
+        "provider": payment.provider,
+        "reference": payment.reference,
+    }
+    if excess:
+        after["overpayment"] = excess
     audit_record(
         municipality=payment.invoice.municipality,
         actor=None,
@@ -201,13 +330,7 @@ def _set_status(payment: Payment, status: str, received_on=None) -> None:
         target=payment,
         household_id=payment.invoice.household_id,
         before={"status": before},
-        after={
-            "status": status,
-            "invoice": payment.invoice.number,
-            "amount": payment.amount,
-            "provider": payment.provider,
-            "reference": payment.reference,
-        },
+        after=after,
     )
 
 

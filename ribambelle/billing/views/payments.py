@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from ribambelle.billing.models import BillingOffice, Invoice, Payment
 from ribambelle.billing.payments import demo
 from ribambelle.billing.payments import services as payment_services
 from ribambelle.billing.payments.base import InvalidNotification
+from ribambelle.billing.payments.registry import provider_of
 from ribambelle.families.selectors import household_of
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -54,15 +56,47 @@ def start(request, pk: int):
     if target.fields is None and target.url.startswith("/"):
         return redirect(target.url)
     # The page with the payment form allows posting to the provider and nowhere else; a plain
-    # redirect would be blocked by the invoices page's form-action policy.
+    # redirect would be blocked by the invoices page's form-action policy. The provider's page
+    # opens in this tab: its return address brings the family back to the invoice.
     response = render(
         request,
         "billing/payments/redirect.html",
-        {"invoice": invoice, "payment": checkout.payment, "target": target},
+        {
+            "invoice": invoice,
+            "payment": checkout.payment,
+            "target": target,
+            "provider_name": provider_of(checkout.payment).display_name(),
+        },
     )
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(target.url))
     response._csp_config = {**settings.SECURE_CSP, "form-action": [CSP.SELF, origin]}
     return response
+
+
+@parent_required
+@require_GET
+def resume(request, reference: str):
+    """Back to the provider's page of a pending attempt, in this tab, when the provider can
+    reopen it (the demo bank; PayFiP while its operation is open)."""
+    payment = _household_payment(request, reference)
+    if payment.status != Payment.Status.PENDING:
+        return redirect(
+            tenant_reverse(request.municipality, "billing_pay:return", reference=reference)
+        )
+    provider = provider_of(payment)
+    target = provider.resume(payment) if provider is not None else None
+    if target is None:
+        messages.error(
+            request,
+            _(
+                "Ce paiement ne peut plus être repris sur la page de la banque : "
+                "recommencez-le depuis la facture."
+            ),
+        )
+        return redirect(
+            tenant_reverse(request.municipality, "billing:invoice", pk=payment.invoice_id)
+        )
+    return redirect(target.url)
 
 
 RETURN_MESSAGES = {
@@ -85,6 +119,9 @@ def payment_return(request, reference: str):
             "payment": payment,
             "invoice": payment.invoice,
             "state": RETURN_MESSAGES[payment.status],
+            "invoice_url": tenant_reverse(
+                request.municipality, "billing:invoice", pk=payment.invoice_id
+            ),
             "invoices_url": tenant_reverse(request.municipality, "billing:invoices"),
         },
     )

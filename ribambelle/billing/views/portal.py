@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import pdf, selectors
-from ribambelle.billing.models import ZERO, Invoice
-from ribambelle.billing.payments.registry import can_pay_online
+from ribambelle.billing.models import ZERO, Invoice, Payment
+from ribambelle.billing.payments.attempts import LiveAttempt, live_attempt
+from ribambelle.billing.payments.registry import can_pay_online, provider_for
 from ribambelle.families import selectors as family_selectors
 
 PAID = "paid"
@@ -41,16 +42,37 @@ def invoice_status(invoice: Invoice, today: date) -> str:
 
 
 @dataclass(frozen=True)
+class Paying:
+    """What the family can do about paying an invoice online: "Payer" (with the provider named
+    before the click, since its page opens in this tab), or the attempt already under way."""
+
+    can_pay: bool
+    provider_name: str = ""
+    attempt: LiveAttempt | None = None
+
+
+def paying_of(invoice: Invoice, payment: Payment | None) -> Paying:
+    attempt = live_attempt(payment)
+    can_pay = attempt is None and can_pay_online(invoice)
+    provider = provider_for(invoice.office) if can_pay else None
+    return Paying(
+        can_pay=can_pay,
+        provider_name=str(provider.display_name()) if provider is not None else "",
+        attempt=attempt,
+    )
+
+
+@dataclass(frozen=True)
 class InvoiceRow:
     invoice: Invoice
     period: str
     status: str
     status_label: str
     status_icon: str
-    can_pay: bool = False
+    paying: Paying
 
 
-def rows_of(invoices, today: date) -> list[InvoiceRow]:
+def rows_of(invoices, today: date, attempts: dict[int, Payment]) -> list[InvoiceRow]:
     rows = []
     for invoice in invoices:
         status = invoice_status(invoice, today)
@@ -62,7 +84,7 @@ def rows_of(invoices, today: date) -> list[InvoiceRow]:
                 status,
                 str(label),
                 icon,
-                can_pay_online(invoice),
+                paying_of(invoice, attempts.get(invoice.pk)),
             )
         )
     return rows
@@ -71,8 +93,15 @@ def rows_of(invoices, today: date) -> list[InvoiceRow]:
 @parent_required
 def invoices(request):
     household = family_selectors.household_of(request)
-    rows = rows_of(selectors.invoices_for_list(household), timezone.localdate())
-    return render(request, "billing/portal/invoices.html", {"rows": rows})
+    rows = rows_of(
+        selectors.invoices_for_list(household),
+        timezone.localdate(),
+        selectors.live_attempts(household),
+    )
+    providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
+    return render(
+        request, "billing/portal/invoices.html", {"rows": rows, "pay_providers": providers}
+    )
 
 
 @parent_required
@@ -81,7 +110,11 @@ def invoice(request, pk: int):
     found = selectors.family_invoice_get(household, pk)
     context = pdf.document_context(found)
     label, icon = STATUS_LABELS[invoice_status(found, timezone.localdate())]
-    context.update(status_label=label, status_icon=icon)
+    context.update(
+        status_label=label,
+        status_icon=icon,
+        paying=paying_of(found, selectors.live_attempt_of(found)),
+    )
     return render(request, "billing/portal/invoice.html", context)
 
 

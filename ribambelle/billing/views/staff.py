@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import manager_required, staff_required, staff_writer_required
-from ribambelle.billing import services
+from ribambelle.billing import selectors, services
 from ribambelle.billing.forms_staff import (
     BracketFormSet,
     CreditNoteForm,
@@ -365,7 +365,10 @@ def _balances(municipality, household_ids) -> dict[int, Decimal]:
 
 @staff_required
 def unpaid(request):
+    """?retard=1: only those past their due date (the dashboard's link)."""
     municipality = request.municipality
+    today = timezone.localdate()
+    late_only = request.GET.get("retard") == "1"
     found = (
         Invoice.objects.for_municipality(municipality)
         .filter(status=Invoice.Status.ISSUED)
@@ -374,6 +377,8 @@ def unpaid(request):
         .select_related("household")
         .order_by("due_on", "number")
     )
+    if late_only:
+        found = found.filter(due_on__lt=today)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     invoices = list(page.object_list)
     balances = _balances(municipality, {item.household_id for item in invoices})
@@ -381,7 +386,20 @@ def unpaid(request):
     return render(
         request,
         "billing/staff/unpaid.html",
-        {"page_obj": page, "rows": rows, "today": timezone.localdate()},
+        {"page_obj": page, "rows": rows, "today": today, "late_only": late_only},
+    )
+
+
+@staff_required
+def overpaid(request):
+    """Trop-perçus: money received beyond an invoice, which the billing office must give back
+    (or, once households have an account, keep as a credit)."""
+    found = selectors.overpaid_invoices(request.municipality)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "billing/staff/overpaid.html",
+        {"page_obj": page, "invoices": page.object_list},
     )
 
 
