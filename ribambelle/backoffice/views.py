@@ -8,6 +8,7 @@ from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.accounts.forms import StaffInviteForm
 from ribambelle.accounts.selectors import account_counts, staff_of
 from ribambelle.backoffice.forms import DepartmentForm, NewsForm
+from ribambelle.core.french import elide
 from ribambelle.tenants import services as tenant_services
 from ribambelle.tenants.models import Department
 from ribambelle.tenants.selectors import department_get, departments_of
@@ -90,8 +91,8 @@ def staff_invite(request):
             return render(request, "backoffice/staff_invite.html", {"form": form}, status=400)
         messages.success(
             request,
-            _("Le compte de %(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")
-            % {"name": user.get_full_name()},
+            _("Le compte %(de)s%(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")
+            % {"de": elide("de", user.get_full_name()), "name": user.get_full_name()},
         )
         return redirect(_url(request, "backoffice:staff"))
     return render(

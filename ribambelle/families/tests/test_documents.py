@@ -472,7 +472,7 @@ def test_child_page_lists_documents_in_paris_time(alice, alice_client, household
         )
     html = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert 'id="documents"' in html
-    assert "Carnet de vaccination" in html and "15 mars 2025" in html
+    assert "Carnet de vaccination" in html and "déposé le 15 mars 2025" in html
     assert url("families:document_download", pk=document.pk) in html
     assert url("families:child_document_add", pk=child_a.pk) in html
     assert "octets" in html or "Ko" in html
@@ -554,3 +554,10 @@ def test_add_from_my_documents_roles_and_tenants(agent_client, charlie, househol
     url = "/ville-a/foyer/documents/ajouter/"
     assert agent_client.get(url).status_code == 403
     assert logged_in(charlie).get(url).status_code == 404
+
+
+def test_feminine_document_kinds_agree(alice_client, document_a, child_a):
+    """« Attestation d'assurance déposée le », on the child's page and in « Mes documents »."""
+    for page in (url("families:child", pk=child_a.pk), url("documents:index")):
+        html = alice_client.get(page).content.decode()
+        assert "déposée le" in html and "déposé le" not in html, page
