@@ -5,8 +5,8 @@ from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import Invoice
+from ribambelle.bookings.rules import MONTH_NAMES
 from ribambelle.core.emails import send_branded_email
-from ribambelle.core.french import elide, month_year
 from ribambelle.families.models import Guardian
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -32,14 +32,13 @@ def send_invoice_issued(invoice_id: int) -> int:
             if email
         }
     )
-    month = month_year(invoice.period_start)
+    month = MONTH_NAMES[invoice.period_start.month - 1]
     url = settings.SITE_URL + tenant_reverse(municipality, "billing:invoices")
     for email in emails:
         send_branded_email(
             municipality=municipality,
             to=email,
-            subject=_("Votre facture %(de)s%(month)s est disponible")
-            % {"de": elide("de", month), "month": month},
+            subject=_("Votre facture de %(month)s est disponible") % {"month": month},
             template="invoice_issued",
             context={"invoice": invoice, "month": month, "url": url},
         )

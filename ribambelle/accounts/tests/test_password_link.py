@@ -353,12 +353,3 @@ def test_existing_password_still_works_until_changed(client, alice, municipality
         {"email": alice.email, "password": PASSWORD},
     )
     assert response.status_code == 302
-
-
-def test_first_connection_email_elides_the_municipality_name(client, newcomer, municipality_a):
-    municipality_a.name = "Issy-les-Moulineaux"
-    municipality_a.save()
-    client.post(request_url(municipality_a), {"email": "nina@example.org"})
-    message = mail.outbox[0]
-    assert "portail famille d'Issy-les-Moulineaux est prêt" in message.body
-    assert "portail famille d&#x27;Issy-les-Moulineaux est prêt" in message.alternatives[0].content

@@ -322,16 +322,3 @@ def test_home_query_count_is_constant(alice_client, office_a, household_a):
         text = text_of(home(alice_client))
     assert text.count("à payer avant le") == 5
     assert len(many) == len(few)
-
-
-def test_invoice_email_elides_the_month(household_a, office_a, alice):
-    from django.core import mail
-
-    from ribambelle.billing.tasks import send_invoice_issued
-
-    invoice = make_invoice(
-        household_a, office_a, datetime.date(2026, 10, 1), "20.00", number="F-2026-000009"
-    )
-    send_invoice_issued.call(invoice.pk)
-    assert mail.outbox[0].subject.endswith("Votre facture d'octobre 2026 est disponible")
-    assert "Votre facture d'octobre 2026 (F-2026-000009)" in mail.outbox[0].body
