@@ -28,12 +28,8 @@ demo: $(VENV)/.installed
 	@echo ""
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
-node_modules/.installed: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	@touch $@
-
-test: $(VENV)/.installed $(if $(NPM),node_modules/.installed)
+test: $(VENV)/.installed
+	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory node_modules/.installed; fi
 	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -51,6 +47,11 @@ bench: $(VENV)/.installed
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
 	cd ribambelle && ../$(BIN)/django-admin compilemessages
+
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules
