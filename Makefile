@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 BENCH_HOUSEHOLDS ?= 5000
+# The Nu HTML Checker (npm package vnu-jar, run with Java) for the tests; without npm the test
+# that runs it skips, except in CI.
+NPM := $(shell command -v npm 2>/dev/null)
 
 .PHONY: demo test lint format bench messages clean
 
@@ -26,6 +29,7 @@ demo: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
+	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory node_modules/.installed; fi
 	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -44,5 +48,10 @@ messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
 	cd ribambelle && ../$(BIN)/django-admin compilemessages
 
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -10,6 +10,7 @@ from ribambelle.accounts.forms import StaffInviteForm
 from ribambelle.accounts.selectors import account_counts, staff_of
 from ribambelle.backoffice.forms import DepartmentForm, NewsForm
 from ribambelle.billing import selectors as billing_selectors
+from ribambelle.core.french import elide
 from ribambelle.families import selectors as family_selectors
 from ribambelle.messaging import selectors as messaging_selectors
 from ribambelle.tenants import services as tenant_services
@@ -102,8 +103,8 @@ def staff_invite(request):
             return render(request, "backoffice/staff_invite.html", {"form": form}, status=400)
         messages.success(
             request,
-            _("Le compte de %(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")
-            % {"name": user.get_full_name()},
+            _("Le compte %(de)s%(name)s est créé ; un e-mail l'invite à choisir son mot de passe.")
+            % {"de": elide("de", user.get_full_name()), "name": user.get_full_name()},
         )
         return redirect(_url(request, "backoffice:staff"))
     return render(

@@ -33,6 +33,7 @@ def ensure_billing(municipality: Municipality) -> BillingOffice:
         municipality=municipality,
         name="Régie enfance",
         defaults={
+            "siret": "21999999900010",  # a made-up number with a valid check digit
             "payment_instructions": (
                 "Paiement en ligne sur le portail, ou chèque à l'ordre du Trésor public "
                 "déposé à l'accueil de la mairie."

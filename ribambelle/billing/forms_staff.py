@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.billing import rules
 from ribambelle.billing.models import ZERO, BillingOffice, Payment, Tariff
 from ribambelle.bookings.forms_config import CheckboxGroup, RadioGroup
 from ribambelle.families.forms import DateInput
@@ -47,6 +48,14 @@ class OfficeForm(forms.ModelForm):
     """The office, and how families pay it online. Secrets are never shown again: a blank
     secret keeps the one already saved."""
 
+    # Longer than the 14 digits, so that "213 800 000 00012" as printed is accepted.
+    siret = forms.CharField(
+        label=_("SIRET de la collectivité"),
+        required=False,
+        max_length=20,
+        help_text=BillingOffice._meta.get_field("siret").help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     payfip_numcli = forms.CharField(
         label=_("Numéro client PayFiP"),
         required=False,
@@ -89,7 +98,7 @@ class OfficeForm(forms.ModelForm):
 
     class Meta:
         model = BillingOffice
-        fields = ["name", "departments", "due_days", "payment_instructions", "provider"]
+        fields = ["name", "siret", "departments", "due_days", "payment_instructions", "provider"]
         widgets = {
             "departments": CheckboxGroup,
             "payment_instructions": forms.Textarea(attrs={"rows": 4}),
@@ -121,6 +130,17 @@ class OfficeForm(forms.ModelForm):
                 self.fields[name].help_text = _(
                     "Une clé est enregistrée ; laissez vide pour la garder."
                 )
+
+    def clean_siret(self):
+        siret = "".join(self.cleaned_data["siret"].split()).replace(".", "")
+        if siret and not rules.siret_is_valid(siret):
+            raise ValidationError(
+                _(
+                    "Ce numéro SIRET n'est pas valable : il compte 14 chiffres et le dernier "
+                    "est une clé de contrôle. Recopiez-le depuis l'avis de situation INSEE."
+                )
+            )
+        return siret
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

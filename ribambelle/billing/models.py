@@ -10,8 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.billing import rules
 from ribambelle.bookings.models import Activity
 from ribambelle.families.models import Child, Household
 from ribambelle.tenants.models import Department, Municipality, TenantQuerySet
@@ -35,6 +37,14 @@ class BillingOffice(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("nom"), max_length=150)
+    siret = models.CharField(
+        _("SIRET de la collectivité"),
+        max_length=14,
+        blank=True,
+        help_text=_(
+            "Imprimé sur les factures : les 14 chiffres de la mairie (ou du CCAS) qui facture."
+        ),
+    )
     departments = models.ManyToManyField(
         Department, related_name="billing_offices", verbose_name=_("services facturés")
     )
@@ -222,11 +232,22 @@ class Invoice(models.Model):
         credit note on a paid invoice): the billing office owes it to the family."""
         return max(self.paid + self.credited - self.total, ZERO)
 
+    @property
+    def household_reference(self) -> str:
+        """What the family quotes with a cheque or a transfer: the household's number, which
+        never changes, so that every invoice of the family carries the same one."""
+        return f"{self.household_id:06d}"
+
 
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
         NORMAL = "normal", _("tarif normal")
         SURCHARGE = "surcharge", _("tarif majoré")
+
+    class Pricing(models.TextChoices):
+        BRACKET = rules.BRACKET, _("tranche de quotient familial")
+        DEFAULT = rules.DEFAULT, _("tarif de base")
+        SURCHARGE = rules.SURCHARGE, _("tarif majoré")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -238,12 +259,39 @@ class InvoiceLine(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = money(_("prix unitaire"))
     amount = money(_("montant"))
+    # What set the unit price, as it was when the line was computed ("" before it was kept).
+    pricing = models.CharField(max_length=10, choices=Pricing.choices, blank=True)
+    bracket_floor = money(_("quotient à partir de"), null=True, blank=True)
+    bracket_ceiling = money(_("quotient inférieur à"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"{self.child_name} {self.label}: {self.amount}"
+
+    @property
+    def pricing_label(self) -> str:
+        """ "QF de 500 à moins de 900", "tarif de base"... as printed on the invoice."""
+        if self.pricing != self.Pricing.BRACKET:
+            return str(self.Pricing(self.pricing).label) if self.pricing else ""
+        floor, ceiling = self.bracket_floor, self.bracket_ceiling
+        if floor is None and ceiling is None:
+            return str(_("tarif unique"))
+        if floor is None:
+            return str(_("QF inférieur à %(ceiling)s") % {"ceiling": quotient_text(ceiling)})
+        if ceiling is None:
+            return str(_("QF de %(floor)s et plus") % {"floor": quotient_text(floor)})
+        return str(
+            _("QF de %(floor)s à moins de %(ceiling)s")
+            % {"floor": quotient_text(floor), "ceiling": quotient_text(ceiling)}
+        )
+
+
+def quotient_text(value: Decimal) -> str:
+    """ "650", "1 200", "512,50": a quotient as French people write it."""
+    places = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
 class CreditNote(models.Model):

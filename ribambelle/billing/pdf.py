@@ -1,17 +1,29 @@
 """The invoice document, shown as an HTML page and printed to PDF by WeasyPrint from the same
 template body. The PDF is rendered without any network: the only resource WeasyPrint may load
-is a data: URI (the municipality's logo, read from the private storage)."""
+is a data: URI (the municipality's logo, read from the private storage).
+
+The PDF is PDF/A-3u (archived by the treasury and the families for years) and tagged (read
+aloud by screen readers), with XMP metadata: title, author (the municipality), language."""
 
 import base64
+import functools
 from dataclasses import dataclass
 from datetime import date
+from xml.etree import ElementTree
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.billing import rules
 from ribambelle.billing.models import Invoice, InvoiceLine
 from ribambelle.bookings.rules import MONTH_NAMES
 from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+PDF_VARIANT = "pdf/a-3u"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DC = "http://purl.org/dc/elements/1.1/"
 
 MONTH_ABBREVIATIONS = [
     _("janv."),
@@ -73,6 +85,11 @@ def logo_data_uri(municipality: Municipality) -> str:
     return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def portal_url(invoice: Invoice) -> str:
+    """Where the family sees and pays its invoices online."""
+    return settings.SITE_URL + tenant_reverse(invoice.municipality, "billing:invoices")
+
+
 def document_context(invoice: Invoice) -> dict:
     lines = [
         LineView(
@@ -90,7 +107,33 @@ def document_context(invoice: Invoice) -> dict:
         "period": period_label(invoice),
         "lines": lines,
         "credit_notes": list(invoice.credit_notes.all()),
+        "siret": rules.format_siret(invoice.office.siret),
+        "portal_url": portal_url(invoice),
+        "pay_online": bool(invoice.office.provider),
     }
+
+
+@functools.cache
+def _with_language(metadata_class):
+    """WeasyPrint's XMP packet with the document's language (dc:language) added: PDF/A asks
+    that the XMP say what the document information says, and readers look for it there."""
+
+    class Metadata(metadata_class):
+        def generate_rdf_metadata(self, variant, version, conformance):
+            # WeasyPrint's own output, not outside input.
+            packet = super().generate_rdf_metadata(variant, version, conformance)
+            rdf = ElementTree.fromstring(packet)  # noqa: S314
+            if self.lang:
+                description = ElementTree.SubElement(
+                    rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""}
+                )
+                languages = ElementTree.SubElement(
+                    ElementTree.SubElement(description, f"{{{DC}}}language"), f"{{{RDF}}}Bag"
+                )
+                ElementTree.SubElement(languages, f"{{{RDF}}}li").text = self.lang
+            return ElementTree.tostring(rdf, encoding="utf-8")
+
+    return Metadata
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -99,7 +142,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
     html = render_to_string("billing/portal/invoice_pdf.html", document_context(invoice))
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
+        pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
+    document.metadata.__class__ = _with_language(type(document.metadata))
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, srgb=True)
 
 
 def pdf_filename(invoice: Invoice) -> str:

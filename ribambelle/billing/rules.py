@@ -12,6 +12,23 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+BRACKET = "bracket"
+DEFAULT = "default"
+SURCHARGE = "surcharge"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What set a line's unit price, printed on the invoice: a bracket of family quotient (from
+    `floor` included to `ceiling` excluded, None for no bound), the default price (quotient
+    unknown or above every bracket) or the surcharge."""
+
+    price: Decimal
+    source: str
+    floor: Decimal | None = None
+    ceiling: Decimal | None = None
+
+
 @dataclass(frozen=True)
 class TariffSpec:
     activity_id: int
@@ -21,15 +38,20 @@ class TariffSpec:
     brackets: tuple[tuple[Decimal | None, Decimal], ...] = ()
     surcharge_price: Decimal | None = None
 
-    def price(self, quotient: Decimal | None) -> Decimal:
+    def pricing(self, quotient: Decimal | None) -> Pricing:
         """The bracket the quotient falls in; the default price when it is unknown or when no
         bracket covers it."""
         if quotient is None:
-            return self.default_price
+            return Pricing(self.default_price, DEFAULT)
+        floor = None
         for up_to, price in self.brackets:
             if up_to is None or quotient < up_to:
-                return price
-        return self.default_price
+                return Pricing(price, BRACKET, floor, up_to)
+            floor = up_to
+        return Pricing(self.default_price, DEFAULT)
+
+    def price(self, quotient: Decimal | None) -> Decimal:
+        return self.pricing(quotient).price
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,7 @@ class Line:
     surcharge: bool
     unit_price: Decimal
     dates: list[date] = field(default_factory=list)
+    pricing: Pricing | None = None
 
     @property
     def quantity(self) -> int:
@@ -73,12 +96,21 @@ def invoice_lines(
         if tariff is None:
             continue
         surcharge = item.surcharge and tariff.surcharge_price is not None
-        price = tariff.surcharge_price if surcharge else tariff.price(quotient)
+        if surcharge:
+            pricing = Pricing(tariff.surcharge_price, SURCHARGE)
+        else:
+            pricing = tariff.pricing(quotient)
         key = (item.child_name, item.child_id, tariff.label, item.activity_id, surcharge)
         line = grouped.get(key)
         if line is None:
             line = grouped[key] = Line(
-                item.child_id, item.child_name, item.activity_id, tariff.label, surcharge, price
+                item.child_id,
+                item.child_name,
+                item.activity_id,
+                tariff.label,
+                surcharge,
+                pricing.price,
+                pricing=pricing,
             )
         line.dates.append(item.day)
     lines = [grouped[key] for key in sorted(grouped, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))]
@@ -89,6 +121,27 @@ def invoice_lines(
 
 def total_of(lines: list[Line]) -> Decimal:
     return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def siret_is_valid(siret: str) -> bool:
+    """14 digits whose Luhn sum is a multiple of 10; La Poste's establishments (SIREN
+    356 000 000) use a sum of digits that is a multiple of 5 instead."""
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if siret.startswith("356000000"):
+        return sum(int(digit) for digit in siret) % 5 == 0
+    total = 0
+    for index, digit in enumerate(reversed(siret)):
+        value = int(digit) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def format_siret(siret: str) -> str:
+    """ "213 800 000 00012": SIREN in threes, then the establishment's five digits."""
+    if len(siret) != 14:
+        return siret
+    return f"{siret[0:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
 def format_number(prefix: str, year: int, sequence: int) -> str:

@@ -184,6 +184,9 @@ def run_compute(
                     quantity=line.quantity,
                     unit_price=line.unit_price,
                     amount=line.amount,
+                    pricing=line.pricing.source if line.pricing else "",
+                    bracket_floor=line.pricing.floor if line.pricing else None,
+                    bracket_ceiling=line.pricing.ceiling if line.pricing else None,
                 )
                 for invoice, lines in drafts
                 for line in lines
@@ -239,18 +242,10 @@ def run_issue(*, municipality: Municipality, run: InvoiceRun, actor) -> InvoiceR
         invoice.due_on = due_on
         invoice.household_name = household.name
         invoice.household_address = _address(household)
-        invoice.quotient = household.quotient
+    # The quotient stays the one the lines were priced with when the run was computed.
     Invoice.objects.bulk_update(
         invoices,
-        [
-            "number",
-            "status",
-            "issued_on",
-            "due_on",
-            "household_name",
-            "household_address",
-            "quotient",
-        ],
+        ["number", "status", "issued_on", "due_on", "household_name", "household_address"],
         batch_size=1000,
     )
     run.status = InvoiceRun.Status.ISSUED
@@ -351,6 +346,7 @@ def payment_record(
 def _office_values(office: BillingOffice) -> dict:
     return {
         "name": office.name,
+        "siret": office.siret,
         "departments": sorted(office.departments.values_list("pk", flat=True)) if office.pk else [],
         "due_days": office.due_days,
         "payment_instructions": office.payment_instructions,

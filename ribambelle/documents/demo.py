@@ -5,8 +5,10 @@ Idempotent: documents are keyed by title."""
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
+from django.utils import translation
 
 from ribambelle.bookings.models import Activity
+from ribambelle.core.french import month_year, with_elision
 from ribambelle.documents import services
 from ribambelle.documents.models import Audience, Category, Document
 from ribambelle.families.demo import DEMO_PDF
@@ -24,10 +26,12 @@ def seed_demo_documents(demo: Municipality, today: date) -> None:
     canteen = Department.objects.filter(municipality=demo, name="Restauration scolaire").first()
     wednesday = Activity.objects.filter(municipality=demo, name="Mercredi journée").first()
     first_of_month = today.replace(day=1)
+    with translation.override("fr"):
+        month_label = month_year(first_of_month)
     documents = [
         (
             "Menus",
-            f"Menus de {first_of_month:%m/%Y}",
+            f"Menus {with_elision('de', month_label)}",
             first_of_month,
             Audience.DEPARTMENT,
             {"department": canteen},

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.bookings.models import Activity
+from ribambelle.core.french import without_repeated_noun
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality, TenantQuerySet
 
@@ -97,7 +98,8 @@ class Document(models.Model):
         if self.audience == Audience.ACTIVITY and self.activity_id:
             return _("familles de l'activité %(name)s") % {"name": self.activity.name}
         if self.audience == Audience.SCHOOL:
-            return _("familles de l'école %(name)s") % {"name": self.school}
+            school = without_repeated_noun("école", self.school)
+            return _("familles de l'école %(name)s") % {"name": school}
         return str(Audience.ALL.label)
 
 

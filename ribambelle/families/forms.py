@@ -59,7 +59,7 @@ AUTOCOMPLETE = {
     "mobile_phone": "tel",
     "other_phone": "tel",
     "work_phone": "tel",
-    "address": "street-address",
+    "address": "address-line1",
     "postal_code": "postal-code",
     "city": "address-level2",
     "birth_date": "bday",

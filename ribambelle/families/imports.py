@@ -31,6 +31,7 @@ from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
 from ribambelle.core.audit import plain_values
 from ribambelle.core.files import check_text_file
+from ribambelle.core.french import elide
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Guardian, Household, phone_validator
 
@@ -852,10 +853,10 @@ def _plan_household(data: HouseholdData, instance: Household | None, plan: Impor
                     Problem(
                         guardian.lines["email"],
                         _(
-                            "l'e-mail de %(name)s n'est pas modifié : son compte est déjà "
+                            "l'e-mail %(de)s%(name)s n'est pas modifié : son compte est déjà "
                             "utilisé ; changez-le depuis la fiche du foyer si besoin"
                         )
-                        % {"name": guardian},
+                        % {"de": elide("de", guardian), "name": guardian},
                     )
                 )
         op.guardians.append(guardian_op)

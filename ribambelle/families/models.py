@@ -260,6 +260,10 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("autre document")
 
 
+# Kinds named by a feminine noun: what is said of them agrees (« attestation déposée »).
+FEMININE_DOCUMENT_KINDS = frozenset({DocumentKind.INSURANCE, DocumentKind.QUOTIENT})
+
+
 class FamilyDocument(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")
@@ -294,6 +298,10 @@ class FamilyDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_is_feminine(self) -> bool:
+        return self.kind in FEMININE_DOCUMENT_KINDS
 
 
 class Requirement(models.Model):

@@ -9,10 +9,16 @@ Chromium is found through the CHROMIUM_PATH environment variable, else /usr/bin/
 it is missing the browser tests are skipped, except when RIBAMBELLE_REQUIRE_BROWSER=1 (CI), where
 they fail. When RIBAMBELLE_BROWSER_ARTIFACTS names a folder, a failing test leaves there a
 screenshot and the HTML of each of its pages.
+
+Every page a context shows is kept for the Nu HTML Checker (testing/html_checker.py): after each
+load, after each htmx swap, and as it is when the test ends, in a session folder
+(RIBAMBELLE_HTML_PAGES names one to keep; a temporary one otherwise). Tests marked
+`html_validation` run after every other test.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -20,6 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from ribambelle.testing.html_checker import PageArchive
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -74,8 +82,50 @@ def browser() -> Iterator:
         chromium.close()
 
 
+# Hands each htmx swap's resulting document to the archive (Playwright's binding is not
+# governed by the page's CSP). Loads are watched from Python, so pages without JavaScript count.
+SERIALIZE = """() => document.contentType !== "text/html" ? null
+  : (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : "")
+    + document.documentElement.outerHTML"""
+SAVE_AFTER_SWAPS = f"""
+if (window === window.top) {{
+  document.addEventListener("htmx:afterSettle", () => setTimeout(() => {{
+    const html = ({SERIALIZE})();
+    if (html !== null) window.__ribambelleSavePage(location.href, html);
+  }}, 0));
+}}
+"""
+
+
+@pytest.fixture(scope="session")
+def html_pages(tmp_path_factory) -> PageArchive:
+    folder = os.environ.get("RIBAMBELLE_HTML_PAGES")
+    return PageArchive(Path(folder) if folder else tmp_path_factory.mktemp("html-pages"))
+
+
+def _save_page(archive: PageArchive, open_page, test: str) -> None:
+    """The document as page.content() gives it, unless it is not HTML (a PDF shown inline)."""
+    # The page may have navigated or closed meanwhile: its next load counts instead.
+    with contextlib.suppress(Exception):
+        html = open_page.evaluate(SERIALIZE)
+        if html is not None:
+            archive.save(open_page.url, html, test)
+
+
+def _watch_pages(context, archive: PageArchive, test: str) -> None:
+    context.expose_binding(
+        "__ribambelleSavePage", lambda _source, url, html: archive.save(url, html, test)
+    )
+    context.add_init_script(SAVE_AFTER_SWAPS)
+
+    def watch(open_page):
+        open_page.on("load", lambda loaded: _save_page(archive, loaded, test))
+
+    context.on("page", watch)
+
+
 @pytest.fixture
-def new_context(browser, request) -> Iterator[Callable]:
+def new_context(browser, request, html_pages) -> Iterator[Callable]:
     """Factory: new_context(**options) opens a context (French, Europe/Paris, desktop size
     unless overridden) that is closed, with its pages, after the test."""
     contexts = []
@@ -88,6 +138,7 @@ def new_context(browser, request) -> Iterator[Callable]:
             **options,
         }
         context = browser.new_context(**settings)
+        _watch_pages(context, html_pages, request.node.nodeid)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -99,6 +150,8 @@ def new_context(browser, request) -> Iterator[Callable]:
     if folder and report is not None and report.failed:
         _save_artifacts(Path(folder), request.node.nodeid, contexts)
     for context in contexts:
+        for open_page in context.pages:
+            _save_page(html_pages, open_page, request.node.nodeid)
         context.close()
 
 
@@ -123,6 +176,17 @@ def _save_artifacts(folder: Path, nodeid: str, contexts) -> None:
                 (folder / f"{name}.html").write_text(open_page.content(), encoding="utf-8")
             except Exception:  # noqa: S112 - best effort: the test already failed
                 continue
+
+
+BROWSER_TESTS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked html_validation check what the others saw: they run last. After -k and
+    -m have deselected, so that the count is of browser tests that will run."""
+    items.sort(key=lambda item: item.get_closest_marker("html_validation") is not None)
+    config.stash[BROWSER_TESTS] = sum(1 for item in items if item.get_closest_marker("browser"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

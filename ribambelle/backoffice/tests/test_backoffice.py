@@ -1,5 +1,7 @@
 """Staff pages: works for staff, 404 for another municipality, 403 for a parent or wrong role."""
 
+import html
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -72,7 +74,8 @@ class TestStaffInvite:
         user = User.objects.get(municipality=municipality_a, email="ines@ville-a.fr")
         assert user.role == Role.AGENT and not user.has_usable_password()
         assert mail.outbox[0].to == ["ines@ville-a.fr"]
-        assert "Inès Roux" in manager_client.get(response["Location"]).content.decode()
+        page = html.unescape(manager_client.get(response["Location"]).content.decode())
+        assert "Le compte d'Inès Roux est créé" in page
 
     def test_duplicate_refused_and_input_kept(self, manager_client, municipality_a, agent_a):
         response = manager_client.post(

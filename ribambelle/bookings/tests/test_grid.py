@@ -2,6 +2,7 @@
 and without htmx, refusals explained next to their cell, forged requests, isolation, roles."""
 
 import datetime
+import html
 import re
 from html import unescape
 
@@ -356,3 +357,12 @@ def test_opens_on_a_week_where_bookings_can_still_be_cancelled(alice, child_a, c
     with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS), tick=False):
         page = logged_in(alice).get(GRID).content.decode()
     assert "Semaine du lundi 30 novembre au vendredi 4 décembre 2026" in page
+
+
+def test_child_names_are_elided_in_the_grid(frozen, alice_client, child_a, canteen):
+    child_a.first_name = "Inès"
+    child_a.save()
+    page = html.unescape(alice_client.get(f"{GRID}?semaine={MONDAY}").content.decode())
+    assert "Réservations d'Inès," in page
+    assert "Enregistrer les réservations d'Inès" in page
+    assert "de Inès" not in page

@@ -30,6 +30,13 @@ def test_seed_demo_documents_and_conversations_twice():
         martin = Household.objects.get(external_ref="DEMO-MARTIN")
         titles = set(selectors.visible_to(martin).values_list("title", flat=True))
     assert "Règlement intérieur des accueils périscolaires" in titles
+    assert "Menus de novembre 2026" in titles
     assert "Sortie au musée – École Jules-Ferry" in titles
     answered = Conversation.objects.get(household=martin)
     assert answered.messages.filter(from_staff=True).exists()
+
+
+def test_demo_menus_of_a_month_starting_with_a_vowel_are_elided():
+    with time_machine.travel(datetime.datetime(2026, 10, 5, 9, 0, tzinfo=PARIS)):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Document.objects.filter(title="Menus d'octobre 2026").exists()

@@ -27,6 +27,7 @@ def test_publish_stores_privately_and_audits(agent_a, menus, department_a):
     # Only the target of the chosen audience is kept.
     assert document.department is None
     assert document.school == "École Jules-Ferry"
+    assert document.audience_label == "familles de l'école Jules-Ferry"
     entry = AuditEntry.objects.get(target_type="documents.document")
     assert entry.action == AuditEntry.Action.CREATE
     assert entry.actor == agent_a

@@ -474,7 +474,7 @@ def test_child_page_lists_documents_in_paris_time(alice, alice_client, household
         )
     html = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert 'id="documents"' in html
-    assert "Carnet de vaccination" in html and "15 mars 2025" in html
+    assert "Carnet de vaccination" in html and "déposé le 15 mars 2025" in html
     assert url("families:document_download", pk=document.pk) in html
     assert url("families:child_document_add", pk=child_a.pk) in html
     assert "octets" in html or "Ko" in html
@@ -584,3 +584,10 @@ def test_staff_household_page_lists_every_document_with_its_person(
         "CAF · Pour tout le foyer",
         "Carnet · Pour Léa Martin",
     ]
+
+
+def test_feminine_document_kinds_agree(alice_client, document_a, child_a):
+    """« Attestation d'assurance déposée le », on the child's page and in « Mes documents »."""
+    for page in (url("families:child", pk=child_a.pk), url("documents:index")):
+        html = alice_client.get(page).content.decode()
+        assert "déposée le" in html and "déposé le" not in html, page

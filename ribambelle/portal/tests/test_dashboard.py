@@ -2,6 +2,7 @@
 unread messages, today's bookings, the news), in a constant number of queries."""
 
 import datetime
+import html
 from decimal import Decimal
 
 import pytest
@@ -92,3 +93,10 @@ def test_blocks_appear_with_their_data_and_queries_stay_constant(
     fill(household_a.municipality, household_a, child_a, department_a, canteen, 5)
     many, _page = count(alice_client)
     assert one == many
+
+
+def test_welcome_elides_the_municipality_name(alice_client, household_a, municipality_a):
+    municipality_a.name = "Issy-les-Moulineaux"
+    municipality_a.save()
+    page = html.unescape(alice_client.get("/ville-a/").content.decode())
+    assert "Bienvenue sur le portail famille d'Issy-les-Moulineaux." in page
