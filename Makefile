@@ -16,14 +16,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# make demo PORT=8080: the server's port, and the address put in the demo's e-mail links.
+PORT ?= 8000
+DEMO_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DEBUG=1 SITE_URL=$(DEMO_URL)
+
 demo: $(VENV)/.installed
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  Ribambelle tourne sur http://127.0.0.1:8000/demo/"
-	@echo "  Boîte aux lettres de développement : http://127.0.0.1:8000/dev/courriels/"
+	@echo "  Ribambelle tourne sur $(DEMO_URL)/demo/"
+	@echo "  Boîte aux lettres de développement : $(DEMO_URL)/dev/courriels/"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
