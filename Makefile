@@ -22,6 +22,7 @@ DEMO_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV := DEBUG=1 SITE_URL=$(DEMO_URL)
 
 demo: $(VENV)/.installed
+	$(BIN)/python -m ribambelle.core.catalogues
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
@@ -31,7 +32,7 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
-	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
+	$(BIN)/python -m ribambelle.core.catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -47,7 +48,7 @@ bench: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
-	cd ribambelle && ../$(BIN)/django-admin compilemessages
+	$(BIN)/python -m ribambelle.core.catalogues
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
