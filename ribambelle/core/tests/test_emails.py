@@ -139,6 +139,8 @@ def test_invoice_email_greets_signs_and_names_the_municipality(
     assert "À payer avant le : 16/11/2026" in text
     assert "https://portail.example.fr/ville-a/factures/" in text
     assert "Cordialement,\nRégie enfance\nVille A\n" in text
+    assert "Les moyens de paiement acceptés sont indiqués sur la facture." in text
+    assert "en ligne" not in text  # this office takes no online payment
     html = html_of(alice)
     assert "Bonjour Alice," in html
     assert "Cordialement,<br>Régie enfance<br>Ville A" in html
