@@ -19,18 +19,24 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# make demo PORT=8080: the server's port, and the address put in the demo's e-mail links.
+PORT ?= 8000
+DEMO_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DEBUG=1 SITE_URL=$(DEMO_URL)
+
 demo: $(VENV)/.installed
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(BIN)/python -m ribambelle.core.catalogues
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  Ribambelle tourne sur http://127.0.0.1:8000/demo/"
-	@echo "  Boîte aux lettres de développement : http://127.0.0.1:8000/dev/courriels/"
+	@echo "  Ribambelle tourne sur $(DEMO_URL)/demo/"
+	@echo "  Boîte aux lettres de développement : $(DEMO_URL)/dev/courriels/"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
 	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory node_modules/.installed; fi
-	cd ribambelle && ../$(BIN)/django-admin compilemessages -v0
+	$(BIN)/python -m ribambelle.core.catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -46,7 +52,7 @@ bench: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
-	cd ribambelle && ../$(BIN)/django-admin compilemessages
+	$(BIN)/python -m ribambelle.core.catalogues
 
 # --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
 node_modules/.installed: package.json package-lock.json

@@ -1,11 +1,13 @@
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts import rules, services
 from ribambelle.accounts.backends import client_ip
 from ribambelle.accounts.models import Role, User
+from ribambelle.accounts.rules import PasswordMethod
+from ribambelle.accounts.validators import password_problems
 
 
 class LoginForm(forms.Form):
@@ -72,13 +74,6 @@ class PasswordLinkRequestForm(forms.Form):
         help_text=_("L'adresse que vous avez donnée à la mairie."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-
-
-class PasswordMethod:
-    OWN = "own"
-    GENERATED = "generated"
-    SENTENCE = "sentence"
-    ALL = (OWN, GENERATED, SENTENCE)
 
 
 class PasswordMethodForm(forms.Form):
@@ -158,15 +153,10 @@ class PasswordMethodForm(forms.Form):
             self.add_error("sentence", _("Écrivez une phrase."))
             return data
         password = self.candidate()
-        try:
-            password_validation.validate_password(password, self.user)
-        except ValidationError as error:
-            field = {"own": "password", "sentence": "sentence"}.get(method)
-            if method == PasswordMethod.SENTENCE:
-                error = ValidationError(
-                    [_("Le mot de passe tiré de cette phrase ne suffit pas :"), *error.messages]
-                )
-            self.add_error(field, error)
+        problems = password_problems(password, self.user, method)
+        if problems:
+            fields = {PasswordMethod.OWN: "password", PasswordMethod.SENTENCE: "sentence"}
+            self.add_error(fields.get(method), problems)
         self.cleaned_data["new_password"] = password
         return self.cleaned_data
 

@@ -18,13 +18,19 @@ from ribambelle.accounts.access import member_required, safe_next
 from ribambelle.accounts.forms import (
     LoginForm,
     PasswordLinkRequestForm,
-    PasswordMethod,
     PasswordMethodForm,
     ReauthForm,
 )
 from ribambelle.accounts.models import User
+from ribambelle.accounts.rules import PasswordMethod
 from ribambelle.accounts.tokens import password_link_tokens
-from ribambelle.accounts.validators import CnilPasswordValidator, password_floor
+from ribambelle.accounts.validators import (
+    CnilPasswordValidator,
+    generate_acceptable_password,
+    password_floor,
+    password_problems,
+    sentence_help,
+)
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 LINK_SESSION_KEY = "_password_link_token"
@@ -141,15 +147,17 @@ def _method_context(request, user: User, form=None, **extra) -> dict:
         "target_user": user,
         "form": form,
         "help_text": CnilPasswordValidator().get_help_text(),
+        "sentence_help": sentence_help(floor),
         **extra,
     }
 
 
-def _feedback(request, user: User, password: str, *, from_sentence: bool = False):
+def _feedback(request, user: User, password: str, *, method: str):
     floor = password_floor(user)
     assessment = rules.assess(password, floor)
-    problems = CnilPasswordValidator().problems(password, user) if password else []
+    problems = password_problems(password, user, method) if password else []
     classes = rules.character_classes(password)
+    from_sentence = method == PasswordMethod.SENTENCE
     return render(
         request,
         "accounts/_password_feedback.html",
@@ -159,6 +167,7 @@ def _feedback(request, user: User, password: str, *, from_sentence: bool = False
             "assessment": assessment,
             "problems": problems,
             "length": len(password),
+            "min_length": rules.length_needed(floor, rules.ALL_CLASSES),
             "classes": classes,
             "empty": not password,
             "status_id": "sentence-status" if from_sentence else "password-status",
@@ -171,11 +180,11 @@ def _password_methods(request, user: User, template: str, on_saved, **extra):
     action=check/preview answer htmx with feedback; generate draws a password; save stores."""
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "check":
-        return _feedback(request, user, request.POST.get("password", ""))
+        return _feedback(request, user, request.POST.get("password", ""), method=PasswordMethod.OWN)
     if action == "preview":
         sentence_password = rules.password_from_sentence(request.POST.get("sentence", ""))
         if request.htmx:
-            return _feedback(request, user, sentence_password, from_sentence=True)
+            return _feedback(request, user, sentence_password, method=PasswordMethod.SENTENCE)
         return render(
             request,
             template,
@@ -185,7 +194,9 @@ def _password_methods(request, user: User, template: str, on_saved, **extra):
                 open_method=PasswordMethod.SENTENCE,
                 sentence=request.POST.get("sentence", ""),
                 sentence_password=sentence_password,
-                sentence_feedback=CnilPasswordValidator().problems(sentence_password, user),
+                sentence_feedback=password_problems(
+                    sentence_password, user, PasswordMethod.SENTENCE
+                ),
                 **extra,
             ),
         )
@@ -197,7 +208,7 @@ def _password_methods(request, user: User, template: str, on_saved, **extra):
                 request,
                 user,
                 open_method=PasswordMethod.GENERATED,
-                generated=rules.generate_password(password_floor(user)),
+                generated=generate_acceptable_password(user),
                 **extra,
             ),
         )

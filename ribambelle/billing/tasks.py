@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.tasks import task
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import Invoice
@@ -13,33 +14,36 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 
 @task
 def send_invoice_issued(invoice_id: int) -> int:
-    """ "Votre facture de mars est disponible" to each guardian of the household who has an
+    """ "Votre facture est disponible : mars 2026" to each guardian of the household who has an
     active account: the amount, the due date and a link to the invoices page; nothing else."""
     invoice = (
-        Invoice.objects.select_related("municipality")
+        Invoice.objects.select_related("municipality", "office")
         .filter(pk=invoice_id, status=Invoice.Status.ISSUED)
         .first()
     )
     if invoice is None:
         return 0
     municipality = invoice.municipality
-    emails = sorted(
-        {
-            email.lower()
-            for email in Guardian.objects.filter(
-                household_id=invoice.household_id, user__is_active=True
-            ).values_list("user__email", flat=True)
-            if email
-        }
+    # One e-mail per address, greeting the first of the guardians who share it.
+    recipients: dict[str, str] = {}
+    for email, first_name in (
+        Guardian.objects.filter(household_id=invoice.household_id, user__is_active=True)
+        .order_by("pk")
+        .values_list("user__email", "user__first_name")
+    ):
+        if email:
+            recipients.setdefault(email.lower(), first_name)
+    # "Votre facture de octobre": the period goes after a colon, where no elision is needed.
+    period = format_lazy(
+        "{} {}", MONTH_NAMES[invoice.period_start.month - 1], invoice.period_start.year
     )
-    month = MONTH_NAMES[invoice.period_start.month - 1]
     url = settings.SITE_URL + tenant_reverse(municipality, "billing:invoices")
-    for email in emails:
+    for email, first_name in sorted(recipients.items()):
         send_branded_email(
             municipality=municipality,
             to=email,
-            subject=_("Votre facture de %(month)s est disponible") % {"month": month},
+            subject=_("Votre facture est disponible : %(period)s") % {"period": period},
             template="invoice_issued",
-            context={"invoice": invoice, "month": month, "url": url},
+            context={"invoice": invoice, "url": url, "first_name": first_name},
         )
-    return len(emails)
+    return len(recipients)

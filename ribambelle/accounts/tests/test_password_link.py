@@ -302,8 +302,44 @@ class TestMethods:
         )
         assert response.status_code == 400
         html = response.content.decode()
-        assert "tiré de cette phrase ne suffit pas" in html
+        assert "Le mot de passe obtenu est trop court : 3 caractères" in html
         assert "Il fait beau" in html
+
+    def test_ten_word_sentence_gets_hints_it_can_follow(self, client, newcomer, create_url):
+        """A 10-word sentence was refused with "utilisez une phrase d'au moins 7 mots", which
+        the first letters of a sentence can never satisfy."""
+        sentence = "Le matin je bois un grand café avec du lait"
+        response = client.post(
+            create_url, {"method": "sentence", "sentence": sentence, "action": "save"}
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        errors = html.split('id="id_sentence_error"', 1)[1].split("</ul>", 1)[0]
+        assert "10 caractères, un par mot, nombre ou ponctuation de la phrase" in errors
+        assert "il en faut au moins 14. Allongez la phrase." in errors
+        assert "12 suffisent" in errors
+        assert "7 mots" not in errors
+        assert "au moins 12 mots, nombres et ponctuation compris" in html  # said beforehand
+        newcomer.refresh_from_db()
+        assert not newcomer.has_usable_password()
+        preview = client.post(
+            create_url, {"action": "preview", "sentence": sentence}, HTTP_HX_REQUEST="true"
+        ).content.decode()
+        assert "il en faut au moins 14" in preview
+        assert "7 mots" not in preview
+
+    def test_spraying_pattern_refused_keeps_input(self, client, newcomer, create_url):
+        password = "Ribambelle2026!"
+        response = client.post(
+            create_url,
+            {"method": "own", "password": password, "password_confirm": password, "action": "save"},
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "reprend le nom du portail ou de la commune" in html
+        assert f'value="{password}"' in html
+        newcomer.refresh_from_db()
+        assert not newcomer.has_usable_password()
 
 
 def test_municipality_lower_floor_applies(client, newcomer, municipality_a):

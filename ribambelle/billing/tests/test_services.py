@@ -67,7 +67,7 @@ def test_run_bills_bookings_at_the_households_bracket_then_issues(
     assert invoice.number.startswith("F-2026-") and invoice.status == "issued"
     assert invoice.household_name == "Foyer Martin"
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.org", "bob@example.org"]
-    assert "Votre facture de novembre est disponible" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Votre facture est disponible : novembre 2026"
     with pytest.raises(services.BillingError):
         services.run_compute(
             municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a

@@ -1,15 +1,15 @@
 """The English catalogue: complete, consistent with its French msgids, and used by the pages.
 
-Page tests compile the current django.po into a temporary LOCALE_PATHS with msgfmt (as
-compilemessages does), so they never run against a stale django.mo."""
+Page tests compile the current django.po into a temporary LOCALE_PATHS (with the project's
+compiler, as every install path does), so they never run against a stale django.mo."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+
+from ribambelle.core import catalogues
 
 PO_PATH = (
     Path(django_settings.BASE_DIR) / "ribambelle" / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -94,15 +94,8 @@ def test_translations_keep_placeholders_and_html_tags():
 
 @pytest.fixture(scope="session")
 def compiled_locale(tmp_path_factory):
-    if shutil.which("msgfmt") is None:
-        pytest.fail("GNU gettext (msgfmt) is required to compile the catalogue")
     root = tmp_path_factory.mktemp("locale")
-    target = root / "en" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(PO_PATH)],
-        check=True,
-    )
+    catalogues.compile_file(PO_PATH, root / "en" / "LC_MESSAGES" / "django.mo")
     return root
 
 

@@ -1,3 +1,5 @@
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -72,14 +74,36 @@ DEMO_DEPARTMENTS = [
 ]
 
 
+@contextmanager
+def quiet_task_log():
+    """The immediate task backend logs every task it runs (two lines each, a hundred tasks for
+    the demo's invoices and messages), which buried the logins printed at the end. Warnings and
+    errors of a failing task still show."""
+    task_logger = logging.getLogger("django.tasks")
+    level = task_logger.level
+    task_logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        task_logger.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Load (or refresh) the demo municipality 'demo' with staff and families."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Write into any database.")
 
-    @transaction.atomic
     def handle(self, *args, force=False, **options):
+        with quiet_task_log():
+            self.seed(force=force)
+        self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.email:36} {account.description}")
+
+    @transaction.atomic
+    def seed(self, *, force: bool) -> None:
         refuse_foreign_data({"demo", "autreville"}, force=force)
         demo, _ = Municipality.objects.update_or_create(
             slug="demo",
@@ -126,7 +150,3 @@ class Command(BaseCommand):
         seed_demo_billing(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
-        self.stdout.write(self.style.SUCCESS("Demo municipality ready: /demo/"))
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.email:36} {account.description}")
