@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +83,12 @@ class TenantQuerySet(models.QuerySet):
 
     def for_municipality(self, municipality: Municipality) -> "TenantQuerySet":
         return self.filter(municipality=municipality)
+
+    def for_household(self, household: Any) -> "TenantQuerySet":
+        """Rows of one household (a Household or its id with its municipality). The municipality
+        is filtered too: the index starts with it, and a household id from another tenant can
+        never match."""
+        return self.filter(municipality_id=household.municipality_id, household_id=household.pk)
 
 
 class Department(models.Model):
