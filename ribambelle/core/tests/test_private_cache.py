@@ -98,12 +98,13 @@ def test_public_pages_keep_their_own_policy(client, municipality_a):
 
 
 def test_calendar_feed_keeps_its_policy_even_with_a_session(alice_client, household_a):
+    from ribambelle.bookings.feed import FEED_TTL
     from ribambelle.bookings.models import CalendarFeed
 
     token = CalendarFeed.objects.create(household=household_a).token
     response = alice_client.get(f"/ville-a/reservations/calendrier/{token}.ics")
     assert response.status_code == 200
-    assert response["Cache-Control"] == "private, max-age=900"
+    assert response["Cache-Control"] == f"private, max-age={int(FEED_TTL.total_seconds())}"
 
 
 @pytest.fixture
