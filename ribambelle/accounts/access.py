@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from ribambelle.accounts.models import Role
+from ribambelle.accounts.models import Role, User
 
 SAFE_METHODS = ("GET", "HEAD")
 # Pages that make no sense to come back to after logging in.
@@ -144,9 +144,25 @@ def role_required(*roles: str):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def page_allows(user: User, path: str) -> bool:
+    """Whether `user`'s role may open the page at `path` (a path that safe_next accepted):
+    after logging in, a staff member sent back to a parents' page would meet a 403."""
+    try:
+        view = resolve(unquote(urlsplit(path).path)).func
+    except Resolver404:
+        return False
+    while view is not None:
+        roles = getattr(view, "allowed_roles", None)
+        if roles is not None:
+            return user.role in roles
+        view = getattr(view, "__wrapped__", None)
+    return True
 
 
 parent_required = role_required(Role.PARENT)

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts import rules, selectors, services
-from ribambelle.accounts.access import member_required, safe_next
+from ribambelle.accounts.access import member_required, page_allows, safe_next
 from ribambelle.accounts.forms import (
     LoginForm,
     PasswordLinkRequestForm,
@@ -75,6 +75,8 @@ def login_view(request):
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
+        if next_url and not page_allows(form.user, next_url):
+            next_url = None
         return redirect(next_url or _home_for(request, form.user))
     status = 429 if form.throttled else 400 if form.errors else 200
     return render(

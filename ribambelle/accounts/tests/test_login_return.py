@@ -91,6 +91,22 @@ def test_next_of_this_municipality_is_followed(alice, municipality_a, target, ex
     assert log_in(Client(), alice, target)["Location"] == expected
 
 
+@pytest.mark.parametrize(
+    ("user", "target", "expected"),
+    [
+        ("agent_a", WEEK_PAGE, "/ville-a/gestion/"),
+        ("agent_a", "/ville-a/gestion/familles/", "/ville-a/gestion/familles/"),
+        ("alice", "/ville-a/gestion/familles/", "/ville-a/"),
+        ("alice", "/ville-a/compte/", "/ville-a/compte/"),
+        ("agent_a", "/ville-a/compte/", "/ville-a/compte/"),
+    ],
+)
+def test_next_that_the_role_may_not_open_lands_on_home(request, user, target, expected):
+    """A staff member whose session expired on a parents' page (a shared tablet) is not sent to a
+    403 after logging in, nor a parent to a staff page."""
+    assert log_in(Client(), request.getfixturevalue(user), target)["Location"] == expected
+
+
 # Every endpoint of a municipality, at once.
 
 

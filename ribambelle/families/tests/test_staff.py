@@ -597,6 +597,10 @@ def test_audit_log_filters_by_household_newest_first(
     assert entries == sorted(entries, key=lambda entry: (entry.created_at, entry.pk), reverse=True)
     everything = manager_client.get(staff_url("audit")).context["rows"]
     assert len(everything) == 4
+    # Household names already read "Foyer Martin": never "Foyer Foyer Martin".
+    for page in (response, manager_client.get(staff_url("audit"))):
+        html = " ".join(page.content.decode().split())
+        assert "Foyer Martin" in html and "foyer foyer" not in html.lower()
 
 
 def test_audit_log_of_another_municipality_household_is_404(manager_client, household_b):

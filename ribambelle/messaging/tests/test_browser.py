@@ -58,7 +58,7 @@ def test_parent_writes_staff_replies(
     assert_no_axe_violations(staff)
     staff.get_by_role("link", name="Menu de la semaine").click()
     expect(staff.locator(".thread__body :is(strong, b)")).to_have_text("Important")
-    expect(staff.get_by_role("link", name="Fiche du foyer Foyer Martin")).to_be_visible()
+    expect(staff.get_by_role("link", name="Fiche : Foyer Martin")).to_be_visible()
     assert_no_axe_violations(staff)
     staff.get_by_role("textbox", name="Message").click()
     staff.keyboard.type("Bien noté, merci.")
