@@ -99,13 +99,3 @@ def test_logo_must_be_an_image(municipality_a):
     municipality_a.logo = SimpleUploadedFile("logo.png", b"<script>alert(1)</script>")
     with pytest.raises(ValidationError):
         municipality_a.full_clean()
-
-
-def test_seed_demo_twice(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    demo = Municipality.objects.get(slug="demo")
-    parents = User.objects.filter(municipality=demo, role=Role.PARENT)
-    assert parents.count() >= 4
-    assert User.objects.filter(municipality=demo).staff().count() >= 3
-    assert demo.departments.count() >= 3

@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from ribambelle.accounts.models import User
-from ribambelle.core.bench import BENCH_SLUG, PAGES, PERSONAS, BenchPage
-from ribambelle.core.management.commands.seed_bench import Command as SeedBenchCommand
+from ribambelle.demo.bench.pages import BENCH_SLUG, PAGES, PERSONAS, BenchPage
+from ribambelle.demo.management.commands.seed_bench import Command as SeedBenchCommand
 
 BENCH_HOST = "127.0.0.1"
 WARMUP = 3
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         with (
             warnings.catch_warnings(),
             override_settings(
-                ROOT_URLCONF="ribambelle.core.bench_urls",
+                ROOT_URLCONF="ribambelle.demo.bench.urls",
                 ALLOWED_HOSTS=[BENCH_HOST],
                 STORAGES={
                     **settings.STORAGES,

@@ -55,7 +55,7 @@ def seed_bench_conversations(municipality: Municipality) -> int:
 
 
 def parent_conversation() -> dict:
-    from ribambelle.core.bench import PERSONAS, TENANT
+    from ribambelle.demo.bench.pages import PERSONAS, TENANT
 
     conversation = (
         Conversation.objects.filter(

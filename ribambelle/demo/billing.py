@@ -14,8 +14,8 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
-from ribambelle.bookings.demo import school_year
 from ribambelle.bookings.models import Activity
+from ribambelle.demo.bookings import school_year
 from ribambelle.tenants.models import Department, Municipality
 
 PRICES = {

@@ -4,7 +4,7 @@ and a few days of attendance. Idempotent: activities are keyed by name and first
 and attendance by their unique constraint, and the day counters are recomputed from the rows.
 
 The school year, its holidays and the activities are shared with the bench seeder
-(bench_data.py), so that both municipalities run the same calendar."""
+(bench/bookings.py), so that both municipalities run the same calendar."""
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta

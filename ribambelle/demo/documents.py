@@ -9,9 +9,9 @@ from django.utils import translation
 
 from ribambelle.bookings.models import Activity
 from ribambelle.core.french import month_year, with_elision
+from ribambelle.demo.families import DEMO_PDF
 from ribambelle.documents import services
 from ribambelle.documents.models import Audience, Category, Document
-from ribambelle.families.demo import DEMO_PDF
 from ribambelle.tenants.models import Department, Municipality
 
 CATEGORIES = ["Menus", "Activités", "Règlements", "Informations"]
