@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import Invoice
-from ribambelle.bookings.rules import MONTH_NAMES
+from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.models import Guardian
 from ribambelle.tenants.shortcuts import tenant_reverse
