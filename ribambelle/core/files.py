@@ -10,10 +10,10 @@ import unicodedata
 import uuid
 import zlib
 from collections.abc import Callable
-from typing import IO
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -257,7 +257,7 @@ def content_disposition(disposition: str, filename: str) -> str:
     )
 
 
-def store_private_file(field: FieldFile, file: IO[bytes], content_type: str) -> str:
+def store_private_file(field: FieldFile, file: File, content_type: str) -> str:
     """Save `file` into the file field (not its row) under a random name with the extension
     of its checked `content_type`, so that nothing the sender typed reaches the storage. Returns
     the stored name, which the caller deletes should the row not be saved."""

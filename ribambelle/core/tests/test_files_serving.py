@@ -1,6 +1,5 @@
 """Storing and serving private files (invariant 6): one way for every app."""
 
-import io
 import re
 
 import pytest
@@ -16,7 +15,7 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 def stored(content: bytes, content_type: str) -> Attachment:
     attachment = Attachment()
-    upload = io.BytesIO(content)
+    upload = ContentFile(content)
     upload.read()  # a form's check leaves the file read to the end
     store_private_file(attachment.file, upload, content_type)
     return attachment
