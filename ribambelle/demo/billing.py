@@ -93,7 +93,7 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
             invoice=invoice,
             amount=invoice.due,
             method=Payment.Method.CHEQUE,
-            received_on=invoice.issued_on,
+            received_on=invoice.issued_on or today,
             reference="Chèque n° 1234567",
             actor=None,
         )
@@ -105,7 +105,7 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
                 invoice=invoice,
                 amount=(invoice.due / 2).quantize(Decimal("0.01")),
                 method=Payment.Method.CESU,
-                received_on=invoice.issued_on,
+                received_on=invoice.issued_on or today,
                 reference="CESU",
                 actor=None,
             )

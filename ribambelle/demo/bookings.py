@@ -398,7 +398,7 @@ def _seed_attendance(demo, activities, specs, year: SchoolYear, today: date) -> 
     """The registers of the last few days of school: everyone booked came except one child,
     and one child stayed at the evening care without a booking."""
     canteen_spec = specs[activities[CANTEEN].pk]
-    past = []
+    past: list[date] = []
     day = today - timedelta(days=1)
     while len(past) < ATTENDANCE_DAYS and day >= year.start:
         if rules.closure_of(canteen_spec, day) is None:

@@ -60,15 +60,11 @@ def delete_bench_billing(municipality: Municipality) -> None:
 def parent_latest_invoice() -> dict:
     from ribambelle.demo.bench.pages import PERSONAS, TENANT
 
-    invoice = (
-        Invoice.objects.filter(
-            municipality__slug=TENANT["municipality_slug"],
-            household__guardians__user__email=PERSONAS["parent"],
-            status=Invoice.Status.ISSUED,
-        )
-        .order_by("-issued_on", "-number")
-        .first()
-    )
+    invoice = Invoice.objects.filter(
+        municipality__slug=TENANT["municipality_slug"],
+        household__guardians__user__email=PERSONAS["parent"],
+        status=Invoice.Status.ISSUED,
+    ).latest("issued_on", "number")
     return {**TENANT, "pk": invoice.pk}
 
 

@@ -26,7 +26,7 @@ def seed_bench_documents(municipality: Municipality, today: date) -> int:
     stored = default_storage.save("published-documents/bench.pdf", ContentFile(DEMO_PDF))
     department = Department.objects.filter(municipality=municipality).first()
     activity = Activity.objects.filter(municipality=municipality).first()
-    audiences = [
+    audiences: list[tuple[str, dict[str, object]]] = [
         (Audience.ALL, {}),
         (Audience.DEPARTMENT, {"department": department}),
         (Audience.ACTIVITY, {"activity": activity}),

@@ -53,11 +53,17 @@ class Command(BaseCommand):
         output = Path(output) if output else Path(settings.VAR_DIR) / "bench.json"
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=0)
-        seeder = SeedBenchCommand(stdout=self.stdout, stderr=self.stderr)
+        seeder = SeedBenchCommand()
         if children is None:
             children = round(households * 1.6)
         call_command(
-            seeder, households=households, children=children, force=force, verbosity=verbosity
+            seeder,
+            households=households,
+            children=children,
+            force=force,
+            verbosity=verbosity,
+            stdout=self.stdout,
+            stderr=self.stderr,
         )
 
         # Production settings stay as they are, except what a test client cannot provide: a
