@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ribambelle.messaging",
     "ribambelle.portal",
     "ribambelle.backoffice",
+    "ribambelle.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,12 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.tenants.models import Department, Municipality
+from ribambelle.tenants.services import DEPARTMENT_FIELDS
 
 
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["name", "description", "email", "phone", "address", "opening_hours"]
+        fields = list(DEPARTMENT_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "address": forms.Textarea(attrs={"rows": 2}),

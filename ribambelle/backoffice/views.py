@@ -71,7 +71,12 @@ def _department_form(request, department):
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST" and form.is_valid():
-        tenant_services.department_save(municipality=request.municipality, department=form.instance)
+        tenant_services.department_save(
+            municipality=request.municipality,
+            actor=request.user,
+            department_id=department.pk,
+            values=form.cleaned_data,
+        )
         messages.success(
             request,
             _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing import rules
 from ribambelle.billing.models import Invoice, InvoiceLine
-from ribambelle.bookings.rules import MONTH_NAMES
+from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.shortcuts import tenant_reverse
 

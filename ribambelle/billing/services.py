@@ -28,7 +28,7 @@ from ribambelle.billing.models import (
     Tariff,
 )
 from ribambelle.bookings.models import Attendance, Booking
-from ribambelle.core.audit import audit_record
+from ribambelle.core.audit import audit_record, audit_record_changes
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Municipality
@@ -372,17 +372,13 @@ def office_save(*, municipality: Municipality, actor, form, before: dict) -> Bil
     office.municipality = municipality
     office.save()
     form.save_m2m()
-    after = _office_values(office)
-    changed = [name for name in after if before.get(name) != after[name]]
-    if creating or changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
-            target=office,
-            before={} if creating else {name: before.get(name) for name in changed},
-            after=after if creating else {name: after[name] for name in changed},
-        )
+    audit_record_changes(
+        municipality=municipality,
+        actor=actor,
+        target=office,
+        before=None if creating else before,
+        after=_office_values(office),
+    )
     return office
 
 
@@ -425,15 +421,11 @@ def tariff_save(
     TariffBracket.objects.bulk_create(
         [TariffBracket(tariff=tariff, up_to=up_to, price=price) for up_to, price in brackets]
     )
-    after = tariff_snapshot(tariff)
-    changed = [name for name in after if before.get(name) != after[name]]
-    if creating or changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
-            target=tariff,
-            before={} if creating else {name: before.get(name) for name in changed},
-            after=after if creating else {name: after[name] for name in changed},
-        )
+    audit_record_changes(
+        municipality=municipality,
+        actor=actor,
+        target=tariff,
+        before=None if creating else before,
+        after=tariff_snapshot(tariff),
+    )
     return tariff

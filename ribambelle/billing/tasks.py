@@ -6,9 +6,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import Invoice
-from ribambelle.bookings.rules import MONTH_NAMES
+from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.core.emails import send_branded_email
-from ribambelle.families.models import Guardian
+from ribambelle.families.selectors import account_recipients
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -25,14 +25,7 @@ def send_invoice_issued(invoice_id: int) -> int:
         return 0
     municipality = invoice.municipality
     # One e-mail per address, greeting the first of the guardians who share it.
-    recipients: dict[str, str] = {}
-    for email, first_name in (
-        Guardian.objects.filter(household_id=invoice.household_id, user__is_active=True)
-        .order_by("pk")
-        .values_list("user__email", "user__first_name")
-    ):
-        if email:
-            recipients.setdefault(email.lower(), first_name)
+    recipients = {r.email: r.user.first_name for r in account_recipients(invoice.household_id)}
     # "Votre facture de octobre": the period goes after a colon, where no elision is needed.
     period = format_lazy(
         "{} {}", MONTH_NAMES[invoice.period_start.month - 1], invoice.period_start.year

@@ -14,10 +14,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.bookings import rules
+from ribambelle.core.dates import WEEKDAY_NAMES
 from ribambelle.families.models import Child, Household
 from ribambelle.tenants.models import Department, Municipality, TenantQuerySet
 
-WEEKDAY_CHOICES = [(index, capfirst(name)) for index, name in enumerate(rules.WEEKDAY_NAMES)]
+WEEKDAY_CHOICES = [(index, capfirst(name)) for index, name in enumerate(WEEKDAY_NAMES)]
 
 
 class DeadlineKind(models.TextChoices):

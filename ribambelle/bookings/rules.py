@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.core.dates import MONTH_NAMES, WEEKDAY_NAMES
+
 PARIS = ZoneInfo("Europe/Paris")
 
 DAYS_BEFORE = "days_before"
@@ -96,17 +98,6 @@ def describe_rule(rule: DeadlineRule) -> str:
             _("%(days)s jour(s) ouvré(s) avant à %(time)s") % {"days": rule.days, "time": at}
         )
     return str(_("%(days)s jour(s) avant à %(time)s") % {"days": rule.days, "time": at})
-
-
-WEEKDAY_NAMES = [
-    _("lundi"),
-    _("mardi"),
-    _("mercredi"),
-    _("jeudi"),
-    _("vendredi"),
-    _("samedi"),
-    _("dimanche"),
-]
 
 
 @dataclass(frozen=True)
@@ -372,22 +363,6 @@ def format_day(day: date) -> str:
             "month": MONTH_NAMES[day.month - 1],
         }
     )
-
-
-MONTH_NAMES = [
-    _("janvier"),
-    _("février"),
-    _("mars"),
-    _("avril"),
-    _("mai"),
-    _("juin"),
-    _("juillet"),
-    _("août"),
-    _("septembre"),
-    _("octobre"),
-    _("novembre"),
-    _("décembre"),
-]
 
 
 def mass_days(start: date, end: date, weekdays: Iterable[int]) -> tuple[list[date], list[date]]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm
 from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
-from ribambelle.core.audit import audit_record
+from ribambelle.core.audit import audit_entry, audit_record, audit_record_changes, audit_record_many
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
@@ -186,15 +186,13 @@ def _log_overrides(municipality, household, actor, children, changes: list[Chang
     grouped: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         grouped[change.child_id].append(change)
-    AuditEntry.objects.bulk_create(
+    audit_record_many(
         [
-            AuditEntry(
-                municipality=municipality,
+            audit_entry(
+                municipality_id=municipality.pk,
                 actor=actor,
                 action=AuditEntry.Action.OVERRIDE,
-                target_type="families.child",
-                target_id=child_id,
-                target_label=str(by_child[child_id])[:200],
+                target=by_child[child_id],
                 household_id=household.pk,
                 after={
                     "deadline_override": [
@@ -341,26 +339,13 @@ def activity_save(
     activity.municipality = municipality
     activity.save()
     form.save_m2m()
-    after = activity_snapshot(activity)
-    if creating:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            target=activity,
-            after=after,
-        )
-        return activity
-    changed = [name for name in after if before.get(name) != after[name]]
-    if changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=activity,
-            before={name: before.get(name) for name in changed},
-            after={name: after[name] for name in changed},
-        )
+    audit_record_changes(
+        municipality=municipality,
+        actor=actor,
+        target=activity,
+        before=None if creating else before,
+        after=activity_snapshot(activity),
+    )
     return activity
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ribambelle.bookings import rules
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.models import Guardian, Household
+from ribambelle.families.selectors import account_recipients
 
 
 def reminder_recipients(municipality_id: int) -> QuerySet[Guardian]:
@@ -42,24 +43,18 @@ def send_booking_reminder(household_id: int, week: str, deadline: str, link: str
     if household is None:
         return
     municipality = household.municipality
-    guardians = reminder_recipients(municipality.pk).filter(household=household)
     monday = date.fromisoformat(week)
     with translation.override(settings.LANGUAGE_CODE):
         week_label = rules.format_day(monday)
         when = rules.format_instant(datetime.fromisoformat(deadline))
-    sent: set[str] = set()
-    for guardian in guardians:
-        email = guardian.user.email.strip().lower()
-        if email in sent:
-            continue
-        sent.add(email)
+    for recipient in account_recipients(household.pk):
         send_branded_email(
             municipality=municipality,
-            to=email,
+            to=recipient.email,
             subject=format_lazy(_("Pensez à réserver pour la semaine du {date}"), date=week_label),
             template="booking_reminder",
             context={
-                "first_name": guardian.first_name,
+                "first_name": recipient.guardian.first_name,
                 "week": week_label,
                 "deadline": when,
                 "link": link,

@@ -106,7 +106,7 @@ def parse(text: str, name: str = "<po>") -> list[Entry]:
         match = _KEYWORD.match(line)
         if match is None:
             raise CatalogueError(f"{where}: unexpected line {line[:40]!r}")
-        keyword, index, literal = match.group(1), match.group(2), match.group(3)
+        keyword, plural_index, literal = match.group(1), match.group(2), match.group(3)
         value = _unquote(literal, where)
         if keyword in ("msgctxt", "msgid") and target is not None and target[0] == "msgstr":
             close()
@@ -117,7 +117,7 @@ def parse(text: str, name: str = "<po>") -> list[Entry]:
         elif keyword == "msgid_plural":
             entry.plural, target = value, ("plural", None)
         else:
-            position = int(index) if index is not None else 0
+            position = int(plural_index) if plural_index is not None else 0
             entry.translations[position] = value
             target = ("msgstr", position)
     close()

@@ -3,6 +3,7 @@ message instead of surfacing later as an obscure error."""
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 
@@ -31,7 +32,7 @@ class Env:
             return "" if default is None else default
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: bool = False) -> bool:
         value = self._raw(name)
         if value is None or value == "":
             return default
@@ -42,7 +43,7 @@ class Env:
             return False
         raise self._fail(name, value, "a boolean (1/0, true/false, yes/no, on/off)")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: int, *, minimum: int | None = None) -> int:
         value = self._raw(name)
         if value is None or value == "":
             return default
@@ -54,13 +55,17 @@ class Env:
             raise self._fail(name, value, f"an integer >= {minimum}")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: list[builtins.str] | None = None
+    ) -> list[builtins.str]:
         value = self._raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(
+        self, name: builtins.str, choices: tuple[builtins.str, ...], default: builtins.str
+    ) -> builtins.str:
         value = self._raw(name)
         if value is None or value == "":
             return default

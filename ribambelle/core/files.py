@@ -7,10 +7,15 @@ before they are stored: a refused file never reaches the storage."""
 
 import re
 import unicodedata
+import uuid
 import zlib
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -250,3 +255,38 @@ def content_disposition(disposition: str, filename: str) -> str:
         f'{disposition}; filename="{ascii_filename(name)}"; '
         f"filename*=UTF-8''{quote(name, safe='')}"
     )
+
+
+def store_private_file(field: FieldFile, file: File, content_type: str) -> str:
+    """Save `file` into the file field (not its row) under a random name with the extension
+    of its checked `content_type`, so that nothing the sender typed reaches the storage. Returns
+    the stored name, which the caller deletes should the row not be saved."""
+    file.seek(0)
+    field.save(f"{uuid.uuid4().hex}{DOCUMENT_TYPES[content_type]}", file, save=False)
+    return str(field.name)
+
+
+def serve_file(
+    field: FieldFile,
+    *,
+    content_type: str,
+    filename: str | Callable[[str | None], str],
+    inline: bool = False,
+) -> FileResponse:
+    """A stored file for the browser (invariant 6, docs/decisions/0008): inline only when asked
+    and when its bytes are of a type a browser may show (`inline_type`), else an attachment;
+    of that checked type, or of no particular type when the bytes do not match it. Never
+    sniffed, never kept in a cache; 404 when the storage lost the file. `filename` may be a
+    function of the checked type (None when the bytes did not match)."""
+    try:
+        stream = field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    shown_as = inline_type(stream, content_type)
+    response = FileResponse(stream, content_type=shown_as or ATTACHMENT_TYPE)
+    name = filename(shown_as) if callable(filename) else filename
+    disposition = "inline" if inline and shown_as else "attachment"
+    response["Content-Disposition"] = content_disposition(disposition, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,12 +3,11 @@ a random name (invariant 6); staff changes are audited (invariant 8). The file i
 before the row, so a failed database write takes the file away with it."""
 
 import datetime
-import uuid
 
 from django.db import transaction
 
 from ribambelle.core.audit import audit_record
-from ribambelle.core.files import DOCUMENT_TYPES, document_content_type
+from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Household
@@ -68,9 +67,7 @@ def document_publish(
         school=school.strip() if audience == Audience.SCHOOL else "",
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    file.seek(0)
-    document.file.save(f"{uuid.uuid4().hex}{DOCUMENT_TYPES[content_type]}", file, save=False)
-    stored_name = document.file.name
+    stored_name = store_private_file(document.file, file, content_type)
     try:
         with transaction.atomic():
             document.save()

@@ -5,10 +5,11 @@ bytes say so opens in the browser, anything else is downloaded (docs/decisions/0
 
 import os
 import re
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,13 +20,7 @@ from ribambelle.accounts.access import (
     staff_required,
     staff_writer_required,
 )
-from ribambelle.core.files import (
-    ATTACHMENT_TYPE,
-    DOCUMENT_TYPES,
-    content_disposition,
-    inline_type,
-    safe_filename,
-)
+from ribambelle.core.files import DOCUMENT_TYPES, safe_filename, serve_file
 from ribambelle.documents import selectors, services
 from ribambelle.documents.forms import CategoryForm, PublishForm
 from ribambelle.documents.models import Document
@@ -73,18 +68,12 @@ def serve(document: Document, *, download: bool) -> FileResponse:
     """A PDF or image whose bytes match its type, inline (to open in a tab) unless asked as a
     download; anything else as an attachment of no particular type. Never sniffed, never kept
     in a shared cache."""
-    try:
-        stream = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    shown_as = inline_type(stream, document.content_type)
-    response = FileResponse(stream, content_type=shown_as or ATTACHMENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        "inline" if shown_as and not download else "attachment", _filename(document, shown_as)
+    return serve_file(
+        document.file,
+        content_type=document.content_type,
+        filename=partial(_filename, document),
+        inline=not download,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @parent_required

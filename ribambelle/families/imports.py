@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
-from ribambelle.core.audit import plain_values
+from ribambelle.core.audit import audit_entry, audit_record_many
 from ribambelle.core.files import check_text_file
 from ribambelle.core.french import elide
 from ribambelle.core.models import AuditEntry
@@ -928,16 +928,14 @@ def _plan_accounts(op: HouseholdOp, guardian_households, users, plan: ImportPlan
 def _audit(
     municipality, actor, target, household_id, before, after, action=AuditEntry.Action.IMPORT
 ) -> AuditEntry:
-    return AuditEntry(
-        municipality=municipality,
+    return audit_entry(
+        municipality_id=municipality.pk,
         actor=actor,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=target.pk,
-        target_label=str(target)[:200],
+        target=target,
         household_id=household_id,
-        before=plain_values(before),
-        after=plain_values(after),
+        before=before,
+        after=after,
     )
 
 
@@ -1056,7 +1054,7 @@ def households_import(*, municipality, actor, data: bytes) -> ImportPlan:
 
     for model, (objects, fields) in updated.items():
         _bulk_update(model, objects, fields)
-    AuditEntry.objects.bulk_create(audit, batch_size=_CHUNK)
+    audit_record_many(audit, batch_size=_CHUNK)
     return plan
 
 
@@ -1098,7 +1096,7 @@ def household_invitations_send(*, municipality, actor) -> int:
     guardians = list(invitation_candidates(municipality))
     for guardian in guardians:
         send_password_link.enqueue(municipality.pk, guardian.user.email)
-    AuditEntry.objects.bulk_create(
+    audit_record_many(
         [
             _audit(
                 municipality,

@@ -1,8 +1,11 @@
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ribambelle.accounts.models import User
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
@@ -238,6 +241,38 @@ def family_addresses(household: Household) -> list[str]:
         if email and email not in addresses:
             addresses.append(email)
     return addresses
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An address to write to, the guardian who reads it and their account (for the
+    greeting)."""
+
+    email: str
+    guardian: Guardian
+    user: User
+
+
+def account_recipients(household_id: int) -> list[Recipient]:
+    """The guardians of a household who can act on an e-mail: an active account of the
+    household's municipality, with an address. One per address (in lower case, greeting the
+    first guardian who has it), in the order of the addresses."""
+    recipients: dict[str, Recipient] = {}
+    guardians = (
+        Guardian.objects.filter(
+            household_id=household_id,
+            user__is_active=True,
+            user__municipality_id=F("municipality_id"),
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("pk")
+    )
+    for guardian in guardians:
+        if (user := guardian.user) is not None:
+            email = user.email.strip().lower()
+            recipients.setdefault(email, Recipient(email, guardian, user))
+    return [recipients[email] for email in sorted(recipients)]
 
 
 def audit_entries(municipality: Municipality, household_id: int | None = None):

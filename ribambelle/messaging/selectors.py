@@ -1,12 +1,22 @@
 """Messaging reads, always scoped to a municipality and, for families, to their household:
 anything else answers 404 (DESIGN invariant 1)."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ribambelle.families.models import Household
 from ribambelle.messaging.models import Attachment, Conversation, Message
 from ribambelle.tenants.models import Department, Municipality
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class UnreadCount(TypedDict):
+    unread: int
+
 
 UNREAD_FOR_FAMILY = Q(family_read_at__isnull=True) | Q(family_read_at__lt=F("last_message_at"))
 UNREAD_FOR_STAFF = Q(staff_read_at__isnull=True) | Q(staff_read_at__lt=F("last_message_at"))
@@ -16,7 +26,9 @@ def departments_of(municipality: Municipality) -> QuerySet[Department]:
     return Department.objects.for_municipality(municipality).order_by("name")
 
 
-def unread_by_department(municipality: Municipality) -> list[Department]:
+def unread_by_department(
+    municipality: Municipality,
+) -> "list[WithAnnotations[Department, UnreadCount]]":
     """For the staff dashboard, in one query: the departments with conversations that have a
     message staff have not read (as the inbox's "Non lues" filter counts them), each with
     `unread`."""

@@ -1,14 +1,12 @@
 """Messaging writes. Bodies are sanitized here, on write (DESIGN invariant 7); attachments are
 checked by content like every upload and stored privately under a random name (invariant 6)."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ribambelle.core.files import DOCUMENT_TYPES, document_content_type
+from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.families.models import Household
 from ribambelle.messaging import rules
 from ribambelle.messaging.models import Attachment, Conversation, Message
@@ -47,10 +45,7 @@ def _add_message(*, actor, conversation, body_html: str, from_staff: bool, files
                 content_type=content_type,
                 size=file.size,
             )
-            file.seek(0)
-            attachment.file.save(
-                f"{uuid.uuid4().hex}{DOCUMENT_TYPES[content_type]}", file, save=False
-            )
+            store_private_file(attachment.file, file, content_type)
             stored.append(attachment.file)
             attachment.save()
     except BaseException:

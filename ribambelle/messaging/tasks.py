@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.emails import send_branded_email
-from ribambelle.families.models import Guardian
+from ribambelle.families.selectors import account_recipients
 from ribambelle.messaging.models import Message
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -66,15 +66,7 @@ def notify_family(message_id: int) -> int:
         return 0
     conversation = message.conversation
     municipality = conversation.municipality
-    emails = sorted(
-        {
-            email.lower()
-            for email in Guardian.objects.filter(
-                household_id=conversation.household_id, user__is_active=True
-            ).values_list("user__email", flat=True)
-            if email
-        }
-    )
+    emails = [r.email for r in account_recipients(conversation.household_id)]
     url = settings.SITE_URL + tenant_reverse(
         municipality, "messaging:conversation", pk=conversation.pk
     )

@@ -1,18 +1,15 @@
 """Messagerie: families write to a department and follow their threads; staff answer from an
 inbox per department. Every object is found through a scoped selector (404 otherwise)."""
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.access import parent_required, staff_required
+from ribambelle.core.files import serve_file
 from ribambelle.families.selectors import household_of
 from ribambelle.messaging import selectors, services
 from ribambelle.messaging.forms import AssignForm, InboxFilterForm, NewMessageForm, ReplyForm
@@ -100,27 +97,11 @@ def conversation(request, pk: int):
     )
 
 
-def _ascii_filename(filename: str) -> str:
-    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._")
-    return plain or "piece-jointe"
-
-
 def _download(attachment: Attachment) -> FileResponse:
     """Always as an attachment of its detected type, never sniffed, never cached."""
-    try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    name = re.sub(r"[\x00-\x1f\x7f/\\]+", " ", attachment.original_name).strip(" .")
-    name = name or "piece-jointe"
-    response = FileResponse(stream, content_type=attachment.content_type, as_attachment=True)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{_ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return serve_file(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @parent_required

@@ -11,7 +11,7 @@ def shell(request):
         return {"dev_mailbox": settings.DEBUG and settings.EMAIL_MODE == "mailbox"}
     user = request.user
     signed_in = user.is_authenticated and user.municipality_id == municipality.pk
-    nav = []
+    nav: list[dict[str, object]] = []
     home = "accounts:login"
     if signed_in:
         home = "backoffice:home" if user.is_municipal_staff else "portal:home"

@@ -34,9 +34,10 @@ def home(request):
         today = [(child, booked.get(child.pk, [])) for child in records]
         if not any(activities for _child, activities in today):
             today = []
-        unpaid = list(billing_selectors.unpaid_invoices(household))
-        for invoice in unpaid:
-            invoice.can_pay = can_pay_online(invoice)
+        unpaid = [
+            (invoice, can_pay_online(invoice))
+            for invoice in billing_selectors.unpaid_invoices(household)
+        ]
         unread = messaging_selectors.unread_count(household)
         documents = document_selectors.recent_for_household(household)
     return render(

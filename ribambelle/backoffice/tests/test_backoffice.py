@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from ribambelle.accounts.models import Role, User
 from ribambelle.conftest import logged_in, make_user
+from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,26 @@ class TestDepartments:
         manager_client.post(edit, {"name": "Périscolaire", "phone": "01 00 00 00 00"})
         department.refresh_from_db()
         assert (department.name, department.phone) == ("Périscolaire", "01 00 00 00 00")
+
+    def test_creation_and_changes_are_logged(self, manager_client, manager_a, municipality_a):
+        url = reverse("backoffice:department_create", args=[municipality_a.slug])
+        manager_client.post(url, {"name": "Accueil périscolaire", "email": "peri@ville-a.fr"})
+        department = Department.objects.get(municipality=municipality_a)
+        created = AuditEntry.objects.get()
+        assert (created.action, created.actor, created.target_id) == (
+            AuditEntry.Action.CREATE,
+            manager_a,
+            department.pk,
+        )
+        assert created.after["email"] == "peri@ville-a.fr"
+        edit = reverse("backoffice:department_edit", args=[municipality_a.slug, department.pk])
+        unchanged = {"name": "Accueil périscolaire", "email": "peri@ville-a.fr"}
+        manager_client.post(edit, unchanged)
+        assert AuditEntry.objects.count() == 1
+        manager_client.post(edit, {**unchanged, "phone": "01 00 00 00 00"})
+        updated = AuditEntry.objects.latest("pk")
+        assert updated.action == AuditEntry.Action.UPDATE
+        assert (updated.before, updated.after) == ({"phone": ""}, {"phone": "01 00 00 00 00"})
 
     def test_duplicate_name_refused(self, manager_client, municipality_a, department_a):
         url = reverse("backoffice:department_create", args=[municipality_a.slug])

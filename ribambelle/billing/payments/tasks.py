@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ribambelle.billing.models import Payment
 from ribambelle.core.emails import send_branded_email
-from ribambelle.families.models import Guardian
+from ribambelle.families.selectors import account_recipients
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -24,15 +24,7 @@ def send_payment_received(payment_id: int) -> int:
     if payment is None:
         return 0
     invoice = payment.invoice
-    emails = sorted(
-        {
-            email.lower()
-            for email in Guardian.objects.filter(
-                household_id=invoice.household_id, user__is_active=True
-            ).values_list("user__email", flat=True)
-            if email
-        }
-    )
+    emails = [recipient.email for recipient in account_recipients(invoice.household_id)]
     url = settings.SITE_URL + tenant_reverse(payment.municipality, "billing:invoices")
     with translation.override(settings.LANGUAGE_CODE):
         amount = number_format(payment.amount, 2, use_l10n=True)

@@ -28,6 +28,7 @@ from ribambelle.bookings.services import (
     closure_add,
     closure_delete,
 )
+from ribambelle.core.dates import WEEKDAY_NAMES
 from ribambelle.tenants.selectors import departments_of
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -40,7 +41,7 @@ def _url(request, name, **kwargs) -> str:
 
 
 def weekdays_text(activity: Activity) -> str:
-    return ", ".join(str(rules.WEEKDAY_NAMES[day]) for day in sorted(activity.weekday_set))
+    return ", ".join(str(WEEKDAY_NAMES[day]) for day in sorted(activity.weekday_set))
 
 
 def _lines(text: str) -> list[str]:

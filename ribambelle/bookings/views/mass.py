@@ -20,6 +20,7 @@ from ribambelle.bookings.forms import (
     default_dates,
     offered_weekdays,
 )
+from ribambelle.core.dates import WEEKDAY_NAMES
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Household
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -171,7 +172,7 @@ def _serialise(results, kids, activities, params) -> dict:
 
 
 def _short(day: date) -> str:
-    return f"{str(rules.WEEKDAY_NAMES[day.weekday()])[:3]}. {day:%d/%m/%Y}"
+    return f"{str(WEEKDAY_NAMES[day.weekday()])[:3]}. {day:%d/%m/%Y}"
 
 
 @parent_required

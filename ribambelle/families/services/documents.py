@@ -1,12 +1,10 @@
 """Family documents: stored privately under a random name, recorded, audited. The file is
 written before the row, so a failed database write must take the file away with it."""
 
-import uuid
-
 from django.db import transaction
 
 from ribambelle.core.audit import audit_record
-from ribambelle.core.files import DOCUMENT_TYPES, document_content_type
+from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Guardian, Household
 
@@ -58,9 +56,7 @@ def document_add(
         size=file.size,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    file.seek(0)
-    document.file.save(f"{uuid.uuid4().hex}{DOCUMENT_TYPES[content_type]}", file, save=False)
-    stored_name = document.file.name
+    stored_name = store_private_file(document.file, file, content_type)
     try:
         with transaction.atomic():
             document.save()

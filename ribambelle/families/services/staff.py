@@ -6,7 +6,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.tasks import send_password_link
-from ribambelle.core.audit import audit_record
+from ribambelle.core.audit import audit_entry, audit_record, audit_record_many
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import tasks
 from ribambelle.families.categories import Category
@@ -107,20 +107,16 @@ def signup_refuse(*, actor, household: Household, message: str) -> None:
 def health_reads_record(*, actor, children) -> None:
     """Invariant 8: one entry per child whose medical information a member of staff saw, in
     one query whatever their number."""
-    entries = [
-        AuditEntry(
+    audit_record_many(
+        audit_entry(
             municipality_id=child.municipality_id,
             actor=actor,
             action=AuditEntry.Action.READ_HEALTH,
-            target_type=child._meta.label_lower,
-            target_id=child.pk,
-            target_label=str(child)[:200],
+            target=child,
             household_id=child.household_id,
         )
         for child in children
-    ]
-    if entries:
-        AuditEntry.objects.bulk_create(entries)
+    )
 
 
 def family_settings_of(municipality) -> FamilySettings:

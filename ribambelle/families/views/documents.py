@@ -3,13 +3,13 @@ downloads through permission-checked views only (the storage is private, DESIGN 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.access import parent_required, staff_required
-from ribambelle.core.files import DOCUMENT_TYPES, content_disposition, safe_filename
+from ribambelle.core.files import DOCUMENT_TYPES, safe_filename, serve_file
 from ribambelle.families import selectors
 from ribambelle.families.forms_documents import DocumentForm, OwnedDocumentForm
 from ribambelle.families.models import DocumentKind, FamilyDocument
@@ -87,15 +87,9 @@ def download_filename(document: FamilyDocument) -> str:
 def attachment(document: FamilyDocument) -> FileResponse:
     """The stored file as an attachment of its detected type: never rendered by the browser,
     never sniffed, never kept in a shared cache."""
-    try:
-        stream = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(stream, content_type=document.content_type, as_attachment=True)
-    response["Content-Disposition"] = content_disposition("attachment", download_filename(document))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_file(
+        document.file, content_type=document.content_type, filename=download_filename(document)
+    )
 
 
 @parent_required

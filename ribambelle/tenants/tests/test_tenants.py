@@ -1,13 +1,9 @@
 import io
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ribambelle.accounts.models import Role, User
-from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import municipalities_matching
 
 pytestmark = pytest.mark.django_db
@@ -43,32 +39,6 @@ def test_root_finder_skips_closed_portals_and_short_queries(municipality_a):
     assert municipalities_matching("Ville A") == []
 
 
-def test_create_municipality_command(db):
-    out = io.StringIO()
-    call_command(
-        "create_municipality",
-        "villeneuve",
-        "Ville de Villeneuve",
-        "--manager-email",
-        "chef@villeneuve.fr",
-        "--password-floor",
-        "50",
-        stdout=out,
-    )
-    municipality = Municipality.objects.get(slug="villeneuve")
-    assert municipality.password_min_entropy == 50
-    manager = User.objects.get(municipality=municipality)
-    assert manager.role == Role.MANAGER and not manager.has_usable_password()
-    assert mail.outbox[0].to == ["chef@villeneuve.fr"]
-
-
-@pytest.mark.parametrize("slug", ["admin", "Bad Slug", "static"])
-def test_create_municipality_refuses_bad_slugs(db, slug):
-    with pytest.raises(CommandError):
-        call_command("create_municipality", slug, "X", stdout=io.StringIO())
-    assert not Municipality.objects.exists()
-
-
 def png_bytes() -> bytes:
     from PIL import Image
 
@@ -99,13 +69,3 @@ def test_logo_must_be_an_image(municipality_a):
     municipality_a.logo = SimpleUploadedFile("logo.png", b"<script>alert(1)</script>")
     with pytest.raises(ValidationError):
         municipality_a.full_clean()
-
-
-def test_seed_demo_twice(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    demo = Municipality.objects.get(slug="demo")
-    parents = User.objects.filter(municipality=demo, role=Role.PARENT)
-    assert parents.count() >= 4
-    assert User.objects.filter(municipality=demo).staff().count() >= 3
-    assert demo.departments.count() >= 3

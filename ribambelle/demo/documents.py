@@ -3,15 +3,16 @@ the rules for everyone, the Wednesday programme for its families, a school outin
 Idempotent: documents are keyed by title."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import translation
 
 from ribambelle.bookings.models import Activity
 from ribambelle.core.french import month_year, with_elision
+from ribambelle.demo.families import DEMO_PDF
 from ribambelle.documents import services
 from ribambelle.documents.models import Audience, Category, Document
-from ribambelle.families.demo import DEMO_PDF
 from ribambelle.tenants.models import Department, Municipality
 
 CATEGORIES = ["Menus", "Activités", "Règlements", "Informations"]
@@ -28,7 +29,7 @@ def seed_demo_documents(demo: Municipality, today: date) -> None:
     first_of_month = today.replace(day=1)
     with translation.override("fr"):
         month_label = month_year(first_of_month)
-    documents = [
+    documents: list[tuple[str, str, date, str, dict[str, Any]]] = [
         (
             "Menus",
             f"Menus {with_elision('de', month_label)}",

@@ -1,6 +1,6 @@
-"""What the booking pages of `manage.py bench` (ribambelle/core/bench.py) send and reset on the
-bench municipality: one cell unticked with htmx, a mass booking of the rest of the school year
-for the parent's children and all four activities, the attendance register of one school."""
+"""What the booking pages of `manage.py bench` (ribambelle/demo/bench/pages.py) send and reset
+on the bench municipality: one cell unticked with htmx, a mass booking of the rest of the school
+year for the parent's children and all four activities, the attendance register of one school."""
 
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from ribambelle.families.models import Child, Household
 
 
 def _ids() -> tuple[int, int]:
-    from ribambelle.core.bench import PERSONAS, TENANT
+    from ribambelle.demo.bench.pages import PERSONAS, TENANT
 
     household = Household.objects.get(
         municipality__slug=TENANT["municipality_slug"],

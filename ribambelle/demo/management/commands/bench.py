@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from ribambelle.accounts.models import User
-from ribambelle.core.bench import BENCH_SLUG, PAGES, PERSONAS, BenchPage
-from ribambelle.core.management.commands.seed_bench import Command as SeedBenchCommand
+from ribambelle.demo.bench.pages import BENCH_SLUG, PAGES, PERSONAS, BenchPage
+from ribambelle.demo.management.commands.seed_bench import Command as SeedBenchCommand
 
 BENCH_HOST = "127.0.0.1"
 WARMUP = 3
@@ -53,11 +53,17 @@ class Command(BaseCommand):
         output = Path(output) if output else Path(settings.VAR_DIR) / "bench.json"
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=0)
-        seeder = SeedBenchCommand(stdout=self.stdout, stderr=self.stderr)
+        seeder = SeedBenchCommand()
         if children is None:
             children = round(households * 1.6)
         call_command(
-            seeder, households=households, children=children, force=force, verbosity=verbosity
+            seeder,
+            households=households,
+            children=children,
+            force=force,
+            verbosity=verbosity,
+            stdout=self.stdout,
+            stderr=self.stderr,
         )
 
         # Production settings stay as they are, except what a test client cannot provide: a
@@ -65,7 +71,7 @@ class Command(BaseCommand):
         with (
             warnings.catch_warnings(),
             override_settings(
-                ROOT_URLCONF="ribambelle.core.bench_urls",
+                ROOT_URLCONF="ribambelle.demo.bench.urls",
                 ALLOWED_HOSTS=[BENCH_HOST],
                 STORAGES={
                     **settings.STORAGES,

@@ -79,11 +79,11 @@ def later(module: str, name: str) -> Callable:
 
 
 def bookings_bench(name: str) -> Callable:
-    return later("ribambelle.bookings.bench_pages", name)
+    return later("ribambelle.demo.bench.booking_pages", name)
 
 
 def billing_bench(name: str) -> Callable:
-    return later("ribambelle.billing.bench_data", name)
+    return later("ribambelle.demo.bench.billing", name)
 
 
 PAGES: list[BenchPage] = [
@@ -147,7 +147,7 @@ PAGES: list[BenchPage] = [
     BenchPage(
         "documents of a category",
         "documents:category",
-        later("ribambelle.documents.bench_data", "parent_first_category"),
+        later("ribambelle.demo.bench.documents", "parent_first_category"),
         "parent",
     ),
     BenchPage("staff documents", "documents_staff:list", TENANT, "agent"),
@@ -155,7 +155,7 @@ PAGES: list[BenchPage] = [
     BenchPage(
         "conversation",
         "messaging:conversation",
-        later("ribambelle.messaging.bench_data", "parent_conversation"),
+        later("ribambelle.demo.bench.messaging", "parent_conversation"),
         "parent",
     ),
     BenchPage("staff inbox", "messaging_staff:inbox", TENANT, "agent"),

@@ -3,7 +3,7 @@
 Rows are generated lazily and written with bulk_create in fixed-size batches, so memory stays
 flat whatever the size; every account shares one password hash, since hashing thousands of
 passwords with Argon2 would take minutes. The school year of bookings (well over a million rows)
-skips the ORM altogether: see ribambelle/bookings/bench_data.py."""
+skips the ORM altogether: see ribambelle/demo/bench/bookings.py."""
 
 import contextlib
 import random
@@ -23,17 +23,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
-from ribambelle.billing.bench_data import delete_bench_billing, seed_bench_billing
-from ribambelle.bookings.bench_data import (
+from ribambelle.bookings.models import Activity, Booking
+from ribambelle.demo.bench.billing import delete_bench_billing, seed_bench_billing
+from ribambelle.demo.bench.bookings import (
     BookingSeedReport,
     delete_bench_bookings,
     seed_bench_bookings,
 )
-from ribambelle.bookings.demo import school_year
-from ribambelle.bookings.models import Activity, Booking
-from ribambelle.core.bench import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
-from ribambelle.core.seeding import refuse_foreign_data
-from ribambelle.documents.bench_data import delete_bench_documents, seed_bench_documents
+from ribambelle.demo.bench.documents import delete_bench_documents, seed_bench_documents
+from ribambelle.demo.bench.messaging import (
+    delete_bench_conversations,
+    seed_bench_conversations,
+)
+from ribambelle.demo.bench.pages import BENCH_EMAIL_DOMAIN, BENCH_NAME, BENCH_SLUG
+from ribambelle.demo.bookings import school_year
+from ribambelle.demo.seeding import refuse_foreign_data
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
@@ -42,10 +46,6 @@ from ribambelle.families.models import (
     Guardian,
     Household,
     Requirement,
-)
-from ribambelle.messaging.bench_data import (
-    delete_bench_conversations,
-    seed_bench_conversations,
 )
 from ribambelle.tenants.models import Department, Municipality
 

@@ -14,8 +14,8 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
-from ribambelle.bookings.demo import school_year
 from ribambelle.bookings.models import Activity
+from ribambelle.demo.bookings import school_year
 from ribambelle.tenants.models import Department, Municipality
 
 PRICES = {
@@ -93,7 +93,7 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
             invoice=invoice,
             amount=invoice.due,
             method=Payment.Method.CHEQUE,
-            received_on=invoice.issued_on,
+            received_on=invoice.issued_on or today,
             reference="Chèque n° 1234567",
             actor=None,
         )
@@ -105,7 +105,7 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
                 invoice=invoice,
                 amount=(invoice.due / 2).quantize(Decimal("0.01")),
                 method=Payment.Method.CESU,
-                received_on=invoice.issued_on,
+                received_on=invoice.issued_on or today,
                 reference="CESU",
                 actor=None,
             )

@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from ribambelle.bookings.models import Activity
+from ribambelle.demo.families import DEMO_PDF
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
-from ribambelle.families.demo import DEMO_PDF
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality
 
@@ -26,7 +26,7 @@ def seed_bench_documents(municipality: Municipality, today: date) -> int:
     stored = default_storage.save("published-documents/bench.pdf", ContentFile(DEMO_PDF))
     department = Department.objects.filter(municipality=municipality).first()
     activity = Activity.objects.filter(municipality=municipality).first()
-    audiences = [
+    audiences: list[tuple[str, dict[str, object]]] = [
         (Audience.ALL, {}),
         (Audience.DEPARTMENT, {"department": department}),
         (Audience.ACTIVITY, {"activity": activity}),
@@ -61,7 +61,7 @@ def seed_bench_documents(municipality: Municipality, today: date) -> int:
 
 
 def parent_first_category() -> dict:
-    from ribambelle.core.bench import TENANT
+    from ribambelle.demo.bench.pages import TENANT
 
     category = Category.objects.filter(municipality__slug=TENANT["municipality_slug"]).earliest(
         "position"

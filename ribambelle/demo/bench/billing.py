@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ribambelle.billing import services
-from ribambelle.billing.demo import ensure_billing
 from ribambelle.billing.models import (
     BillingOffice,
     CreditNote,
@@ -18,6 +17,7 @@ from ribambelle.billing.models import (
     Payment,
     Tariff,
 )
+from ribambelle.demo.billing import ensure_billing
 from ribambelle.tenants.models import Municipality
 
 
@@ -54,28 +54,24 @@ def delete_bench_billing(municipality: Municipality) -> None:
     BillingOffice.objects.filter(municipality=municipality).delete()
 
 
-# What the billing pages of `manage.py bench` (ribambelle/core/bench.py) need.
+# What the billing pages of `manage.py bench` (ribambelle/demo/bench/pages.py) need.
 
 
 def parent_latest_invoice() -> dict:
-    from ribambelle.core.bench import PERSONAS, TENANT
+    from ribambelle.demo.bench.pages import PERSONAS, TENANT
 
-    invoice = (
-        Invoice.objects.filter(
-            municipality__slug=TENANT["municipality_slug"],
-            household__guardians__user__email=PERSONAS["parent"],
-            status=Invoice.Status.ISSUED,
-        )
-        .order_by("-issued_on", "-number")
-        .first()
-    )
+    invoice = Invoice.objects.filter(
+        municipality__slug=TENANT["municipality_slug"],
+        household__guardians__user__email=PERSONAS["parent"],
+        status=Invoice.Status.ISSUED,
+    ).latest("issued_on", "number")
     return {**TENANT, "pk": invoice.pk}
 
 
 def current_month_run() -> dict:
     """Compute the drafts of the current month for the whole bench municipality: the form the
     staff submit. The first request creates the run; the next ones recompute it."""
-    from ribambelle.core.bench import TENANT
+    from ribambelle.demo.bench.pages import TENANT
 
     office = BillingOffice.objects.get(municipality__slug=TENANT["municipality_slug"])
     return {"office": office.pk, "month": date.today().strftime("%Y-%m")}

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from ribambelle.billing.demo import months_to_invoice
 from ribambelle.billing.models import Invoice, Payment
 from ribambelle.bookings.rules import PARIS
+from ribambelle.demo.billing import months_to_invoice
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import clear_url_caches, path
 
 from ribambelle.accounts.models import Role, User
-from ribambelle.core.bench import PAGES, BenchPage
-from ribambelle.core.management.commands import bench, seed_bench
-from ribambelle.core.management.commands.seed_bench import guardian_counts
+from ribambelle.demo.bench.pages import PAGES, BenchPage
+from ribambelle.demo.management.commands import bench, seed_bench
+from ribambelle.demo.management.commands.seed_bench import guardian_counts
 from ribambelle.tenants.models import Department, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_bench_fails_on_a_page_that_is_not_200(tmp_path, monkeypatch):
     broken = BenchPage(
         "parent on staff page", "backoffice:home", {"municipality_slug": "bench"}, "parent"
     )
-    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", [broken])
+    monkeypatch.setattr("ribambelle.demo.management.commands.bench.PAGES", [broken])
     output = tmp_path / "b.json"
 
     with pytest.raises(CommandError, match="parent on staff page: status 403"):
@@ -133,7 +133,7 @@ def test_bench_fails_on_a_page_that_is_not_200(tmp_path, monkeypatch):
 @pytest.fixture
 def bench_route(monkeypatch):
     """Adds views to the URLconf that `manage.py bench` uses, for the length of a test."""
-    from ribambelle.core import bench_urls
+    from ribambelle.demo.bench import urls as bench_urls
 
     def add(route, view, name):
         monkeypatch.setattr(
@@ -186,7 +186,7 @@ def test_bench_post_page_runs_before_and_data_untimed_before_each_request(
         data=data,
         before=lambda: post_view.append(("before",)),
     )
-    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", [page])
+    monkeypatch.setattr("ribambelle.demo.management.commands.bench.PAGES", [page])
     output = tmp_path / "b.json"
     call_command("bench", households=5, repeat=3, output=output)
 
@@ -207,7 +207,7 @@ def test_bench_fails_on_a_redirected_get_and_a_refused_post(tmp_path, monkeypatc
         BenchPage("redirected get", "bench_post"),
         BenchPage("refused post", "bench_post", method="post", data={"fail": "1"}),
     ]
-    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", pages)
+    monkeypatch.setattr("ribambelle.demo.management.commands.bench.PAGES", pages)
     output = tmp_path / "b.json"
 
     with pytest.raises(CommandError, match="redirected get: status 302; refused post: status 400"):
@@ -248,7 +248,7 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
 
     bench_route("_bench/book/", view, "bench_book")
     page = BenchPage("book a day", "bench_book", method="post", before=lambda: change(False))
-    monkeypatch.setattr("ribambelle.core.management.commands.bench.PAGES", [page])
+    monkeypatch.setattr("ribambelle.demo.management.commands.bench.PAGES", [page])
     output = tmp_path / "b.json"
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=PARIS), tick=True):
         call_command("bench", households=5, repeat=3, output=output)

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from ribambelle.core.files import document_content_type
-from ribambelle.families.demo import DEMO_PDF
+from ribambelle.demo.families import DEMO_PDF
 from ribambelle.families.models import Child, Household, PendingChange
 from ribambelle.families.selectors import children_with_records, missing_by_child
 

@@ -55,16 +55,12 @@ def seed_bench_conversations(municipality: Municipality) -> int:
 
 
 def parent_conversation() -> dict:
-    from ribambelle.core.bench import PERSONAS, TENANT
+    from ribambelle.demo.bench.pages import PERSONAS, TENANT
 
-    conversation = (
-        Conversation.objects.filter(
-            municipality__slug=TENANT["municipality_slug"],
-            household__guardians__user__email=PERSONAS["parent"],
-        )
-        .order_by("pk")
-        .first()
-    )
+    conversation = Conversation.objects.filter(
+        municipality__slug=TENANT["municipality_slug"],
+        household__guardians__user__email=PERSONAS["parent"],
+    ).earliest("pk")
     return {**TENANT, "pk": conversation.pk}
 
 

@@ -4,7 +4,7 @@ and a few days of attendance. Idempotent: activities are keyed by name and first
 and attendance by their unique constraint, and the day counters are recomputed from the rows.
 
 The school year, its holidays and the activities are shared with the bench seeder
-(bench_data.py), so that both municipalities run the same calendar."""
+(bench/bookings.py), so that both municipalities run the same calendar."""
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -398,7 +398,7 @@ def _seed_attendance(demo, activities, specs, year: SchoolYear, today: date) -> 
     """The registers of the last few days of school: everyone booked came except one child,
     and one child stayed at the evening care without a booking."""
     canteen_spec = specs[activities[CANTEEN].pk]
-    past = []
+    past: list[date] = []
     day = today - timedelta(days=1)
     while len(past) < ATTENDANCE_DAYS and day >= year.start:
         if rules.closure_of(canteen_spec, day) is None:

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from ribambelle.bookings import bench_data, demo, rules, selectors, services
+from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import (
     Activity,
     Attendance,
@@ -20,6 +20,8 @@ from ribambelle.bookings.models import (
 )
 from ribambelle.bookings.rules import PARIS
 from ribambelle.bookings.tests.conftest import MONDAY, NOW
+from ribambelle.demo import bookings as demo
+from ribambelle.demo.bench import bookings as bench_data
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
 from ribambelle.tenants.models import Municipality

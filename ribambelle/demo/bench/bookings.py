@@ -17,7 +17,8 @@ from django.db import connection
 from django.utils import timezone
 
 from ribambelle.bookings import rules, selectors
-from ribambelle.bookings.demo import (
+from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
+from ribambelle.demo.bookings import (
     CANTEEN,
     EVENING_CARE,
     MORNING_CARE,
@@ -27,7 +28,6 @@ from ribambelle.bookings.demo import (
     ensure_closures,
     school_year,
 )
-from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
 from ribambelle.families.models import Child
 from ribambelle.tenants.models import Municipality
 

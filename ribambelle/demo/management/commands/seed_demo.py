@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from ribambelle.accounts.models import Role, User
-from ribambelle.billing.demo import seed_demo_billing
-from ribambelle.bookings.demo import seed_demo_bookings
-from ribambelle.core.seeding import refuse_foreign_data
-from ribambelle.documents.demo import seed_demo_documents
-from ribambelle.families.demo import seed_demo_families
-from ribambelle.messaging.demo import seed_demo_conversations
+from ribambelle.demo.billing import seed_demo_billing
+from ribambelle.demo.bookings import seed_demo_bookings
+from ribambelle.demo.documents import seed_demo_documents
+from ribambelle.demo.families import seed_demo_families
+from ribambelle.demo.messaging import seed_demo_conversations
+from ribambelle.demo.seeding import refuse_foreign_data
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
