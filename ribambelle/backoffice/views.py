@@ -71,7 +71,9 @@ def _department_form(request, department):
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST" and form.is_valid():
-        tenant_services.department_save(municipality=request.municipality, department=form.instance)
+        tenant_services.department_save(
+            municipality=request.municipality, actor=request.user, department=form.instance
+        )
         messages.success(
             request,
             _("Le service « %(name)s » est enregistré.") % {"name": form.instance.name},
@@ -96,7 +98,7 @@ def staff_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = account_services.staff_invite(
-                municipality=request.municipality, **form.cleaned_data
+                municipality=request.municipality, actor=request.user, **form.cleaned_data
             )
         except account_services.AlreadyExists:
             form.add_error("email", StaffInviteForm.duplicate_message())
