@@ -21,6 +21,12 @@ def test_staff_pages_work_for_each_staff_role(name, municipality_a, department_a
         user = make_user(municipality_a, f"{role}@ville-a.fr", role)
         response = logged_in(user).get(reverse(name, args=[municipality_a.slug]))
         assert response.status_code == 200, role
+        shows = {
+            "backoffice:home": "Tableau de bord",
+            "backoffice:departments": department_a.phone,
+            "backoffice:staff": user.email,
+        }
+        assert shows[name] in response.content.decode(), role
 
 
 @pytest.mark.parametrize(

@@ -95,9 +95,25 @@ def all_pages(office, activity, run, invoice, household):
 
 def test_every_page_works_for_a_manager(manager_client, office_a, canteen, draft_run, household_a):
     invoice = Invoice.objects.get(run=draft_run)
-    for page in all_pages(office_a, canteen, draft_run, invoice, household_a):
+    shows = [
+        "Chèque à l&#x27;ordre du Trésor public.",
+        "Nouvelle régie",
+        'value="Régie enfance"',
+        "QF &lt; 900 : 2,50 €",
+        'name="default_price" value="4,50"',
+        "Novembre 2026",
+        "Foyer Martin",
+        "Émettre 1 facture de novembre 2026",
+        "Léa Martin",
+        "Aucune facture ne reste à payer.",
+        "Novembre 2026",
+        "Type;Numéro;Date;Régie;Foyer",
+    ]
+    pages = all_pages(office_a, canteen, draft_run, invoice, household_a)
+    for page, text in zip(pages, shows, strict=True):
         response = manager_client.get(page)
         assert response.status_code == 200, page
+        assert text in response.content.decode(), page
 
 
 def test_another_municipality_gets_404(
@@ -141,7 +157,9 @@ def test_agents_cannot_change_offices_or_tariffs(agent_client, office_a, canteen
         assert agent_client.get(page).status_code == 403, page
     response = agent_client.post(url("office_add"), {"name": "X", "departments": [department_a.pk]})
     assert response.status_code == 403
-    assert agent_client.get(url("tariffs")).status_code == 200
+    tariffs = agent_client.get(url("tariffs"))
+    assert tariffs.status_code == 200
+    assert canteen.name in tariffs.content.decode()
 
 
 def test_read_only_staff_look_but_cannot_post(readonly_client, office_a, draft_run):

@@ -93,8 +93,18 @@ def all_pages(activity, closure):
 
 
 def test_manager_sees_every_page(manager_client, canteen, closure_a):
-    for page in all_pages(canteen, closure_a):
-        assert manager_client.get(page).status_code == 200, page
+    shows = [
+        canteen.name,
+        closure_a.label,
+        "Nouvelle activité",
+        f'value="{canteen.name}"',
+        f"Supprimer la fermeture « {closure_a.label} »",
+        "Rappel avant la date limite",
+    ]
+    for page, text in zip(all_pages(canteen, closure_a), shows, strict=True):
+        response = manager_client.get(page)
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
 
 
 def test_agents_and_readonly_staff_see_lists_only(

@@ -139,7 +139,9 @@ def test_unknown_token_is_404(household_a):
 def test_token_under_another_municipality_slug_is_404(household_a, household_b):
     token = CalendarFeed.objects.create(household=household_a).token
     assert Client().get(feed_path(token, "ville-b")).status_code == 404
-    assert Client().get(feed_path(token, "ville-a")).status_code == 200
+    feed = Client().get(feed_path(token, "ville-a"))
+    assert feed.status_code == 200
+    assert "X-WR-CALNAME:Ville A" in feed.content.decode()
 
 
 def test_feed_query_count_does_not_grow(frozen, household_a, child_a, canteen, evening_care):

@@ -222,7 +222,9 @@ def test_wrong_roles_get_403(alice_client, agent_client, municipality_a, menu):
     from ribambelle.conftest import make_user
 
     reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-    assert reader.get(f"{BASE}/gestion/documents/").status_code == 200
+    listing = reader.get(f"{BASE}/gestion/documents/")
+    assert listing.status_code == 200
+    assert menu.title in listing.content.decode()
     assert reader.get(f"{BASE}/gestion/documents/publier/").status_code == 403
     assert reader.post(f"{BASE}/gestion/documents/{menu.pk}/retirer/").status_code == 403
     assert alice_client.get(f"{BASE}/gestion/documents/").status_code == 403

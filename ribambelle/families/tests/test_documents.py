@@ -360,10 +360,17 @@ def portal_urls(household, child, document):
 
 
 def test_portal_urls_work_for_both_guardians(household_a, child_a, document_a, alice, bob):
+    add_for_child, add_for_guardian, download = portal_urls(household_a, child_a, document_a)
+    owners = {add_for_child: child_a, add_for_guardian: household_a.guardians.first()}
     for user in (alice, bob):
         client = logged_in(user)
-        for page in portal_urls(household_a, child_a, document_a):
-            assert client.get(page).status_code == 200, page
+        for page, owner in owners.items():
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert f"Ajouter un document pour {owner}" in response.content.decode(), page
+        response = client.get(download)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_other_household_gets_404(settings, household_a, child_a, document_a, dave):

@@ -40,8 +40,19 @@ def page_urls(household, child):
 
 
 def test_pages_work_for_the_household(alice_client, household_a, child_a):
-    for page in page_urls(household_a, child_a):
-        assert alice_client.get(page).status_code == 200, page
+    shows = [
+        "Foyer Martin",
+        "Léa Martin",
+        "Née le 14 mars 2018",
+        "Informations médicales",
+        'value="06 11 22 33 44"',
+        'value="1 rue des Écoles"',
+        "Personne autorisée à venir chercher Léa Martin",
+    ]
+    for page, text in zip(page_urls(household_a, child_a), shows, strict=True):
+        response = alice_client.get(page)
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
 
 
 def test_other_household_gets_404(household_a, child_a, dave):
@@ -64,7 +75,9 @@ def test_staff_get_403(agent_client, household_a, child_a):
 
 def test_parent_without_household_gets_404_on_records_but_home_works(alice_client, municipality_a):
     assert alice_client.get(url("families:household")).status_code == 404
-    assert alice_client.get(url("portal:home")).status_code == 200
+    home = alice_client.get(url("portal:home"))
+    assert home.status_code == 200
+    assert "Bonjour Alice" in home.content.decode()
 
 
 def test_child_page_recalls_birth(alice_client, child_a):

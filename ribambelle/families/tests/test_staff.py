@@ -97,10 +97,15 @@ def read_pages(household, child):
 
 
 def test_pages_work_for_staff(agent_client, household_a, child_a, pending_phone):
-    for page in read_pages(household_a, child_a):
-        assert agent_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
+    shows = ["alice@example.org", "07 98 76 54 32", "1 demande de modification", "Allergies"]
+    for page, text in zip(read_pages(household_a, child_a), shows, strict=True):
+        response = agent_client.get(page, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
     edit = staff_url("edit", target="child", pk=child_a.pk, category="child.school")
-    assert agent_client.get(edit).status_code == 200
+    response = agent_client.get(edit)
+    assert response.status_code == 200
+    assert 'value="École Jules-Ferry"' in response.content.decode()
 
 
 def test_readonly_staff_see_but_never_write(
@@ -614,7 +619,9 @@ def test_household_page_links_to_its_log_for_managers(manager_client, agent_clie
 
 def test_settings_for_managers_only(manager_client, agent_client, readonly_client):
     page = staff_url("settings")
-    assert manager_client.get(page).status_code == 200
+    response = manager_client.get(page)
+    assert response.status_code == 200
+    assert "Réglages des dossiers familles" in response.content.decode()
     assert agent_client.get(page).status_code == 403
     assert readonly_client.get(page).status_code == 403
     assert agent_client.post(page, {"signup_enabled": "on"}).status_code == 403

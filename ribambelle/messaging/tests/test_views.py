@@ -181,7 +181,9 @@ def test_thread_reply(alice_client, conversation_a):
 
 
 def test_thread_shared_by_household(bob, conversation_a):
-    assert logged_in(bob).get(thread_url(conversation_a)).status_code == 200
+    response = logged_in(bob).get(thread_url(conversation_a))
+    assert response.status_code == 200
+    assert "ne mange pas de porc" in response.content.decode()
 
 
 def test_thread_other_household_and_municipality_404(dave, charlie, household_b, conversation_a):
