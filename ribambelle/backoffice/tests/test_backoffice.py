@@ -176,7 +176,9 @@ def test_news_roles_and_tenants(agent_client, alice_client, agent_b, municipalit
     from ribambelle.conftest import logged_in
 
     url = "/ville-a/gestion/actualite/"
-    assert agent_client.get(url).status_code == 200
+    page = agent_client.get(url)
+    assert page.status_code == 200
+    assert 'name="news"' in page.content.decode() and "Enregistrer" not in page.content.decode()
     assert agent_client.post(url, {"news": "Non"}).status_code == 403
     assert alice_client.get(url).status_code == 403
     assert logged_in(agent_b).get(url).status_code == 404

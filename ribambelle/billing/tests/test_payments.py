@@ -257,7 +257,9 @@ def test_the_demo_bank_is_off_in_production_unless_enabled(
     demo_url = url(invoice.municipality, "demo_bank", reference=payment.reference)
     assert alice_client.get(demo_url).status_code == 404
     settings.DEBUG = True
-    assert alice_client.get(demo_url).status_code == 200
+    bank = alice_client.get(demo_url)
+    assert bank.status_code == 200
+    assert f"Facture {invoice.number}" in bank.content.decode()
 
 
 # PayFiP: the SOAP web service, answers as recorded from PayFiP's test platform.

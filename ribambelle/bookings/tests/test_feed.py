@@ -187,7 +187,9 @@ def test_page_creates_the_feed_and_shows_its_address(alice_client, household_a):
     assert "Android" in content
     # Seen again (by the other parent too), the same address.
     alice_client.get(SETTINGS_URL)
-    assert logged_in(household_a.guardians.last().user).get(SETTINGS_URL).status_code == 200
+    other_parent = logged_in(household_a.guardians.last().user).get(SETTINGS_URL)
+    assert other_parent.status_code == 200
+    assert feed.token in other_parent.content.decode()
     assert CalendarFeed.objects.get().token == feed.token
 
 
@@ -201,7 +203,9 @@ def test_changing_the_address_revokes_the_old_one(alice_client, alice, household
     assert "Nouvelle adresse créée" in response.content.decode()
     assert new in response.content.decode()
     assert Client().get(feed_path(old)).status_code == 404
-    assert Client().get(feed_path(new)).status_code == 200
+    calendar = Client().get(feed_path(new))
+    assert calendar.status_code == 200
+    assert "BEGIN:VCALENDAR" in calendar.content.decode()
     entry = AuditEntry.objects.get(household_id=household_a.pk)
     assert entry.actor == alice
     assert entry.action == AuditEntry.Action.UPDATE

@@ -329,7 +329,9 @@ def test_staff_grid_isolation_and_roles(
     assert agent_client.get(staff_url(household_b)).status_code == 404
     assert alice_client.get(staff_url(household_a)).status_code == 403
     reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-    assert reader.get(staff_url(household_a)).status_code == 200
+    grid = reader.get(staff_url(household_a))
+    assert grid.status_code == 200
+    assert child_a.first_name in grid.content.decode()
     cell = key(canteen, THURSDAY)
     response = reader.post(staff_url(household_a, "enregistrer/"), form(child_a, (cell, True)))
     assert response.status_code == 403

@@ -31,11 +31,6 @@ def url(name, slug="ville-a"):
     return reverse(f"bookings_staff:{name}", kwargs={"municipality_slug": slug})
 
 
-@pytest.fixture
-def readonly_client(municipality_a):
-    return logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-
-
 def make_child(household, first_name, last_name, **extra):
     values = {
         "municipality": household.municipality,

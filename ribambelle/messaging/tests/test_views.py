@@ -349,7 +349,9 @@ def test_staff_thread_other_municipality_404(agent_client, conversation_b, agent
 def test_staff_thread_wrong_role_403(alice_client, municipality_a, conversation_a):
     assert alice_client.get(staff_thread_url(conversation_a)).status_code == 403
     reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-    assert reader.get(staff_thread_url(conversation_a)).status_code == 200
+    thread = reader.get(staff_thread_url(conversation_a))
+    assert thread.status_code == 200
+    assert "ne mange pas de porc" in thread.content.decode()
     response = reader.post(staff_thread_url(conversation_a), {"action": "reply", "body": "x"})
     assert response.status_code == 403
     assert conversation_a.messages.count() == 1
