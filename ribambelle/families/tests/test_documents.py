@@ -12,7 +12,6 @@ import lxml.html
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
@@ -24,6 +23,7 @@ from ribambelle.core.files import ascii_filename
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Household, Requirement
 from ribambelle.families.services.documents import document_add
+from ribambelle.families.tests.factories import FamilyDocumentFactory
 from ribambelle.tenants.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -570,19 +570,10 @@ def test_staff_household_page_lists_every_document_with_its_person(
 ):
     for name, owner in [
         ("Carnet", {"child": child_a}),
-        ("Bulletin", {"guardian": household_a.guardians.get(user=alice)}),
-        ("CAF", {}),
+        ("Bulletin", {"child": None, "guardian": household_a.guardians.get(user=alice)}),
+        ("CAF", {"child": None}),
     ]:
-        FamilyDocument.objects.create(
-            municipality=household_a.municipality,
-            household=household_a,
-            kind="other",
-            name=name,
-            file=ContentFile(PDF, name="a.pdf"),
-            content_type="application/pdf",
-            size=len(PDF),
-            **owner,
-        )
+        FamilyDocumentFactory(household=household_a, name=name, **owner)
     page = agent_client.get(f"/ville-a/gestion/familles/{household_a.pk}/").content.decode()
     (card,) = lxml.html.fromstring(page).xpath(f"//section[@id='household-{household_a.pk}']")
     items = sorted(" ".join(li.text_content().split()) for li in card.xpath(".//li"))

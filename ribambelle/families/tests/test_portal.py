@@ -14,6 +14,7 @@ from ribambelle.families.models import (
     PendingChange,
     Requirement,
 )
+from ribambelle.families.tests.factories import AuthorizedPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -256,14 +257,7 @@ def test_authorized_people(alice_client, child_a):
 
 
 def test_person_of_other_household_is_404(household_a, child_a, dave):
-    person = AuthorizedPerson.objects.create(
-        municipality=child_a.municipality,
-        child=child_a,
-        first_name="A",
-        last_name="B",
-        phone="0600000000",
-        relationship="x",
-    )
+    person = AuthorizedPersonFactory(child=child_a)
     client = logged_in(dave)
     dave_child = dave.guardian.household.children.get()
     for pk_child in (child_a.pk, dave_child.pk):
@@ -290,15 +284,7 @@ def test_completeness_on_child_page_and_home(alice_client, child_a, municipality
     assert "Contact en cas d&#x27;urgence" in home
     child_a.doctor_name = "Dr Roux"
     child_a.save()
-    AuthorizedPerson.objects.create(
-        municipality=municipality_a,
-        child=child_a,
-        first_name="A",
-        last_name="B",
-        phone="0600000000",
-        relationship="Tante",
-        emergency_contact=True,
-    )
+    AuthorizedPersonFactory(child=child_a, emergency_contact=True)
     page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert "Dossier complet" in page and "Dossier incomplet" not in page
 

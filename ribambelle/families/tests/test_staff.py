@@ -14,7 +14,6 @@ from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.categories import CATEGORIES
 from ribambelle.families.models import (
-    AuthorizedPerson,
     Child,
     ChildConsent,
     Consent,
@@ -25,6 +24,12 @@ from ribambelle.families.models import (
     Requirement,
 )
 from ribambelle.families.services.records import record_update
+from ribambelle.families.tests.factories import (
+    AuthorizedPersonFactory,
+    ChildFactory,
+    GuardianFactory,
+    HouseholdFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,20 +64,12 @@ def pending_phone(alice, household_a):
 
 @pytest.fixture
 def pending_signup(municipality_a):
-    household = Household.objects.create(
+    household = HouseholdFactory(
         municipality=municipality_a, name="Foyer Nouveau", status=Household.Status.PENDING
     )
     user = make_user(municipality_a, "nina@example.org", password=None, first_name="Nina")
-    Guardian.objects.create(
-        municipality=municipality_a,
-        household=household,
-        user=user,
-        first_name="Nina",
-        last_name="Nouveau",
-        email=user.email,
-    )
-    Child.objects.create(
-        municipality=municipality_a,
+    GuardianFactory(household=household, user=user, last_name="Nouveau", email=user.email)
+    ChildFactory(
         household=household,
         first_name="Noé",
         last_name="Nouveau",
@@ -230,17 +227,13 @@ def test_search_is_paginated(agent_client, municipality_a):
 
 def make_households(municipality, count: int, children: int = 2):
     for index in range(count):
-        household = Household.objects.create(municipality=municipality, name=f"Foyer {index}")
+        household = HouseholdFactory(municipality=municipality, name=f"Foyer {index}")
         for guardian_index in range(2):
-            Guardian.objects.create(
-                municipality=municipality,
-                household=household,
-                first_name=f"Parent{guardian_index}",
-                last_name=f"Nom{index}",
+            GuardianFactory(
+                household=household, first_name=f"Parent{guardian_index}", last_name=f"Nom{index}"
             )
         for child_index in range(children):
-            Child.objects.create(
-                municipality=municipality,
+            ChildFactory(
                 household=household,
                 first_name=f"Enfant{child_index}",
                 last_name=f"Nom{index}",
@@ -267,16 +260,14 @@ def test_search_query_count_is_constant(agent_client, municipality_a):
 
 
 def full_child(household, index):
-    child = Child.objects.create(
-        municipality=household.municipality,
+    child = ChildFactory(
         household=household,
         first_name=f"Enfant{index}",
         last_name="Martin",
         birth_date=datetime.date(2016, 1, 1 + index),
         allergies="Arachide",
     )
-    AuthorizedPerson.objects.create(
-        municipality=household.municipality,
+    AuthorizedPersonFactory(
         child=child,
         first_name="Mamie",
         last_name="Martin",
@@ -294,8 +285,7 @@ def test_household_page_shows_everything(
 ):
     consent = Consent.objects.create(municipality=household_a.municipality, label="Photos")
     ChildConsent.objects.create(child=child_a, consent=consent, granted=False)
-    AuthorizedPerson.objects.create(
-        municipality=household_a.municipality,
+    AuthorizedPersonFactory(
         child=child_a,
         first_name="Jean",
         last_name="Dupont",
@@ -739,20 +729,14 @@ def test_staff_nav_has_families_and_requests(agent_client, municipality_a):
 
 def test_refused_signup_accounts_are_deactivated(manager_a, municipality_a):
     from ribambelle.accounts.models import Role
-    from ribambelle.families.models import Guardian, Household
+    from ribambelle.families.models import Household
     from ribambelle.families.services.staff import signup_refuse
 
-    household = Household.objects.create(
+    household = HouseholdFactory(
         municipality=municipality_a, name="Foyer Nguyen", status=Household.Status.PENDING
     )
     user = make_user(municipality_a, "nguyen@example.org", Role.PARENT, password=None)
-    Guardian.objects.create(
-        municipality=municipality_a,
-        household=household,
-        user=user,
-        first_name="An",
-        last_name="Nguyen",
-    )
+    GuardianFactory(household=household, user=user, first_name="An", last_name="Nguyen")
     signup_refuse(actor=manager_a, household=household, message="Hors commune")
     user.refresh_from_db()
     assert not user.is_active
