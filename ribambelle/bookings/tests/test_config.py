@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from ribambelle.bookings.models import Activity, Booking, BookingSettings, Closure
 from ribambelle.bookings.tests.conftest import make_activity
+from ribambelle.bookings.tests.factories import BookingFactory, ClosureFactory
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def url(name, slug="ville-a", **kwargs):
 
 @pytest.fixture
 def closure_a(municipality_a):
-    return Closure.objects.create(
+    return ClosureFactory(
         municipality=municipality_a,
         label="Vacances de Noël",
         starts_on=datetime.date(2026, 12, 19),
@@ -33,7 +34,7 @@ def closure_a(municipality_a):
 
 @pytest.fixture
 def closure_b(municipality_b):
-    return Closure.objects.create(
+    return ClosureFactory(
         municipality=municipality_b,
         label="Grève à B",
         starts_on=datetime.date(2026, 12, 1),
@@ -355,12 +356,7 @@ def test_enrolled_children_are_used_only_for_enrolment_only_activities(
 def test_changing_a_rule_keeps_bookings_and_logs_the_change(
     manager_client, canteen, child_a, manager_a
 ):
-    booking = Booking.objects.create(
-        municipality=canteen.municipality,
-        child=child_a,
-        activity=canteen,
-        date=datetime.date(2026, 11, 26),
-    )
+    booking = BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 11, 26))
     data = activity_data(
         canteen.department,
         name=canteen.name,
@@ -398,7 +394,7 @@ def test_changing_a_rule_keeps_bookings_and_logs_the_change(
 def test_closures_page_lists_upcoming_then_past_and_public_holidays(
     frozen, agent_client, closure_a, department_a
 ):
-    Closure.objects.create(
+    ClosureFactory(
         municipality=closure_a.municipality,
         department=department_a,
         label="Grève de la restauration",
@@ -548,7 +544,7 @@ def test_invalid_booking_settings_say_why(manager_client, municipality_a):
 
 
 def test_departments_are_those_of_the_municipality(manager_client, department_a, activity_b):
-    Department.objects.create(municipality=department_a.municipality, name="Périscolaire")
+    DepartmentFactory(municipality=department_a.municipality, name="Périscolaire")
     html = manager_client.get(url("activity_add")).content.decode()
     assert "Périscolaire" in html and "Restauration scolaire" in html
     assert "Cantine B" not in html

@@ -14,9 +14,11 @@ from icalendar import Calendar
 
 from ribambelle.bookings.models import Booking, CalendarFeed
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household
+from ribambelle.families.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +30,7 @@ def feed_path(token: str, slug: str = "ville-a") -> str:
 
 
 def book(child, activity, day) -> Booking:
-    return Booking.objects.create(
-        municipality=activity.municipality, child=child, activity=activity, date=day
-    )
+    return BookingFactory(child=child, activity=activity, date=day)
 
 
 def events(response) -> list:
@@ -156,8 +156,7 @@ def test_feed_query_count_does_not_grow(frozen, household_a, child_a, canteen, e
 
     book(child_a, canteen, MONDAY + datetime.timedelta(days=1))
     small = count()
-    sister = Child.objects.create(
-        municipality=household_a.municipality,
+    sister = ChildFactory(
         household=household_a,
         first_name="Inès",
         last_name="Martin",
