@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
 from ribambelle.families.models import Household, PendingChange
+from ribambelle.families.tests.factories import HouseholdFactory
 from ribambelle.messaging.models import Conversation
 from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +52,8 @@ def waiting_data(municipality, department, size: int, offset: int = 0):
     }
     now = timezone.now()
     for index in range(offset, offset + size):
-        household = Household.objects.create(municipality=municipality, name=f"Foyer {index}")
-        Household.objects.create(
+        household = HouseholdFactory(municipality=municipality, name=f"Foyer {index}")
+        HouseholdFactory(
             municipality=municipality, name=f"Nouveau {index}", status=Household.Status.PENDING
         )
         PendingChange.objects.create(
@@ -104,7 +106,7 @@ def test_the_dashboard_counts_what_waits_with_links(
     agent_client, municipality_a, municipality_b, department_a
 ):
     waiting_data(municipality_a, department_a, 2)
-    department_b = Department.objects.create(municipality=municipality_b, name="Cantine")
+    department_b = DepartmentFactory(municipality=municipality_b, name="Cantine")
     waiting_data(municipality_b, department_b, 3, offset=10)  # another municipality's
     text = waiting_of(agent_client.get(home()))
     queue = reverse("families_staff:queue", args=["ville-a"])

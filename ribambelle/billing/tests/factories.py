@@ -115,10 +115,20 @@ class InvoiceLineFactory(DjangoModelFactory):
 
 
 class PaymentFactory(DjangoModelFactory):
-    """A cheque received for the whole invoice."""
+    """A cheque received for the whole invoice; `online=True` for an attempt pending at the
+    demo bank. The invoice's paid amount is left as it is: the services keep it in step."""
 
     class Meta:
         model = Payment
+
+    class Params:
+        online = factory.Trait(
+            method=Payment.Method.ONLINE,
+            status=Payment.Status.PENDING,
+            provider="demo",
+            received_on=None,
+            reference=factory.Sequence(lambda n: f"{n:024x}"),
+        )
 
     invoice = factory.SubFactory(InvoiceFactory)
     municipality = factory.SelfAttribute("invoice.municipality")

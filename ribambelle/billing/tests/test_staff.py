@@ -15,12 +15,14 @@ from ribambelle.accounts.models import Role
 from ribambelle.billing import services
 from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun, Payment, Tariff
 from ribambelle.billing.tests.conftest import NOVEMBER
-from ribambelle.bookings.models import Booking
+from ribambelle.billing.tests.factories import InvoiceFactory
 from ribambelle.bookings.tests.conftest import make_activity
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.models import Child, Household
-from ribambelle.tenants.models import Department
+from ribambelle.families.models import Household
+from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +33,12 @@ def url(name, slug="ville-a", **kwargs):
 
 def book(child, activity, *days):
     for day in days:
-        Booking.objects.create(
-            municipality=activity.municipality,
-            child=child,
-            activity=activity,
-            date=datetime.date(2026, 11, day),
-        )
+        BookingFactory(child=child, activity=activity, date=datetime.date(2026, 11, day))
 
 
 def add_household(municipality, name, activity, days=(2, 3)):
-    household = Household.objects.create(municipality=municipality, name=name)
-    child = Child.objects.create(
-        municipality=municipality,
+    household = HouseholdFactory(municipality=municipality, name=name)
+    child = ChildFactory(
         household=household,
         first_name="Enfant",
         last_name=name,
@@ -183,7 +179,7 @@ def test_read_only_staff_look_but_cannot_post(readonly_client, office_a, draft_r
 def test_manager_adds_and_edits_an_office_with_audit(
     manager_client, municipality_a, municipality_b, department_a
 ):
-    other = Department.objects.create(municipality=municipality_b, name="Cantine de B")
+    other = DepartmentFactory(municipality=municipality_b, name="Cantine de B")
     response = manager_client.post(
         url("office_add"),
         {"name": "Régie cantine", "departments": [other.pk], "due_days": "20"},
@@ -420,15 +416,10 @@ def test_a_draft_invoice_refuses_payments(agent_client, draft_run):
 def test_unpaid_lists_due_invoices_with_the_households_balance(
     agent_client, municipality_a, issued_invoice, household_a, dave
 ):
-    other = Invoice.objects.create(
-        municipality=municipality_a,
+    other = InvoiceFactory(
         office=issued_invoice.office,
-        run=issued_invoice.run,
         household=Household.objects.get(name="Foyer Petit"),
-        status="issued",
         number="F-2026-000099",
-        period_start=NOVEMBER,
-        period_end=NOVEMBER,
         due_on=datetime.date(2026, 10, 1),
         total=Decimal("3.00"),
         paid=Decimal("3.00"),
@@ -501,12 +492,7 @@ def test_lists_read_a_constant_number_of_queries(
     before = [count_queries(agent_client, page) for page in pages]
     for household in households:
         child = household.children.get()
-        Booking.objects.create(
-            municipality=municipality_a,
-            child=child,
-            activity=canteen,
-            date=datetime.date(2026, 12, 1),
-        )
+        BookingFactory(child=child, activity=canteen, date=datetime.date(2026, 12, 1))
     december = services.run_compute(
         municipality=municipality_a,
         office=office_a,

@@ -13,6 +13,7 @@ from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.documents.tests.conftest import MONDAY, PDF, publish
+from ribambelle.documents.tests.factories import CategoryFactory
 from ribambelle.families.models import FamilyDocument
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_index_query_count_constant(alice_client, household_a, child_a, menus, c
     publish(menus)
     few = measure()
     for number in range(8):
-        category = Category.objects.create(municipality=menus.municipality, name=f"C{number}")
+        category = CategoryFactory(municipality=menus.municipality, name=f"C{number}")
         document = publish(category, f"Doc {number}", audience=Audience.ACTIVITY, activity=canteen)
         ReadReceipt.objects.create(document=document, household=household_a)
     assert measure() == few
