@@ -15,6 +15,7 @@ from ribambelle.documents.models import Audience, Category, Document, ReadReceip
 from ribambelle.documents.tests.conftest import MONDAY, PDF, publish
 from ribambelle.documents.tests.factories import CategoryFactory
 from ribambelle.families.models import FamilyDocument
+from ribambelle.families.tests.factories import FamilyDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +31,11 @@ def menu(frozen, household_a, menus):
 
 
 def test_index_shows_unread_counts_and_family_documents(alice_client, household_a, menu):
-    FamilyDocument.objects.create(
-        municipality=household_a.municipality,
+    FamilyDocumentFactory(
         household=household_a,
+        child=None,
         guardian=household_a.guardians.first(),
-        kind="other",
         name="Attestation CAF",
-        file=ContentFile(PDF, name="a.pdf"),
-        content_type="application/pdf",
-        size=len(PDF),
     )
     response = alice_client.get(f"{BASE}/documents/")
     assert response.status_code == 200
@@ -283,16 +280,7 @@ def test_staff_list_query_count_constant(agent_client, household_a, menus, cante
 
 
 def _family_document(household, name, **owner):
-    return FamilyDocument.objects.create(
-        municipality=household.municipality,
-        household=household,
-        kind="other",
-        name=name,
-        file=ContentFile(PDF, name="a.pdf"),
-        content_type="application/pdf",
-        size=len(PDF),
-        **owner,
-    )
+    return FamilyDocumentFactory(household=household, name=name, **{"child": None, **owner})
 
 
 def _items(html: str, section_id: str) -> list[str]:
