@@ -4,14 +4,16 @@ parallel), and a run that fails half-way leaves nothing behind."""
 
 import datetime
 import threading
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.db import connection, connections
 
 from ribambelle.billing import services
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun, Tariff
+from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.tests.conftest import NOVEMBER
+from ribambelle.billing.tests.factories import BillingOfficeFactory, TariffFactory
 from ribambelle.bookings.tests.conftest import make_activity
 from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
@@ -20,10 +22,9 @@ from ribambelle.tenants.tests.factories import DepartmentFactory
 
 def _office_with_families(municipality, name, families):
     department = DepartmentFactory(municipality=municipality, name=f"Service {name}")
-    office = BillingOffice.objects.create(municipality=municipality, name=name)
-    office.departments.add(department)
+    office = BillingOfficeFactory(municipality=municipality, name=name, departments=[department])
     activity = make_activity(municipality, department, f"Activité {name}")
-    Tariff.objects.create(activity=activity, default_price="3.00")
+    TariffFactory(activity=activity, default_price=Decimal("3.00"))
     for index in range(families):
         household = HouseholdFactory(municipality=municipality, name=f"{name} {index}")
         child = ChildFactory(

@@ -24,7 +24,7 @@ from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Household, Requirement
 from ribambelle.families.services.documents import document_add
 from ribambelle.families.tests.factories import FamilyDocumentFactory
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -514,7 +514,7 @@ def test_child_page_query_count_does_not_grow_with_documents(
 
 
 def test_insurance_certificate_completes_the_record(alice_client, municipality_a, child_a):
-    centre = Department.objects.create(municipality=municipality_a, name="Centre de loisirs")
+    centre = DepartmentFactory(municipality=municipality_a, name="Centre de loisirs")
     Requirement.objects.create(
         municipality=municipality_a, department=centre, item="insurance_certificate"
     )

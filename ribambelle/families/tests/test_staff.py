@@ -30,6 +30,7 @@ from ribambelle.families.tests.factories import (
     GuardianFactory,
     HouseholdFactory,
 )
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -712,9 +713,8 @@ def test_requirements(manager_client, municipality_a, department_a):
 def test_requirement_for_another_municipality_department_is_refused(
     manager_client, municipality_a, municipality_b
 ):
-    from ribambelle.tenants.models import Department
 
-    other = Department.objects.create(municipality=municipality_b, name="Cantine B")
+    other = DepartmentFactory(municipality=municipality_b, name="Cantine B")
     response = manager_client.post(
         staff_url("requirement_add"), {"department": other.pk, "item": "doctor"}
     )
