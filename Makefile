@@ -39,9 +39,11 @@ test: $(VENV)/.installed
 	$(BIN)/python -m ribambelle.core.catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy loads the settings through django-stubs: production settings want a SECRET_KEY.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=$${SECRET_KEY:-lint-not-a-secret} $(BIN)/mypy ribambelle
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,16 +1,18 @@
 """Shared fixtures. Personas (DESIGN.md): alice and bob, parents of municipality A; charlie,
+parent of municipality B; agent_a, manager_a and readonly_a, staff of A; agent_b, staff of B.
+Objects come from the factories of each app (`<app>/tests/factories.py`)."""
 
-parent of municipality B; agent_a and manager_a, staff of A; agent_b, staff of B."""
+import datetime
 
 import pytest
 from django.test import Client
 
-from ribambelle.accounts.models import Role, User
-from ribambelle.tenants.models import Department, Municipality
+from ribambelle.accounts.models import Role
+from ribambelle.accounts.tests.factories import PASSWORD, UserFactory
+from ribambelle.families.tests.factories import ChildFactory, GuardianFactory, HouseholdFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory, MunicipalityFactory
 
 pytest_plugins = ["ribambelle.testing.browser"]
-
-PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)
@@ -40,23 +42,25 @@ def _private_dirs(settings, tmp_path):
 
 @pytest.fixture
 def municipality_a(db):
-    return Municipality.objects.create(slug="ville-a", name="Ville A", email="enfance@ville-a.fr")
+    return MunicipalityFactory(slug="ville-a", name="Ville A", email="enfance@ville-a.fr")
 
 
 @pytest.fixture
 def municipality_b(db):
-    return Municipality.objects.create(slug="ville-b", name="Ville B")
+    return MunicipalityFactory(slug="ville-b", name="Ville B")
 
 
 @pytest.fixture
 def department_a(municipality_a):
-    return Department.objects.create(
+    return DepartmentFactory(
         municipality=municipality_a, name="Restauration scolaire", phone="01 02 03 04 05"
     )
 
 
 def make_user(municipality, email, role=Role.PARENT, password=PASSWORD, **extra):
-    return User.objects.create_user(email, password, municipality=municipality, role=role, **extra)
+    return UserFactory(
+        municipality=municipality, email=email, role=role, password=password, **extra
+    )
 
 
 @pytest.fixture
@@ -85,6 +89,11 @@ def manager_a(municipality_a):
 
 
 @pytest.fixture
+def readonly_a(municipality_a):
+    return make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY)
+
+
+@pytest.fixture
 def agent_b(municipality_b):
     return make_user(municipality_b, "agent@ville-b.fr", Role.AGENT)
 
@@ -110,38 +119,28 @@ def manager_client(manager_a):
     return logged_in(manager_a)
 
 
+@pytest.fixture
+def readonly_client(readonly_a):
+    return logged_in(readonly_a)
+
+
 # Families: alice and bob share the Martin household of A; dave is another household of A;
 # charlie has the Durand household of B.
 @pytest.fixture
 def household_a(municipality_a, alice, bob):
-    from ribambelle.families.models import Guardian, Household
-
-    household = Household.objects.create(
-        municipality=municipality_a, name="Foyer Martin", address="1 rue des Écoles"
+    return HouseholdFactory(
+        municipality=municipality_a,
+        name="Foyer Martin",
+        address="1 rue des Écoles",
+        guardians=[alice, bob],
+        guardians__last_name="Martin",
+        guardians__mobile_phone="06 11 22 33 44",
     )
-    for user in (alice, bob):
-        Guardian.objects.create(
-            municipality=municipality_a,
-            household=household,
-            user=user,
-            first_name=user.first_name,
-            last_name="Martin",
-            email=user.email,
-            mobile_phone="06 11 22 33 44",
-        )
-    household.paying_guardian = household.guardians.first()
-    household.save()
-    return household
 
 
 @pytest.fixture
 def child_a(household_a):
-    import datetime
-
-    from ribambelle.families.models import Child
-
-    return Child.objects.create(
-        municipality=household_a.municipality,
+    return ChildFactory(
         household=household_a,
         first_name="Léa",
         last_name="Martin",
@@ -156,21 +155,10 @@ def child_a(household_a):
 @pytest.fixture
 def dave(municipality_a):
     """A parent of another household of municipality A."""
-    import datetime
-
-    from ribambelle.families.models import Child, Guardian, Household
-
     user = make_user(municipality_a, "dave@example.org", first_name="Dave")
-    household = Household.objects.create(municipality=municipality_a, name="Foyer Petit")
-    Guardian.objects.create(
-        municipality=municipality_a,
-        household=household,
-        user=user,
-        first_name="Dave",
-        last_name="Petit",
-    )
-    Child.objects.create(
-        municipality=municipality_a,
+    household = HouseholdFactory(municipality=municipality_a, name="Foyer Petit")
+    GuardianFactory(household=household, user=user, last_name="Petit")
+    ChildFactory(
         household=household,
         first_name="Tom",
         last_name="Petit",
@@ -181,20 +169,9 @@ def dave(municipality_a):
 
 @pytest.fixture
 def household_b(municipality_b, charlie):
-    import datetime
-
-    from ribambelle.families.models import Child, Guardian, Household
-
-    household = Household.objects.create(municipality=municipality_b, name="Foyer Durand")
-    Guardian.objects.create(
-        municipality=municipality_b,
-        household=household,
-        user=charlie,
-        first_name="Charlie",
-        last_name="Durand",
-    )
-    Child.objects.create(
-        municipality=municipality_b,
+    household = HouseholdFactory(municipality=municipality_b, name="Foyer Durand")
+    GuardianFactory(household=household, user=charlie, last_name="Durand")
+    ChildFactory(
         household=household,
         first_name="Zoé",
         last_name="Durand",

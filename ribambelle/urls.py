@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from ribambelle.core import views as core_views
 from ribambelle.tenants import views as tenant_views
 
-tenant_patterns = [
+tenant_patterns: list[URLPattern | URLResolver] = [
     path("", include("ribambelle.portal.urls")),
     path("", include("ribambelle.families.urls")),
     path("", include("ribambelle.accounts.urls")),

@@ -8,6 +8,8 @@ from ribambelle.accounts import throttle
 from ribambelle.accounts.backends import axes_username
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
+from ribambelle.core.audit import audit_record
+from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Municipality
 
 
@@ -79,9 +81,16 @@ def user_set_password(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def staff_invite(
-    *, municipality: Municipality, email: str, first_name: str, last_name: str, role: str
+    *,
+    municipality: Municipality,
+    actor: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
 ) -> User:
-    """Create a staff account without a password and send its first-connection e-mail."""
+    """Create a staff account without a password and send its first-connection e-mail. The
+    actor is the manager who invites, or None for the platform operator's first manager."""
     if role not in {Role.MANAGER, Role.AGENT, Role.READ_ONLY}:
         raise ValueError(role)
     try:
@@ -95,5 +104,12 @@ def staff_invite(
             )
     except IntegrityError:
         raise AlreadyExists(email) from None
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.INVITE,
+        target=user,
+        after={"email": user.email, "role": role},
+    )
     send_password_link.enqueue(municipality.pk, user.email)
     return user

@@ -150,7 +150,9 @@ class TestPasswordChange:
         assert "Votre mot de passe a été changé" in account.content.decode()
 
     def test_staff_can_change_too(self, agent_client, municipality_a):
-        assert agent_client.get(self.url(municipality_a)).status_code == 200
+        page = agent_client.get(self.url(municipality_a))
+        assert page.status_code == 200
+        assert "Mot de passe actuel" in page.content.decode()
 
     def test_anonymous_is_sent_to_login(self, client, municipality_a):
         response = client.get(self.url(municipality_a))
@@ -188,7 +190,9 @@ def test_operator_logs_into_admin(client, db):
         "/admin/login/?next=/admin/", {"username": "root@example.org", "password": STRONG}
     )
     assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
+    admin = client.get("/admin/")
+    assert admin.status_code == 200
+    assert "root@example.org" in admin.content.decode()
 
 
 def test_parent_cannot_reach_admin(alice_client):

@@ -22,6 +22,12 @@ def test_staff_pages_work_for_each_staff_role(name, municipality_a, department_a
         user = make_user(municipality_a, f"{role}@ville-a.fr", role)
         response = logged_in(user).get(reverse(name, args=[municipality_a.slug]))
         assert response.status_code == 200, role
+        shows = {
+            "backoffice:home": "Tableau de bord",
+            "backoffice:departments": department_a.phone,
+            "backoffice:staff": user.email,
+        }
+        assert shows[name] in response.content.decode(), role
 
 
 @pytest.mark.parametrize(
@@ -191,7 +197,9 @@ def test_news_roles_and_tenants(agent_client, alice_client, agent_b, municipalit
     from ribambelle.conftest import logged_in
 
     url = "/ville-a/gestion/actualite/"
-    assert agent_client.get(url).status_code == 200
+    page = agent_client.get(url)
+    assert page.status_code == 200
+    assert 'name="news"' in page.content.decode() and "Enregistrer" not in page.content.decode()
     assert agent_client.post(url, {"news": "Non"}).status_code == 403
     assert alice_client.get(url).status_code == 403
     assert logged_in(agent_b).get(url).status_code == 404

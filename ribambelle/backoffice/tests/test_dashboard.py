@@ -9,10 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
+from ribambelle.billing.models import BillingOffice, InvoiceRun
+from ribambelle.billing.tests.factories import InvoiceFactory
 from ribambelle.families.models import Household, PendingChange
-from ribambelle.messaging.models import Conversation
+from ribambelle.families.tests.factories import HouseholdFactory, PendingChangeFactory
+from ribambelle.messaging.tests.factories import ConversationFactory
 from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,32 +53,18 @@ def waiting_data(municipality, department, size: int, offset: int = 0):
     }
     now = timezone.now()
     for index in range(offset, offset + size):
-        household = Household.objects.create(municipality=municipality, name=f"Foyer {index}")
-        Household.objects.create(
+        household = HouseholdFactory(municipality=municipality, name=f"Foyer {index}")
+        HouseholdFactory(
             municipality=municipality, name=f"Nouveau {index}", status=Household.Status.PENDING
         )
-        PendingChange.objects.create(
-            municipality=municipality,
-            household=household,
-            target_type="household",
-            target_id=household.pk,
-            category="address",
-            after={"city": "Lyon"},
-        )
-        PendingChange.objects.create(
-            municipality=municipality,
-            household=household,
-            target_type="household",
-            target_id=household.pk,
-            category="phones",
-            status=PendingChange.Status.ACCEPTED,
+        PendingChangeFactory(household=household, category="address", after={"city": "Lyon"})
+        PendingChangeFactory(
+            household=household, category="phones", status=PendingChange.Status.ACCEPTED
         )
         for where, read in ((department, None), (other_department, None), (department, now)):
-            Conversation.objects.create(
-                municipality=municipality,
+            ConversationFactory(
                 household=household,
                 department=where,
-                subject="Question",
                 last_message_at=now - datetime.timedelta(minutes=1),
                 staff_read_at=read,
             )
@@ -85,12 +74,10 @@ def waiting_data(municipality, department, size: int, offset: int = 0):
             ("P", TODAY - datetime.timedelta(days=3), "10.00"),  # paid
             ("O", TODAY - datetime.timedelta(days=3), "20.00"),  # overpaid
         ):
-            Invoice.objects.create(
-                municipality=municipality,
+            InvoiceFactory(
                 office=office,
                 run=runs[number],
                 household=household,
-                status=Invoice.Status.ISSUED,
                 number=f"F-{number}-{index}",
                 period_start=datetime.date(2026, 10, 1),
                 period_end=datetime.date(2026, 10, 31),
@@ -104,7 +91,7 @@ def test_the_dashboard_counts_what_waits_with_links(
     agent_client, municipality_a, municipality_b, department_a
 ):
     waiting_data(municipality_a, department_a, 2)
-    department_b = Department.objects.create(municipality=municipality_b, name="Cantine")
+    department_b = DepartmentFactory(municipality=municipality_b, name="Cantine")
     waiting_data(municipality_b, department_b, 3, offset=10)  # another municipality's
     text = waiting_of(agent_client.get(home()))
     queue = reverse("families_staff:queue", args=["ville-a"])

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from ribambelle.billing.models import Invoice, InvoiceLine, InvoiceRun
+from ribambelle.billing.models import InvoiceLine
+from ribambelle.billing.tests.factories import InvoiceFactory, InvoiceLineFactory
 from ribambelle.conftest import PASSWORD
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
@@ -16,45 +17,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def invoice(office_a, household_a, child_a):
-    month = datetime.date(2026, 11, 1)
-    run = InvoiceRun.objects.create(
-        municipality=household_a.municipality, office=office_a, month=month, status="issued"
-    )
-    invoice = Invoice.objects.create(
-        municipality=household_a.municipality,
+    invoice = InvoiceFactory(
         office=office_a,
-        run=run,
         household=household_a,
-        status=Invoice.Status.ISSUED,
         number="F-2026-000001",
-        period_start=month,
-        period_end=datetime.date(2026, 11, 30),
         issued_on=datetime.date(2026, 12, 2),
         due_on=datetime.date.today() + datetime.timedelta(days=10),
-        total=Decimal("13.50"),
-        household_name=household_a.name,
         household_address="1 rue des Écoles\n69001 Lyon",
     )
-    InvoiceLine.objects.create(
+    InvoiceLineFactory(invoice=invoice, child=child_a)
+    InvoiceLineFactory(
         invoice=invoice,
         child=child_a,
-        child_name="Léa Martin",
-        label="Restauration scolaire",
-        dates=["2026-11-02", "2026-11-03", "2026-11-05"],
-        quantity=3,
-        unit_price=Decimal("2.50"),
-        amount=Decimal("7.50"),
-    )
-    InvoiceLine.objects.create(
-        invoice=invoice,
-        child=child_a,
-        child_name="Léa Martin",
-        label="Restauration scolaire",
         kind=InvoiceLine.Kind.SURCHARGE,
         dates=["2026-11-06"],
         quantity=1,
         unit_price=Decimal("6.00"),
-        amount=Decimal("6.00"),
     )
     return invoice
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ribambelle.billing.models import Invoice, Payment
-from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import PASSWORD
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
@@ -20,12 +20,7 @@ def test_agent_computes_issues_and_records_a_cheque(
     page, live_server, agent_a, office_a, canteen_tariff, canteen, child_a
 ):
     for day in (2, 3, 5):
-        Booking.objects.create(
-            municipality=canteen.municipality,
-            child=child_a,
-            activity=canteen,
-            date=datetime.date(2026, 11, day),
-        )
+        BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 11, day))
     base = live_server.url
     log_in(page, base, agent_a.email, PASSWORD)
     menu = page.get_by_role("navigation", name="Menu principal")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from ribambelle.billing import services
 from ribambelle.billing.models import BillingOffice, Invoice
 from ribambelle.billing.tests.conftest import NOVEMBER
-from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.testing.spreadsheet import HOSTILE_CELLS, assert_neutralised, csv_rows
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,7 @@ def test_export_neutralises_formulas(
     household.name = typed
     household.save(update_fields=["name"])
     BillingOffice.objects.filter(pk=office_a.pk).update(name=typed)
-    Booking.objects.create(
-        municipality=municipality_a,
-        child=child_a,
-        activity=canteen,
-        date=datetime.date(2026, 11, 2),
-    )
+    BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 11, 2))
     run = services.run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )

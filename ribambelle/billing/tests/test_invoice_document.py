@@ -16,6 +16,7 @@ import pytest
 from ribambelle.billing import rules
 from ribambelle.billing.models import BillingOffice, InvoiceLine
 from ribambelle.billing.pdf import invoice_pdf
+from ribambelle.billing.tests.factories import InvoiceLineFactory
 from ribambelle.billing.tests.test_portal import (  # noqa: F401 - fixtures
     issued,
     make_invoice,
@@ -97,14 +98,13 @@ def test_a_long_invoice_numbers_its_pages(household_a, office_a):
         household_a, office_a, datetime.date(2026, 10, 1), "1.00", number="F-2026-000007"
     )
     for index in range(70):
-        InvoiceLine.objects.create(
+        InvoiceLineFactory(
             invoice=invoice,
             child_name=f"Enfant {index}",
             label="Accueil du soir",
             dates=["2026-10-05"],
             quantity=1,
             unit_price=Decimal("1.00"),
-            amount=Decimal("1.00"),
             pricing=InvoiceLine.Pricing.DEFAULT,
         )
     from io import BytesIO

@@ -4,41 +4,36 @@ parallel), and a run that fails half-way leaves nothing behind."""
 
 import datetime
 import threading
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.db import connection, connections
 
 from ribambelle.billing import services
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun, Tariff
+from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.tests.conftest import NOVEMBER
-from ribambelle.bookings.models import Booking
+from ribambelle.billing.tests.factories import BillingOfficeFactory, TariffFactory
 from ribambelle.bookings.tests.conftest import make_activity
-from ribambelle.families.models import Child, Household
-from ribambelle.tenants.models import Department
+from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 
 def _office_with_families(municipality, name, families):
-    department = Department.objects.create(municipality=municipality, name=f"Service {name}")
-    office = BillingOffice.objects.create(municipality=municipality, name=name)
-    office.departments.add(department)
+    department = DepartmentFactory(municipality=municipality, name=f"Service {name}")
+    office = BillingOfficeFactory(municipality=municipality, name=name, departments=[department])
     activity = make_activity(municipality, department, f"Activité {name}")
-    Tariff.objects.create(activity=activity, default_price="3.00")
+    TariffFactory(activity=activity, default_price=Decimal("3.00"))
     for index in range(families):
-        household = Household.objects.create(municipality=municipality, name=f"{name} {index}")
-        child = Child.objects.create(
-            municipality=municipality,
+        household = HouseholdFactory(municipality=municipality, name=f"{name} {index}")
+        child = ChildFactory(
             household=household,
             first_name="Enfant",
             last_name=str(index),
             birth_date=datetime.date(2018, 1, 1),
         )
-        Booking.objects.create(
-            municipality=municipality,
-            child=child,
-            activity=activity,
-            date=datetime.date(2026, 11, 2),
-        )
+        BookingFactory(child=child, activity=activity, date=datetime.date(2026, 11, 2))
     return office
 
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ribambelle.billing.models import BillingOffice, Invoice, Payment
+from ribambelle.billing.tests.factories import PaymentFactory
 from ribambelle.billing.tests.test_payments import (
     FORM,
     PAYZEN_SECRET,
@@ -34,7 +35,7 @@ from ribambelle.billing.tests.test_payments import (
 from ribambelle.bookings.rules import PARIS
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.models import Household
+from ribambelle.families.tests.factories import HouseholdFactory
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 pytestmark = pytest.mark.django_db
@@ -156,15 +157,7 @@ def test_an_attempt_the_provider_never_identified_is_over_after_a_minute(
 ):
     """Its start failed without a trace (the process stopped while asking the provider): the
     family never reached the bank's page, but another request may be starting it right now."""
-    lost = Payment.objects.create(
-        municipality=demo_invoice.municipality,
-        invoice=demo_invoice,
-        method=Payment.Method.ONLINE,
-        status=Payment.Status.PENDING,
-        amount=TOTAL,
-        provider="demo",
-        reference="f" * 24,
-    )
+    lost = PaymentFactory(invoice=demo_invoice, online=True, reference="f" * 24)
     clock.move_to(at(14, 5) + datetime.timedelta(seconds=30))
     response = start(alice_client, demo_invoice)
     assert flashed(response) == [
@@ -421,14 +414,11 @@ def test_payzen_states_the_wait_and_a_late_success_becomes_a_flagged_overpayment
 
 
 def overpaid_invoice(office, number):
-    household = Household.objects.create(municipality=office.municipality, name=f"Foyer {number}")
+    household = HouseholdFactory(municipality=office.municipality, name=f"Foyer {number}")
     invoice = issued_invoice(office, household, number=number, total=TOTAL)
     for index in range(2):
-        Payment.objects.create(
-            municipality=office.municipality,
+        PaymentFactory(
             invoice=invoice,
-            method=Payment.Method.CHEQUE,
-            amount=TOTAL,
             received_on=datetime.date(2026, 12, 3),
             reference=f"chèque {number} {index}",
         )

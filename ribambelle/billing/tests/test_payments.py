@@ -16,9 +16,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun, Payment
+from ribambelle.billing.models import BillingOffice, Invoice, Payment
 from ribambelle.billing.payments import demo
 from ribambelle.billing.payments.services import payments_reconcile
+from ribambelle.billing.tests.factories import InvoiceFactory, PaymentFactory
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -29,26 +30,8 @@ TOTAL = Decimal("13.50")
 
 
 def issued_invoice(office, household, number="F-2026-00001", total=TOTAL):
-    run, _created = InvoiceRun.objects.get_or_create(
-        municipality=office.municipality,
-        office=office,
-        month=datetime.date(2026, 11, 1),
-        defaults={"status": InvoiceRun.Status.ISSUED},
-    )
-    return Invoice.objects.create(
-        municipality=office.municipality,
-        office=office,
-        run=run,
-        household=household,
-        status=Invoice.Status.ISSUED,
-        number=number,
-        period_start=datetime.date(2026, 11, 1),
-        period_end=datetime.date(2026, 11, 30),
-        issued_on=datetime.date(2026, 12, 1),
-        due_on=datetime.date(2026, 12, 16),
-        total=total,
-        household_name=household.name,
-    )
+    """November 2026, issued on 1 December, due on the 16th."""
+    return InvoiceFactory(office=office, household=household, number=number, total=total)
 
 
 def use_provider(office, provider, **options):
@@ -244,20 +227,15 @@ def test_the_demo_bank_is_off_in_production_unless_enabled(
     response = start(alice_client, invoice)
     assert response["Location"] == tenant_reverse(invoice.municipality, "billing:invoices")
     assert not Payment.objects.exists()
-    payment = Payment.objects.create(
-        municipality=invoice.municipality,
-        invoice=invoice,
-        method="online",
-        status="pending",
-        amount=TOTAL,
-        provider="demo",
-        reference="a" * 24,
-        transaction_id="a" * 24,
+    payment = PaymentFactory(
+        invoice=invoice, online=True, reference="a" * 24, transaction_id="a" * 24
     )
     demo_url = url(invoice.municipality, "demo_bank", reference=payment.reference)
     assert alice_client.get(demo_url).status_code == 404
     settings.DEBUG = True
-    assert alice_client.get(demo_url).status_code == 200
+    bank = alice_client.get(demo_url)
+    assert bank.status_code == 200
+    assert f"Facture {invoice.number}" in bank.content.decode()
 
 
 # PayFiP: the SOAP web service, answers as recorded from PayFiP's test platform.

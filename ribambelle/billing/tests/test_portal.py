@@ -13,9 +13,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ribambelle.billing import services
-from ribambelle.billing.models import Invoice, InvoiceLine, InvoiceRun
+from ribambelle.billing.models import Invoice
 from ribambelle.billing.pdf import compact_dates
 from ribambelle.billing.tests.conftest import NOVEMBER
+from ribambelle.billing.tests.factories import InvoiceFactory, InvoiceLineFactory
 from ribambelle.billing.tests.test_services import book
 from ribambelle.billing.views.portal import LATE, PAID, PARTIAL, TO_PAY, invoice_status
 from ribambelle.bookings.rules import PARIS
@@ -39,15 +40,9 @@ def text_of(response) -> str:
 
 def make_invoice(household, office, month, total, *, number, paid="0", credited="0", due_on=None):
     """An issued invoice written directly, for the list's cases."""
-    run = InvoiceRun.objects.create(
-        municipality=household.municipality, office=office, month=month, status="issued"
-    )
-    invoice = Invoice.objects.create(
-        municipality=household.municipality,
+    invoice = InvoiceFactory(
         office=office,
-        run=run,
         household=household,
-        status=Invoice.Status.ISSUED,
         number=number,
         period_start=month,
         period_end=month.replace(day=28),
@@ -56,17 +51,13 @@ def make_invoice(household, office, month, total, *, number, paid="0", credited=
         total=Decimal(total),
         paid=Decimal(paid),
         credited=Decimal(credited),
-        household_name=household.name,
         household_address="1 rue des Écoles",
     )
-    InvoiceLine.objects.create(
+    InvoiceLineFactory(
         invoice=invoice,
-        child_name="Léa Martin",
-        label="Restauration scolaire",
         dates=[month.replace(day=2).isoformat()],
         quantity=1,
         unit_price=Decimal(total),
-        amount=Decimal(total),
     )
     return invoice
 

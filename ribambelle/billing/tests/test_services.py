@@ -8,19 +8,14 @@ from ribambelle.billing import services
 from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.tests.conftest import NOVEMBER
 from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.factories import AttendanceFactory, BookingFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def book(child, activity, *days, late=False):
     for day in days:
-        Booking.objects.create(
-            municipality=activity.municipality,
-            child=child,
-            activity=activity,
-            date=datetime.date(2026, 11, day),
-            late=late,
-        )
+        BookingFactory(child=child, activity=activity, date=datetime.date(2026, 11, day), late=late)
 
 
 def test_run_bills_bookings_at_the_households_bracket_then_issues(
@@ -38,12 +33,7 @@ def test_run_bills_bookings_at_the_households_bracket_then_issues(
     household_a.save()
     book(child_a, canteen, 2, 3, 5)
     book(child_a, canteen, 6, late=True)
-    Booking.objects.create(
-        municipality=municipality_a,
-        child=child_a,
-        activity=canteen,
-        date=datetime.date(2026, 12, 1),
-    )
+    BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 12, 1))
     run = services.run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
@@ -78,7 +68,6 @@ def test_run_bills_bookings_at_the_households_bracket_then_issues(
 def test_attendance_basis_bills_present_days_and_surcharges_unbooked_ones(
     municipality_a, office_a, canteen_tariff, canteen, household_a, child_a, agent_a
 ):
-    from ribambelle.bookings.models import Attendance
 
     canteen_tariff.basis = "attendance"
     canteen_tariff.save()
@@ -88,8 +77,7 @@ def test_attendance_basis_bills_present_days_and_surcharges_unbooked_ones(
         (3, "absent", True),
         (5, "present", False),
     ):
-        Attendance.objects.create(
-            municipality=municipality_a,
+        AttendanceFactory(
             child=child_a,
             activity=canteen,
             date=datetime.date(2026, 11, day),

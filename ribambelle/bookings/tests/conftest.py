@@ -8,11 +8,12 @@ import time_machine
 
 from ribambelle.bookings.models import Activity
 from ribambelle.bookings.rules import PARIS
-from ribambelle.tenants.models import Department
+from ribambelle.bookings.tests.factories import MONDAY, YEAR_END, YEAR_START, ActivityFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
-YEAR_START = datetime.date(2026, 9, 1)
-YEAR_END = datetime.date(2027, 7, 3)
-MONDAY = datetime.date(2026, 11, 23)
+# Tests import the dates of the school year from here.
+__all__ = ["MONDAY", "YEAR_END", "YEAR_START"]
+
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=PARIS)
 
 
@@ -24,21 +25,7 @@ def frozen():
 
 
 def make_activity(municipality, department, name="Restauration scolaire", **extra):
-    values = {
-        "municipality": municipality,
-        "department": department,
-        "name": name,
-        "unit": Activity.Unit.MEAL,
-        "weekdays": "0134",
-        "starts_on": YEAR_START,
-        "ends_on": YEAR_END,
-        "book_days": 2,
-        "book_time": datetime.time(23, 59),
-        "cancel_days": 2,
-        "cancel_time": datetime.time(23, 59),
-    }
-    values.update(extra)
-    return Activity.objects.create(**values)
+    return ActivityFactory(municipality=municipality, department=department, name=name, **extra)
 
 
 @pytest.fixture
@@ -48,11 +35,11 @@ def canteen(municipality_a, department_a):
 
 @pytest.fixture
 def evening_care(municipality_a):
-    department = Department.objects.create(municipality=municipality_a, name="Périscolaire")
+    department = DepartmentFactory(municipality=municipality_a, name="Périscolaire")
     return make_activity(municipality_a, department, "Garderie du soir", unit=Activity.Unit.SESSION)
 
 
 @pytest.fixture
 def activity_b(municipality_b):
-    department = Department.objects.create(municipality=municipality_b, name="Cantine B")
+    department = DepartmentFactory(municipality=municipality_b, name="Cantine B")
     return make_activity(municipality_b, department, "Cantine de B")

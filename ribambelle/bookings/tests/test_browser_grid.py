@@ -7,8 +7,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from ribambelle.bookings.models import Booking, Closure
+from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.bookings.tests.factories import ClosureFactory
 from ribambelle.conftest import PASSWORD
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
@@ -77,7 +78,7 @@ def test_refused_cell_explains_why(frozen, page, live_server, alice, child_a, ca
     log_in(page, live_server.url, alice.email, PASSWORD)
     page.goto(f"{live_server.url}/ville-a/reservations/?semaine={MONDAY}")
     # A strike is entered after the page was drawn: the tick is refused, next to the cell.
-    Closure.objects.create(
+    ClosureFactory(
         municipality=canteen.municipality, label="Grève", starts_on=THURSDAY, ends_on=THURSDAY
     )
     page.get_by_role("checkbox", name="jeudi 26 novembre").check()

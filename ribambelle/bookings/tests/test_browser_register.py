@@ -5,10 +5,12 @@ register and the counts pages have no axe-core violation."""
 import pytest
 from playwright.sync_api import expect
 
-from ribambelle.bookings.models import Attendance, Booking
+from ribambelle.bookings.models import Attendance
 from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import PASSWORD
 from ribambelle.families.models import Child
+from ribambelle.families.tests.factories import ChildFactory
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,9 +19,7 @@ TABLET = {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_to
 
 
 def book(child, activity):
-    Booking.objects.create(
-        municipality=activity.municipality, child=child, activity=activity, date=MONDAY
-    )
+    BookingFactory(child=child, activity=activity, date=MONDAY)
 
 
 def statuses():
@@ -35,12 +35,8 @@ def test_agent_takes_the_register_on_a_tablet(
     tom = Child.objects.get(first_name="Tom")
     book(child_a, canteen)
     book(tom, canteen)
-    Child.objects.create(
-        municipality=household_a.municipality,
-        household=household_a,
-        first_name="Inès",
-        last_name="Bernard",
-        birth_date=child_a.birth_date,
+    ChildFactory(
+        household=household_a, first_name="Inès", last_name="Bernard", birth_date=child_a.birth_date
     )
     page = new_context(**TABLET).new_page()
     log_in(page, live_server.url, agent_a.email, PASSWORD)

@@ -11,7 +11,7 @@ from ribambelle.bookings import services
 from ribambelle.bookings.models import Booking, DayCount
 from ribambelle.bookings.services import Change
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
-from ribambelle.families.models import Child, Household
+from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,9 +34,8 @@ def test_capacity_one_and_twenty_parallel_bookings(
         DayCount.objects.create(activity=activity, date=THURSDAY, booked=0)
     households = []
     for index in range(PARALLEL):
-        household = Household.objects.create(municipality=municipality_a, name=f"Foyer {index}")
-        Child.objects.create(
-            municipality=municipality_a,
+        household = HouseholdFactory(municipality=municipality_a, name=f"Foyer {index}")
+        ChildFactory(
             household=household,
             first_name=f"Enfant {index}",
             last_name="Test",

@@ -7,13 +7,13 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from ribambelle.accounts.models import Role
 from ribambelle.bookings.models import Activity, Booking, BookingSettings, Closure
 from ribambelle.bookings.tests.conftest import make_activity
-from ribambelle.conftest import logged_in, make_user
+from ribambelle.bookings.tests.factories import BookingFactory, ClosureFactory
+from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,8 @@ def url(name, slug="ville-a", **kwargs):
 
 
 @pytest.fixture
-def readonly_client(municipality_a):
-    return logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-
-
-@pytest.fixture
 def closure_a(municipality_a):
-    return Closure.objects.create(
+    return ClosureFactory(
         municipality=municipality_a,
         label="Vacances de Noël",
         starts_on=datetime.date(2026, 12, 19),
@@ -39,7 +34,7 @@ def closure_a(municipality_a):
 
 @pytest.fixture
 def closure_b(municipality_b):
-    return Closure.objects.create(
+    return ClosureFactory(
         municipality=municipality_b,
         label="Grève à B",
         starts_on=datetime.date(2026, 12, 1),
@@ -93,16 +88,28 @@ def all_pages(activity, closure):
 
 
 def test_manager_sees_every_page(manager_client, canteen, closure_a):
-    for page in all_pages(canteen, closure_a):
-        assert manager_client.get(page).status_code == 200, page
+    shows = [
+        canteen.name,
+        closure_a.label,
+        "Nouvelle activité",
+        f'value="{canteen.name}"',
+        f"Supprimer la fermeture « {closure_a.label} »",
+        "Rappel avant la date limite",
+    ]
+    for page, text in zip(all_pages(canteen, closure_a), shows, strict=True):
+        response = manager_client.get(page)
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
 
 
 def test_agents_and_readonly_staff_see_lists_only(
     agent_client, readonly_client, canteen, closure_a
 ):
     for client in (agent_client, readonly_client):
-        for page in (url("activities"), url("closures")):
-            assert client.get(page).status_code == 200, page
+        for page, text in ((url("activities"), canteen.name), (url("closures"), closure_a.label)):
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert text in response.content.decode(), page
         for page in manager_pages(canteen, closure_a):
             assert client.get(page).status_code == 403, page
             assert client.post(page, {}).status_code == 403, page
@@ -349,12 +356,7 @@ def test_enrolled_children_are_used_only_for_enrolment_only_activities(
 def test_changing_a_rule_keeps_bookings_and_logs_the_change(
     manager_client, canteen, child_a, manager_a
 ):
-    booking = Booking.objects.create(
-        municipality=canteen.municipality,
-        child=child_a,
-        activity=canteen,
-        date=datetime.date(2026, 11, 26),
-    )
+    booking = BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 11, 26))
     data = activity_data(
         canteen.department,
         name=canteen.name,
@@ -392,7 +394,7 @@ def test_changing_a_rule_keeps_bookings_and_logs_the_change(
 def test_closures_page_lists_upcoming_then_past_and_public_holidays(
     frozen, agent_client, closure_a, department_a
 ):
-    Closure.objects.create(
+    ClosureFactory(
         municipality=closure_a.municipality,
         department=department_a,
         label="Grève de la restauration",
@@ -542,7 +544,7 @@ def test_invalid_booking_settings_say_why(manager_client, municipality_a):
 
 
 def test_departments_are_those_of_the_municipality(manager_client, department_a, activity_b):
-    Department.objects.create(municipality=department_a.municipality, name="Périscolaire")
+    DepartmentFactory(municipality=department_a.municipality, name="Périscolaire")
     html = manager_client.get(url("activity_add")).content.decode()
     assert "Périscolaire" in html and "Restauration scolaire" in html
     assert "Cantine B" not in html

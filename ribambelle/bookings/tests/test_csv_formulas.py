@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
-from ribambelle.families.models import Child
-from ribambelle.tenants.models import Department
+from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.families.tests.factories import ChildFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory
 from ribambelle.testing.spreadsheet import HOSTILE_CELLS, assert_neutralised, csv_rows
 
 pytestmark = pytest.mark.django_db
@@ -17,17 +17,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("typed", HOSTILE_CELLS)
 def test_counts_csv_neutralises_formulas(agent_client, municipality_a, household_a, typed):
-    department = Department.objects.create(municipality=municipality_a, name=typed)
+    department = DepartmentFactory(municipality=municipality_a, name=typed)
     activity = make_activity(municipality_a, department, name=typed)
-    child = Child.objects.create(
-        municipality=municipality_a,
+    child = ChildFactory(
         household=household_a,
         first_name=typed,
         last_name="Martin",
         birth_date=datetime.date(2018, 5, 1),
         school=typed,
     )
-    Booking.objects.create(municipality=municipality_a, child=child, activity=activity, date=MONDAY)
+    BookingFactory(child=child, activity=activity, date=MONDAY)
 
     response = agent_client.get(
         reverse("bookings_staff:counts_csv", kwargs={"municipality_slug": "ville-a"}),

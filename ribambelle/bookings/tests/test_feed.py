@@ -14,9 +14,11 @@ from icalendar import Calendar
 
 from ribambelle.bookings.models import Booking, CalendarFeed
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household
+from ribambelle.families.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +30,7 @@ def feed_path(token: str, slug: str = "ville-a") -> str:
 
 
 def book(child, activity, day) -> Booking:
-    return Booking.objects.create(
-        municipality=activity.municipality, child=child, activity=activity, date=day
-    )
+    return BookingFactory(child=child, activity=activity, date=day)
 
 
 def events(response) -> list:
@@ -139,7 +139,9 @@ def test_unknown_token_is_404(household_a):
 def test_token_under_another_municipality_slug_is_404(household_a, household_b):
     token = CalendarFeed.objects.create(household=household_a).token
     assert Client().get(feed_path(token, "ville-b")).status_code == 404
-    assert Client().get(feed_path(token, "ville-a")).status_code == 200
+    feed = Client().get(feed_path(token, "ville-a"))
+    assert feed.status_code == 200
+    assert "X-WR-CALNAME:Ville A" in feed.content.decode()
 
 
 def test_feed_query_count_does_not_grow(frozen, household_a, child_a, canteen, evening_care):
@@ -154,8 +156,7 @@ def test_feed_query_count_does_not_grow(frozen, household_a, child_a, canteen, e
 
     book(child_a, canteen, MONDAY + datetime.timedelta(days=1))
     small = count()
-    sister = Child.objects.create(
-        municipality=household_a.municipality,
+    sister = ChildFactory(
         household=household_a,
         first_name="Inès",
         last_name="Martin",
@@ -185,7 +186,9 @@ def test_page_creates_the_feed_and_shows_its_address(alice_client, household_a):
     assert "Android" in content
     # Seen again (by the other parent too), the same address.
     alice_client.get(SETTINGS_URL)
-    assert logged_in(household_a.guardians.last().user).get(SETTINGS_URL).status_code == 200
+    other_parent = logged_in(household_a.guardians.last().user).get(SETTINGS_URL)
+    assert other_parent.status_code == 200
+    assert feed.token in other_parent.content.decode()
     assert CalendarFeed.objects.get().token == feed.token
 
 
@@ -199,7 +202,9 @@ def test_changing_the_address_revokes_the_old_one(alice_client, alice, household
     assert "Nouvelle adresse créée" in response.content.decode()
     assert new in response.content.decode()
     assert Client().get(feed_path(old)).status_code == 404
-    assert Client().get(feed_path(new)).status_code == 200
+    calendar = Client().get(feed_path(new))
+    assert calendar.status_code == 200
+    assert "BEGIN:VCALENDAR" in calendar.content.decode()
     entry = AuditEntry.objects.get(household_id=household_a.pk)
     assert entry.actor == alice
     assert entry.action == AuditEntry.Action.UPDATE

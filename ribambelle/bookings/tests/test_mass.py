@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ribambelle.bookings.models import Booking, Closure
+from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.conftest import MONDAY, YEAR_END, make_activity
+from ribambelle.bookings.tests.factories import BookingFactory, ClosureFactory
 from ribambelle.families.models import Child
+from ribambelle.families.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,7 @@ def test_steps_offer_only_what_may_be_booked(
 
 
 def test_add_then_replace_with_an_exact_summary(frozen, alice_client, child_a, canteen):
-    Closure.objects.create(
+    ClosureFactory(
         municipality=canteen.municipality,
         label="Formation",
         starts_on=NEXT_MONDAY,
@@ -130,8 +132,7 @@ def test_a_school_year_for_three_children_and_four_activities(
         )
     ]
     children = [child_a] + [
-        Child.objects.create(
-            municipality=municipality_a,
+        ChildFactory(
             household=household_a,
             first_name=name,
             last_name="Martin",
@@ -162,8 +163,7 @@ THURSDAY_3 = datetime.date(2026, 12, 3)
 
 @pytest.fixture
 def booked_household(frozen, household_a, child_a, canteen, evening_care):
-    noe = Child.objects.create(
-        municipality=household_a.municipality,
+    noe = ChildFactory(
         household=household_a,
         first_name="Noé",
         last_name="Martin",
@@ -176,9 +176,7 @@ def booked_household(frozen, household_a, child_a, canteen, evening_care):
         (child_a, evening_care, FRIDAY_27),
         (noe, canteen, THURSDAY_3),
     ):
-        Booking.objects.create(
-            municipality=household_a.municipality, child=child, activity=activity, date=day
-        )
+        BookingFactory(child=child, activity=activity, date=day)
     return noe
 
 
@@ -258,9 +256,7 @@ def test_confirmation_of_a_list_that_changed_meanwhile_is_asked_again(
     data = replace_data(canteen, evening_care, [child_a])
     token = confirmation_token(alice_client.post(MASS, data).content.decode())
     # Bob books another day of the period before Alice confirms.
-    Booking.objects.create(
-        municipality=canteen.municipality, child=child_a, activity=canteen, date=THURSDAY_3
-    )
+    BookingFactory(child=child_a, activity=canteen, date=THURSDAY_3)
     before = snapshot()
     response = alice_client.post(MASS, {**data, "confirmer": token})
     page = unescape(response.content.decode())

@@ -14,9 +14,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from ribambelle.bookings import reminders, selectors
-from ribambelle.bookings.models import Booking, BookingSettings, Closure, ReminderSent
+from ribambelle.bookings.models import BookingSettings, ReminderSent
 from ribambelle.bookings.rules import PARIS, WEEKLY
-from ribambelle.families.models import Child, Guardian, Household
+from ribambelle.bookings.tests.factories import BookingFactory, ClosureFactory
+from ribambelle.families.tests.factories import ChildFactory, GuardianFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_is_due_without_deadline():
 
 def test_first_deadline_skips_closed_days(canteen, evening_care):
     # Monday and Tuesday closed: Thursday (the canteen's next day) sets the deadline.
-    Closure.objects.create(
+    ClosureFactory(
         municipality=canteen.municipality,
         label="Grève",
         starts_on=WEEK,
@@ -123,24 +124,14 @@ def test_not_sent_when_disabled(municipality_a, canteen, household_a, child_a):
 def test_not_sent_to_a_household_that_booked_that_week(
     enabled, canteen, household_a, child_a, dave
 ):
-    Booking.objects.create(
-        municipality=canteen.municipality,
-        child=child_a,
-        activity=canteen,
-        date=WEEK + datetime.timedelta(days=3),
-    )
+    BookingFactory(child=child_a, activity=canteen, date=WEEK + datetime.timedelta(days=3))
     with at(IN_WINDOW):
         assert reminders.send_due_reminders() == 1
     assert recipients() == ["dave@example.org"]
 
 
 def test_a_booking_in_another_week_does_not_count(enabled, canteen, household_a, child_a):
-    Booking.objects.create(
-        municipality=canteen.municipality,
-        child=child_a,
-        activity=canteen,
-        date=WEEK + datetime.timedelta(days=7),
-    )
+    BookingFactory(child=child_a, activity=canteen, date=WEEK + datetime.timedelta(days=7))
     with at(IN_WINDOW):
         assert reminders.send_due_reminders() == 1
 
@@ -184,7 +175,7 @@ def test_only_the_municipalities_that_turned_it_on(
 
 
 def test_no_reminder_without_an_open_day(enabled, canteen, household_a, child_a):
-    Closure.objects.create(
+    ClosureFactory(
         municipality=canteen.municipality,
         label="Vacances",
         starts_on=WEEK,
@@ -197,12 +188,8 @@ def test_no_reminder_without_an_open_day(enabled, canteen, household_a, child_a)
 def test_only_active_accounts_with_an_email(enabled, canteen, household_a, child_a, bob):
     bob.is_active = False
     bob.save()
-    Guardian.objects.create(
-        municipality=household_a.municipality,
-        household=household_a,
-        first_name="Grand-père",
-        last_name="Martin",
-        email="papy@example.org",
+    GuardianFactory(
+        household=household_a, first_name="Grand-père", last_name="Martin", email="papy@example.org"
     )
     with at(IN_WINDOW):
         reminders.send_due_reminders()
@@ -210,9 +197,8 @@ def test_only_active_accounts_with_an_email(enabled, canteen, household_a, child
 
 
 def test_household_without_any_account_is_not_marked(enabled, canteen, municipality_a):
-    household = Household.objects.create(municipality=municipality_a, name="Foyer Sans Compte")
-    Child.objects.create(
-        municipality=municipality_a,
+    household = HouseholdFactory(municipality=municipality_a, name="Foyer Sans Compte")
+    ChildFactory(
         household=household,
         first_name="Noé",
         last_name="Sans",

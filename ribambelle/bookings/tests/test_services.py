@@ -3,11 +3,13 @@ import datetime
 import pytest
 
 from ribambelle.bookings import services
-from ribambelle.bookings.models import Booking, Closure, DayCount
+from ribambelle.bookings.models import Booking, DayCount
 from ribambelle.bookings.services import Change
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
+from ribambelle.bookings.tests.factories import ClosureFactory
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household, Requirement
+from ribambelle.families.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def test_deadline_passed_changes_nothing(frozen, household_a, child_a, canteen, 
 
 
 def test_closed_days_are_refused(frozen, household_a, child_a, canteen, alice):
-    Closure.objects.create(
+    ClosureFactory(
         municipality=canteen.municipality, label="Grève", starts_on=THURSDAY, ends_on=THURSDAY
     )
     wednesday = MONDAY + datetime.timedelta(days=2)
@@ -69,8 +71,7 @@ def test_closed_days_are_refused(frozen, household_a, child_a, canteen, alice):
 
 def test_capacity(frozen, household_a, child_a, municipality_a, department_a, alice):
     activity = make_activity(municipality_a, department_a, capacity=1)
-    other = Child.objects.create(
-        municipality=municipality_a,
+    other = ChildFactory(
         household=household_a,
         first_name="Noé",
         last_name="Martin",

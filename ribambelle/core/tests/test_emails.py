@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from aiosmtpd.controller import Controller
 
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
 from ribambelle.billing.tasks import send_invoice_issued
+from ribambelle.billing.tests.factories import InvoiceFactory
 from ribambelle.core.emails import message_id_domain, send_branded_email
 from ribambelle.messaging.tasks import notify_staff
 
@@ -101,26 +101,15 @@ def test_headers_on_the_wire(smtp, settings, municipality_a):
 def test_invoice_email_greets_signs_and_names_the_municipality(
     smtp, municipality_a, department_a, household_a
 ):
-    office = BillingOffice.objects.create(municipality=municipality_a, name="Régie enfance")
-    run = InvoiceRun.objects.create(
-        municipality=municipality_a,
-        office=office,
-        month=datetime.date(2026, 10, 1),
-        status=InvoiceRun.Status.ISSUED,
-    )
-    invoice = Invoice.objects.create(
-        municipality=municipality_a,
-        office=office,
-        run=run,
+    invoice = InvoiceFactory(
+        office__municipality=municipality_a,
         household=household_a,
-        status=Invoice.Status.ISSUED,
         number="F-2026-00042",
         period_start=datetime.date(2026, 10, 1),
         period_end=datetime.date(2026, 10, 31),
         issued_on=datetime.date(2026, 11, 2),
         due_on=datetime.date(2026, 11, 16),
         total=Decimal("34.60"),
-        household_name=household_a.name,
     )
 
     assert send_invoice_issued.call(invoice.pk) == 2

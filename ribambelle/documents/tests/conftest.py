@@ -15,7 +15,8 @@ from ribambelle.bookings.tests.conftest import (  # noqa: F401
     make_activity,
 )
 from ribambelle.documents import services
-from ribambelle.documents.models import Audience, Category
+from ribambelle.documents.models import Audience
+from ribambelle.documents.tests.factories import CategoryFactory
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -26,17 +27,17 @@ def pdf_file(name="menu.pdf"):
 
 @pytest.fixture
 def menus(municipality_a):
-    return Category.objects.create(municipality=municipality_a, name="Menus", position=0)
+    return CategoryFactory(municipality=municipality_a, name="Menus", position=0)
 
 
 @pytest.fixture
 def rules_category(municipality_a):
-    return Category.objects.create(municipality=municipality_a, name="Règlements", position=1)
+    return CategoryFactory(municipality=municipality_a, name="Règlements", position=1)
 
 
 @pytest.fixture
 def category_b(municipality_b):
-    return Category.objects.create(municipality=municipality_b, name="Menus")
+    return CategoryFactory(municipality=municipality_b, name="Menus")
 
 
 def publish(category, title="Menu de décembre", *, actor=None, **extra):

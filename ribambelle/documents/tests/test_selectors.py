@@ -6,20 +6,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ribambelle.bookings.models import Booking
+from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.documents import selectors, services
 from ribambelle.documents.models import Audience
 from ribambelle.documents.tests.conftest import MONDAY, make_activity, publish
 from ribambelle.families.models import Household
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def book(child, activity, date):
-    return Booking.objects.create(
-        municipality=child.municipality, child=child, activity=activity, date=date
-    )
+    return BookingFactory(child=child, activity=activity, date=date)
 
 
 def visible_titles(household):
@@ -46,9 +44,7 @@ def test_publication_window(frozen, household_a, menus, published_offset, ends_o
 
 
 def test_audience_matrix(frozen, household_a, child_a, dave, menus, canteen, evening_care):
-    other_department = Department.objects.create(
-        municipality=menus.municipality, name="Centre de loisirs"
-    )
+    other_department = DepartmentFactory(municipality=menus.municipality, name="Centre de loisirs")
     holidays = make_activity(menus.municipality, other_department, "Vacances")
     publish(menus, "Tous")
     publish(menus, "Service cantine", audience=Audience.DEPARTMENT, department=canteen.department)

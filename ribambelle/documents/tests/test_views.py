@@ -13,7 +13,9 @@ from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.documents.tests.conftest import MONDAY, PDF, publish
+from ribambelle.documents.tests.factories import CategoryFactory
 from ribambelle.families.models import FamilyDocument
+from ribambelle.families.tests.factories import FamilyDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +31,11 @@ def menu(frozen, household_a, menus):
 
 
 def test_index_shows_unread_counts_and_family_documents(alice_client, household_a, menu):
-    FamilyDocument.objects.create(
-        municipality=household_a.municipality,
+    FamilyDocumentFactory(
         household=household_a,
+        child=None,
         guardian=household_a.guardians.first(),
-        kind="other",
         name="Attestation CAF",
-        file=ContentFile(PDF, name="a.pdf"),
-        content_type="application/pdf",
-        size=len(PDF),
     )
     response = alice_client.get(f"{BASE}/documents/")
     assert response.status_code == 200
@@ -112,7 +110,7 @@ def test_index_query_count_constant(alice_client, household_a, child_a, menus, c
     publish(menus)
     few = measure()
     for number in range(8):
-        category = Category.objects.create(municipality=menus.municipality, name=f"C{number}")
+        category = CategoryFactory(municipality=menus.municipality, name=f"C{number}")
         document = publish(category, f"Doc {number}", audience=Audience.ACTIVITY, activity=canteen)
         ReadReceipt.objects.create(document=document, household=household_a)
     assert measure() == few
@@ -222,7 +220,9 @@ def test_wrong_roles_get_403(alice_client, agent_client, municipality_a, menu):
     from ribambelle.conftest import make_user
 
     reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-    assert reader.get(f"{BASE}/gestion/documents/").status_code == 200
+    listing = reader.get(f"{BASE}/gestion/documents/")
+    assert listing.status_code == 200
+    assert menu.title in listing.content.decode()
     assert reader.get(f"{BASE}/gestion/documents/publier/").status_code == 403
     assert reader.post(f"{BASE}/gestion/documents/{menu.pk}/retirer/").status_code == 403
     assert alice_client.get(f"{BASE}/gestion/documents/").status_code == 403
@@ -280,16 +280,7 @@ def test_staff_list_query_count_constant(agent_client, household_a, menus, cante
 
 
 def _family_document(household, name, **owner):
-    return FamilyDocument.objects.create(
-        municipality=household.municipality,
-        household=household,
-        kind="other",
-        name=name,
-        file=ContentFile(PDF, name="a.pdf"),
-        content_type="application/pdf",
-        size=len(PDF),
-        **owner,
-    )
+    return FamilyDocumentFactory(household=household, name=name, **{"child": None, **owner})
 
 
 def _items(html: str, section_id: str) -> list[str]:

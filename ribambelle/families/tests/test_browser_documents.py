@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from ribambelle.conftest import PASSWORD
 from ribambelle.families.models import FamilyDocument, Requirement
 from ribambelle.families.tests.test_documents import PDF, SVG
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_insurance_certificate_completes_the_record(page, live_server, alice, child_a):
     municipality = child_a.municipality
-    centre = Department.objects.create(municipality=municipality, name="Centre de loisirs")
+    centre = DepartmentFactory(municipality=municipality, name="Centre de loisirs")
     Requirement.objects.create(
         municipality=municipality, department=centre, item="insurance_certificate"
     )

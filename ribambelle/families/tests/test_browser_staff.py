@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 from ribambelle.conftest import PASSWORD
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.categories import CATEGORIES
-from ribambelle.families.models import Consent, FamilySettings, Household, PendingChange
+from ribambelle.families.models import Consent, FamilySettings, PendingChange
 from ribambelle.families.services.records import record_update
+from ribambelle.families.tests.factories import HouseholdFactory
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,9 +64,7 @@ def test_staff_accepts_a_pending_phone_change(
 def test_staff_pages_edit_in_place_and_have_no_axe_violation(
     page, live_server, manager_a, household_a, child_a, dave
 ):
-    Household.objects.create(
-        municipality=household_a.municipality, name="Foyer Nouveau", status="pending"
-    )
+    HouseholdFactory(municipality=household_a.municipality, name="Foyer Nouveau", status="pending")
     Consent.objects.create(municipality=household_a.municipality, label="Droit à l'image")
     base = live_server.url
     log_in(page, base, manager_a.email, PASSWORD)

@@ -12,7 +12,6 @@ import lxml.html
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
@@ -24,7 +23,8 @@ from ribambelle.core.files import ascii_filename
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, FamilyDocument, Household, Requirement
 from ribambelle.families.services.documents import document_add
-from ribambelle.tenants.models import Department
+from ribambelle.families.tests.factories import FamilyDocumentFactory
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -360,10 +360,17 @@ def portal_urls(household, child, document):
 
 
 def test_portal_urls_work_for_both_guardians(household_a, child_a, document_a, alice, bob):
+    add_for_child, add_for_guardian, download = portal_urls(household_a, child_a, document_a)
+    owners = {add_for_child: child_a, add_for_guardian: household_a.guardians.first()}
     for user in (alice, bob):
         client = logged_in(user)
-        for page in portal_urls(household_a, child_a, document_a):
-            assert client.get(page).status_code == 200, page
+        for page, owner in owners.items():
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert f"Ajouter un document pour {owner}" in response.content.decode(), page
+        response = client.get(download)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_other_household_gets_404(settings, household_a, child_a, document_a, dave):
@@ -507,7 +514,7 @@ def test_child_page_query_count_does_not_grow_with_documents(
 
 
 def test_insurance_certificate_completes_the_record(alice_client, municipality_a, child_a):
-    centre = Department.objects.create(municipality=municipality_a, name="Centre de loisirs")
+    centre = DepartmentFactory(municipality=municipality_a, name="Centre de loisirs")
     Requirement.objects.create(
         municipality=municipality_a, department=centre, item="insurance_certificate"
     )
@@ -563,19 +570,10 @@ def test_staff_household_page_lists_every_document_with_its_person(
 ):
     for name, owner in [
         ("Carnet", {"child": child_a}),
-        ("Bulletin", {"guardian": household_a.guardians.get(user=alice)}),
-        ("CAF", {}),
+        ("Bulletin", {"child": None, "guardian": household_a.guardians.get(user=alice)}),
+        ("CAF", {"child": None}),
     ]:
-        FamilyDocument.objects.create(
-            municipality=household_a.municipality,
-            household=household_a,
-            kind="other",
-            name=name,
-            file=ContentFile(PDF, name="a.pdf"),
-            content_type="application/pdf",
-            size=len(PDF),
-            **owner,
-        )
+        FamilyDocumentFactory(household=household_a, name=name, **owner)
     page = agent_client.get(f"/ville-a/gestion/familles/{household_a.pk}/").content.decode()
     (card,) = lxml.html.fromstring(page).xpath(f"//section[@id='household-{household_a.pk}']")
     items = sorted(" ".join(li.text_content().split()) for li in card.xpath(".//li"))

@@ -14,6 +14,7 @@ from ribambelle.families.models import (
     PendingChange,
     Requirement,
 )
+from ribambelle.families.tests.factories import AuthorizedPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,19 @@ def page_urls(household, child):
 
 
 def test_pages_work_for_the_household(alice_client, household_a, child_a):
-    for page in page_urls(household_a, child_a):
-        assert alice_client.get(page).status_code == 200, page
+    shows = [
+        "Foyer Martin",
+        "Léa Martin",
+        "Née le 14 mars 2018",
+        "Informations médicales",
+        'value="06 11 22 33 44"',
+        'value="1 rue des Écoles"',
+        "Personne autorisée à venir chercher Léa Martin",
+    ]
+    for page, text in zip(page_urls(household_a, child_a), shows, strict=True):
+        response = alice_client.get(page)
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
 
 
 def test_other_household_gets_404(household_a, child_a, dave):
@@ -64,7 +76,9 @@ def test_staff_get_403(agent_client, household_a, child_a):
 
 def test_parent_without_household_gets_404_on_records_but_home_works(alice_client, municipality_a):
     assert alice_client.get(url("families:household")).status_code == 404
-    assert alice_client.get(url("portal:home")).status_code == 200
+    home = alice_client.get(url("portal:home"))
+    assert home.status_code == 200
+    assert "Bonjour Alice" in home.content.decode()
 
 
 def test_child_page_recalls_birth(alice_client, child_a):
@@ -243,14 +257,7 @@ def test_authorized_people(alice_client, child_a):
 
 
 def test_person_of_other_household_is_404(household_a, child_a, dave):
-    person = AuthorizedPerson.objects.create(
-        municipality=child_a.municipality,
-        child=child_a,
-        first_name="A",
-        last_name="B",
-        phone="0600000000",
-        relationship="x",
-    )
+    person = AuthorizedPersonFactory(child=child_a)
     client = logged_in(dave)
     dave_child = dave.guardian.household.children.get()
     for pk_child in (child_a.pk, dave_child.pk):
@@ -277,15 +284,7 @@ def test_completeness_on_child_page_and_home(alice_client, child_a, municipality
     assert "Contact en cas d&#x27;urgence" in home
     child_a.doctor_name = "Dr Roux"
     child_a.save()
-    AuthorizedPerson.objects.create(
-        municipality=municipality_a,
-        child=child_a,
-        first_name="A",
-        last_name="B",
-        phone="0600000000",
-        relationship="Tante",
-        emergency_contact=True,
-    )
+    AuthorizedPersonFactory(child=child_a, emergency_contact=True)
     page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()
     assert "Dossier complet" in page and "Dossier incomplet" not in page
 

@@ -3,18 +3,15 @@
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ribambelle.families.models import (
-    AuthorizedPerson,
-    Child,
-    ChildConsent,
-    Consent,
-    FamilyDocument,
-    Requirement,
+from ribambelle.families.models import ChildConsent, Consent, Requirement
+from ribambelle.families.tests.factories import (
+    AuthorizedPersonFactory,
+    ChildFactory,
+    FamilyDocumentFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +25,7 @@ def grow(household, children: int) -> None:
     ]
     guardian = household.guardians.first()
     for n in range(children):
-        child = Child.objects.create(
-            municipality=municipality,
+        child = ChildFactory(
             household=household,
             first_name=f"Enfant{n}",
             last_name="Martin",
@@ -37,26 +33,15 @@ def grow(household, children: int) -> None:
         )
         for consent in consents:
             ChildConsent.objects.create(child=child, consent=consent, granted=True)
-        AuthorizedPerson.objects.create(
-            municipality=municipality,
+        AuthorizedPersonFactory(
             child=child,
             first_name="Mamie",
-            last_name="Martin",
             phone="0600000000",
             relationship="Grand-mère",
             emergency_contact=True,
         )
-        for owner in ({"child": child}, {"guardian": guardian}):
-            FamilyDocument.objects.create(
-                municipality=municipality,
-                household=household,
-                kind="insurance",
-                name="Attestation",
-                file=ContentFile(b"%PDF-1.4\n%%EOF", name="a.pdf"),
-                content_type="application/pdf",
-                size=14,
-                **owner,
-            )
+        for owner in ({"child": child}, {"child": None, "guardian": guardian}):
+            FamilyDocumentFactory(household=household, kind="insurance", **owner)
 
 
 def count(client, url) -> int:
@@ -85,22 +70,8 @@ def test_child_page_constant(alice_client, household_a, child_a, department_a):
     small = count(alice_client, url)
     grow(household_a, 5)
     for n in range(4):
-        AuthorizedPerson.objects.create(
-            municipality=child_a.municipality,
-            child=child_a,
-            first_name=f"P{n}",
-            last_name="X",
-            phone="0600000000",
-            relationship="Voisin",
+        AuthorizedPersonFactory(
+            child=child_a, first_name=f"P{n}", last_name="X", relationship="Voisin"
         )
-        FamilyDocument.objects.create(
-            municipality=child_a.municipality,
-            household=household_a,
-            child=child_a,
-            kind="other",
-            name=f"Doc {n}",
-            file=ContentFile(b"%PDF-1.4\n%%EOF", name="d.pdf"),
-            content_type="application/pdf",
-            size=14,
-        )
+        FamilyDocumentFactory(household=household_a, child=child_a, name=f"Doc {n}")
     assert count(alice_client, url) == small

@@ -10,12 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ribambelle.accounts.models import Role
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.categories import CATEGORIES
 from ribambelle.families.models import (
-    AuthorizedPerson,
     Child,
     ChildConsent,
     Consent,
@@ -26,6 +24,13 @@ from ribambelle.families.models import (
     Requirement,
 )
 from ribambelle.families.services.records import record_update
+from ribambelle.families.tests.factories import (
+    AuthorizedPersonFactory,
+    ChildFactory,
+    GuardianFactory,
+    HouseholdFactory,
+)
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +41,6 @@ def url(name, **kwargs):
 
 def staff_url(name, **kwargs):
     return url(f"families_staff:{name}", **kwargs)
-
-
-@pytest.fixture
-def readonly_client(municipality_a):
-    return logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
 
 
 @pytest.fixture
@@ -65,20 +65,12 @@ def pending_phone(alice, household_a):
 
 @pytest.fixture
 def pending_signup(municipality_a):
-    household = Household.objects.create(
+    household = HouseholdFactory(
         municipality=municipality_a, name="Foyer Nouveau", status=Household.Status.PENDING
     )
     user = make_user(municipality_a, "nina@example.org", password=None, first_name="Nina")
-    Guardian.objects.create(
-        municipality=municipality_a,
-        household=household,
-        user=user,
-        first_name="Nina",
-        last_name="Nouveau",
-        email=user.email,
-    )
-    Child.objects.create(
-        municipality=municipality_a,
+    GuardianFactory(household=household, user=user, last_name="Nouveau", email=user.email)
+    ChildFactory(
         household=household,
         first_name="Noé",
         last_name="Nouveau",
@@ -96,18 +88,28 @@ def read_pages(household, child):
     ]
 
 
+# What each of read_pages shows of the Martin household and its pending phone change.
+READ_PAGES_SHOW = ["alice@example.org", "07 98 76 54 32", "1 demande de modification", "Allergies"]
+
+
 def test_pages_work_for_staff(agent_client, household_a, child_a, pending_phone):
-    for page in read_pages(household_a, child_a):
-        assert agent_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
+    for page, text in zip(read_pages(household_a, child_a), READ_PAGES_SHOW, strict=True):
+        response = agent_client.get(page, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
     edit = staff_url("edit", target="child", pk=child_a.pk, category="child.school")
-    assert agent_client.get(edit).status_code == 200
+    response = agent_client.get(edit)
+    assert response.status_code == 200
+    assert 'value="École Jules-Ferry"' in response.content.decode()
 
 
 def test_readonly_staff_see_but_never_write(
     readonly_client, household_a, child_a, pending_phone, pending_signup
 ):
-    for page in read_pages(household_a, child_a):
-        assert readonly_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
+    for page, text in zip(read_pages(household_a, child_a), READ_PAGES_SHOW, strict=True):
+        response = readonly_client.get(page, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
     html = readonly_client.get(staff_url("household", pk=household_a.pk)).content.decode()
     assert "Modifier" not in html
     queue_html = readonly_client.get(staff_url("queue")).content.decode()
@@ -226,17 +228,13 @@ def test_search_is_paginated(agent_client, municipality_a):
 
 def make_households(municipality, count: int, children: int = 2):
     for index in range(count):
-        household = Household.objects.create(municipality=municipality, name=f"Foyer {index}")
+        household = HouseholdFactory(municipality=municipality, name=f"Foyer {index}")
         for guardian_index in range(2):
-            Guardian.objects.create(
-                municipality=municipality,
-                household=household,
-                first_name=f"Parent{guardian_index}",
-                last_name=f"Nom{index}",
+            GuardianFactory(
+                household=household, first_name=f"Parent{guardian_index}", last_name=f"Nom{index}"
             )
         for child_index in range(children):
-            Child.objects.create(
-                municipality=municipality,
+            ChildFactory(
                 household=household,
                 first_name=f"Enfant{child_index}",
                 last_name=f"Nom{index}",
@@ -263,16 +261,14 @@ def test_search_query_count_is_constant(agent_client, municipality_a):
 
 
 def full_child(household, index):
-    child = Child.objects.create(
-        municipality=household.municipality,
+    child = ChildFactory(
         household=household,
         first_name=f"Enfant{index}",
         last_name="Martin",
         birth_date=datetime.date(2016, 1, 1 + index),
         allergies="Arachide",
     )
-    AuthorizedPerson.objects.create(
-        municipality=household.municipality,
+    AuthorizedPersonFactory(
         child=child,
         first_name="Mamie",
         last_name="Martin",
@@ -290,8 +286,7 @@ def test_household_page_shows_everything(
 ):
     consent = Consent.objects.create(municipality=household_a.municipality, label="Photos")
     ChildConsent.objects.create(child=child_a, consent=consent, granted=False)
-    AuthorizedPerson.objects.create(
-        municipality=household_a.municipality,
+    AuthorizedPersonFactory(
         child=child_a,
         first_name="Jean",
         last_name="Dupont",
@@ -618,7 +613,9 @@ def test_household_page_links_to_its_log_for_managers(manager_client, agent_clie
 
 def test_settings_for_managers_only(manager_client, agent_client, readonly_client):
     page = staff_url("settings")
-    assert manager_client.get(page).status_code == 200
+    response = manager_client.get(page)
+    assert response.status_code == 200
+    assert "Réglages des dossiers familles" in response.content.decode()
     assert agent_client.get(page).status_code == 403
     assert readonly_client.get(page).status_code == 403
     assert agent_client.post(page, {"signup_enabled": "on"}).status_code == 403
@@ -720,9 +717,8 @@ def test_requirements(manager_client, municipality_a, department_a):
 def test_requirement_for_another_municipality_department_is_refused(
     manager_client, municipality_a, municipality_b
 ):
-    from ribambelle.tenants.models import Department
 
-    other = Department.objects.create(municipality=municipality_b, name="Cantine B")
+    other = DepartmentFactory(municipality=municipality_b, name="Cantine B")
     response = manager_client.post(
         staff_url("requirement_add"), {"department": other.pk, "item": "doctor"}
     )
@@ -737,20 +733,14 @@ def test_staff_nav_has_families_and_requests(agent_client, municipality_a):
 
 def test_refused_signup_accounts_are_deactivated(manager_a, municipality_a):
     from ribambelle.accounts.models import Role
-    from ribambelle.families.models import Guardian, Household
+    from ribambelle.families.models import Household
     from ribambelle.families.services.staff import signup_refuse
 
-    household = Household.objects.create(
+    household = HouseholdFactory(
         municipality=municipality_a, name="Foyer Nguyen", status=Household.Status.PENDING
     )
     user = make_user(municipality_a, "nguyen@example.org", Role.PARENT, password=None)
-    Guardian.objects.create(
-        municipality=municipality_a,
-        household=household,
-        user=user,
-        first_name="An",
-        last_name="Nguyen",
-    )
+    GuardianFactory(household=household, user=user, first_name="An", last_name="Nguyen")
     signup_refuse(actor=manager_a, household=household, message="Hors commune")
     user.refresh_from_db()
     assert not user.is_active

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from ribambelle.messaging import services
-from ribambelle.tenants.models import Department
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 
 def png_file(name="photo.png") -> SimpleUploadedFile:
@@ -28,7 +28,7 @@ def conversation_a(alice, household_a, department_a):
 
 @pytest.fixture
 def department_b(municipality_b):
-    return Department.objects.create(municipality=municipality_b, name="Périscolaire")
+    return DepartmentFactory(municipality=municipality_b, name="Périscolaire")
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from ribambelle.conftest import logged_in, make_user
 from ribambelle.messaging import services
 from ribambelle.messaging.models import Attachment, Conversation
 from ribambelle.messaging.tests.conftest import png_file
-from ribambelle.tenants.models import Department
 from ribambelle.tenants.shortcuts import tenant_reverse
+from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_index_query_count_is_constant(alice, alice_client, household_a, departm
     )
     first = queries()
     for index in range(5):
-        department = Department.objects.create(
+        department = DepartmentFactory(
             municipality=department_a.municipality, name=f"Service {index}"
         )
         services.conversation_start(
@@ -147,7 +147,7 @@ def test_new_message_bad_attachment_keeps_input(alice_client, household_a, depar
 
 
 def test_new_message_other_municipality_department_404(alice_client, household_a, municipality_b):
-    other = Department.objects.create(municipality=municipality_b, name="Autre")
+    other = DepartmentFactory(municipality=municipality_b, name="Autre")
     assert alice_client.get(f"/ville-a/messagerie/ecrire/{other.pk}/").status_code == 404
 
 
@@ -181,7 +181,9 @@ def test_thread_reply(alice_client, conversation_a):
 
 
 def test_thread_shared_by_household(bob, conversation_a):
-    assert logged_in(bob).get(thread_url(conversation_a)).status_code == 200
+    response = logged_in(bob).get(thread_url(conversation_a))
+    assert response.status_code == 200
+    assert "ne mange pas de porc" in response.content.decode()
 
 
 def test_thread_other_household_and_municipality_404(dave, charlie, household_b, conversation_a):
@@ -252,7 +254,7 @@ def test_inbox_filters(agent_client, conversation_a, department_a, agent_a):
     assert "Repas sans porc" in agent_client.get(f"{INBOX}?etat=unread").content.decode()
     assert "Repas sans porc" in agent_client.get(f"{INBOX}?etat=open").content.decode()
     assert "Repas sans porc" not in agent_client.get(f"{INBOX}?etat=closed").content.decode()
-    other = Department.objects.create(municipality=department_a.municipality, name="Périscolaire")
+    other = DepartmentFactory(municipality=department_a.municipality, name="Périscolaire")
     assert "Repas sans porc" not in agent_client.get(f"{INBOX}?service={other.pk}").content.decode()
     assert (
         "Repas sans porc" in agent_client.get(f"{INBOX}?service={department_a.pk}").content.decode()
@@ -347,7 +349,9 @@ def test_staff_thread_other_municipality_404(agent_client, conversation_b, agent
 def test_staff_thread_wrong_role_403(alice_client, municipality_a, conversation_a):
     assert alice_client.get(staff_thread_url(conversation_a)).status_code == 403
     reader = logged_in(make_user(municipality_a, "lecture@ville-a.fr", Role.READ_ONLY))
-    assert reader.get(staff_thread_url(conversation_a)).status_code == 200
+    thread = reader.get(staff_thread_url(conversation_a))
+    assert thread.status_code == 200
+    assert "ne mange pas de porc" in thread.content.decode()
     response = reader.post(staff_thread_url(conversation_a), {"action": "reply", "body": "x"})
     assert response.status_code == 403
     assert conversation_a.messages.count() == 1

@@ -6,15 +6,16 @@ import html
 from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
+from ribambelle.billing.models import BillingOffice, Invoice
+from ribambelle.billing.tests.factories import InvoiceFactory
 from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.conftest import canteen, frozen  # noqa: F401 - fixtures
-from ribambelle.documents.models import Category, Document
-from ribambelle.messaging.models import Conversation, Message
+from ribambelle.documents.models import Category
+from ribambelle.documents.tests.factories import DocumentFactory
+from ribambelle.messaging.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,26 +34,13 @@ def fill(municipality, household, child, department, activity, n):
     office, _created = BillingOffice.objects.get_or_create(municipality=municipality, name="Régie")
     first = Invoice.objects.count()
     for index in range(first, first + n):
-        Document.objects.create(
-            municipality=municipality,
-            category=category,
-            title=f"Menu {index}",
-            file=ContentFile(b"%PDF-1.4", name=f"menu{index}.pdf"),
-            original_name=f"menu{index}.pdf",
-            content_type="application/pdf",
-            size=8,
-            published_on=datetime.date(2026, 11, 1),
+        DocumentFactory(
+            category=category, title=f"Menu {index}", published_on=datetime.date(2026, 11, 1)
         )
         month = datetime.date(2026, 1 + index, 1)
-        run = InvoiceRun.objects.create(
-            municipality=municipality, office=office, month=month, status="issued"
-        )
-        Invoice.objects.create(
-            municipality=municipality,
+        InvoiceFactory(
             office=office,
-            run=run,
             household=household,
-            status="issued",
             number=f"F-2026-{index:06d}",
             period_start=month,
             period_end=month,
@@ -60,16 +48,13 @@ def fill(municipality, household, child, department, activity, n):
             due_on=month,
             total=Decimal("10.00"),
         )
-        conversation = Conversation.objects.create(
-            municipality=municipality,
+        conversation = ConversationFactory(
             household=household,
             department=department,
             subject=f"Question {index}",
             last_message_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
         )
-        Message.objects.create(
-            conversation=conversation, body_html="<p>Réponse</p>", from_staff=True
-        )
+        MessageFactory(conversation=conversation, body_html="<p>Réponse</p>", from_staff=True)
     Booking.objects.get_or_create(
         municipality=municipality, child=child, activity=activity, date=datetime.date(2026, 11, 23)
     )

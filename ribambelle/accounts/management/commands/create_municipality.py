@@ -40,6 +40,7 @@ class Command(BaseCommand):
         if options["manager_email"]:
             user = account_services.staff_invite(
                 municipality=municipality,
+                actor=None,
                 email=options["manager_email"],
                 first_name="",
                 last_name="",
