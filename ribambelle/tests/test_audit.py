@@ -58,7 +58,6 @@ from ribambelle.families.tests.factories import (
     RequirementFactory,
 )
 from ribambelle.messaging.tests.factories import ConversationFactory
-from ribambelle.tenants.models import Department
 from ribambelle.tenants.tests.factories import DepartmentFactory
 
 Arguments = Callable[[User], dict[str, Any]]
@@ -418,7 +417,15 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "tenants.services.department_save": StaffWrite(
         lambda manager: {
             "municipality": manager.municipality,
-            "department": Department(name="Accueil de loisirs"),
+            "department_id": None,
+            "values": {
+                "name": "Accueil de loisirs",
+                "description": "",
+                "email": "",
+                "phone": "",
+                "address": "",
+                "opening_hours": "",
+            },
         }
     ),
     "tenants.services.municipality_create": NotStaffWrite(
