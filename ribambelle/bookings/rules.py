@@ -4,6 +4,7 @@ each rule is tested by tables of cases, with the clock frozen where it matters.
 All deadlines are instants computed in the municipality's local time (Europe/Paris): a rule
 "two days before at 10:00" means 10:00 on the wall clock of the town hall, summer or winter."""
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -151,6 +152,15 @@ class ChildSpec:
 
 def normalise(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+def paper_order(name: str) -> str:
+    """Alphabetical order as on a paper register: "Élodie" between "Eden" and "Fanny"."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", name.casefold())
+        if not unicodedata.combining(char)
+    )
 
 
 def age_on(birth_date: date, day: date) -> int:
