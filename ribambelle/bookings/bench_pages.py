@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ribambelle.bookings import rules, selectors, services
+from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import Activity
 from ribambelle.families.models import Child, Household
 
@@ -52,19 +53,20 @@ def book_toggle_day():
         municipality=household.municipality,
         household=household,
         actor=None,
-        changes=[services.Change(_ids()[1], canteen.pk, day, True)],
+        changes=[rules.Change(_ids()[1], canteen.pk, day, True)],
     )
 
 
 def untick_payload() -> dict:
     canteen, day = _toggle_day()
-    key = f"{canteen.pk}:{day.isoformat()}"
+    child_id = _ids()[1]
+    key = str(CellKey(child_id, canteen.pk, day))
     return {
-        "child": _ids()[1],
+        "child": child_id,
         "semaine": rules.week_of(day).isoformat(),
         "toggle": key,
         "shown": [key],
-        f"was-{key}": "1",
+        "booked": [key],
     }
 
 

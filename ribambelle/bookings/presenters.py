@@ -1,17 +1,21 @@
-"""How the booking pages say things: the sentences, labels and links the views hand to the
-templates, built from what the selectors read. No query here."""
+"""How the booking pages say things: the sentences, labels, links and cells the views hand to
+the templates, built from what the selectors read and the services did. No query here."""
 
 import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ribambelle.bookings import rules
+from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import Activity, Attendance
+from ribambelle.bookings.selectors import Week
 from ribambelle.bookings.selectors.counts import ActivityCounts, Tally
+from ribambelle.bookings.services import BOOKED, CANCELLED, Outcome
 from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.families.models import Child
 from ribambelle.tenants.models import Municipality
@@ -130,3 +134,212 @@ def write_counts_csv(out: Writable, counts: list[ActivityCounts]) -> None:
                         *tally.numbers,
                     ]
                 )
+
+
+# The weekly grid
+
+STATE_LABELS = {
+    rules.BOOKED: (gettext_lazy("Réservé"), "✓"),
+    rules.OPEN: (gettext_lazy("Non réservé"), "○"),
+    rules.CLOSED: (gettext_lazy("Fermé"), "–"),
+    rules.LOCKED: (gettext_lazy("Délai dépassé"), "✕"),
+    rules.FULL: (gettext_lazy("Complet"), "●"),
+    rules.NOT_ALLOWED: (gettext_lazy("Non autorisé"), "⊘"),
+}
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One cell as the template draws it: a state in words and an icon, never a colour alone."""
+
+    cell: rules.Cell
+    key: str
+    dom_id: str
+    label: str
+    icon: str
+    context: str
+    refusal: str
+    detail: str
+
+    @property
+    def title(self) -> str:
+        if not self.detail:
+            return self.label
+        if self.cell.state == rules.LOCKED:
+            return f"{self.label} {self.detail}"
+        return f"{self.label} : {self.detail}"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    activity: Activity
+    any_open: bool
+    items: list[CellView]
+
+
+@dataclass(frozen=True)
+class GridChild:
+    child: Child
+    incomplete: bool
+    rows: list[GridRow]
+
+
+@dataclass(frozen=True)
+class GridWeek:
+    monday: date
+    days: list[date]
+    previous: date
+    following: date
+    children: list[GridChild]
+
+    def child_week(self, child_id: int) -> GridChild:
+        return next(entry for entry in self.children if entry.child.pk == child_id)
+
+
+def cell_detail(cell: rules.Cell, label: str) -> str:
+    """The visible text under a cell's label, where it says more than the label: for a passed
+    deadline, when it was ("le mardi 1er à 10 h"), so that nobody needs the tooltip."""
+    if cell.state == rules.LOCKED and cell.deadline is not None:
+        return _("le %(when)s") % {"when": rules.format_deadline(cell.deadline, cell.day)}
+    return "" if cell.reason.casefold() == label.casefold() else cell.reason
+
+
+def cell_view(
+    child: Child, activity: Activity, cell: rules.Cell, refusals: dict[str, str]
+) -> CellView:
+    key = str(CellKey(child.pk, activity.pk, cell.day))
+    label, icon = STATE_LABELS[cell.state]
+    return CellView(
+        cell=cell,
+        key=key,
+        dom_id=f"case-{child.pk}-{activity.pk}-{cell.day:%Y%m%d}",
+        label=str(label),
+        icon=icon,
+        context=f"{child.first_name}, {activity.name}, {rules.format_day(cell.day)}",
+        refusal=refusals.get(key, ""),
+        detail=cell_detail(cell, str(label)),
+    )
+
+
+def grid_week(week: Week, refusals: dict[str, str]) -> GridWeek:
+    """The week as the template draws it, each refusal next to its cell."""
+    children = [
+        GridChild(
+            entry.child,
+            entry.incomplete,
+            [
+                GridRow(
+                    row.activity,
+                    row.any_open,
+                    [cell_view(entry.child, row.activity, cell, refusals) for cell in row.cells],
+                )
+                for row in entry.rows
+            ],
+        )
+        for entry in week.children
+    ]
+    return GridWeek(week.monday, week.days, week.previous, week.following, children)
+
+
+def week_label(first: date, last: date) -> str:
+    return _("Semaine du %(first)s au %(last)s") % {
+        "first": rules.format_day(first),
+        "last": f"{rules.format_day(last)} {last.year}",
+    }
+
+
+def deadline_banner(
+    booking: rules.NextDeadline | None,
+    cancelling: rules.NextDeadline | None,
+    *,
+    has_bookings: bool,
+) -> list[str]:
+    """What the grid says above a week: the next booking deadline and the next cancelling
+    deadline, each when there is one, and plainly what is no longer possible otherwise."""
+
+    def ahead(message: str, deadline: rules.NextDeadline) -> str:
+        return message % {
+            "when": rules.format_deadline(deadline.moment),
+            "day": rules.format_day(deadline.day),
+            "activity": deadline.activity,
+        }
+
+    sentences = []
+    if booking is not None:
+        sentences.append(
+            ahead(
+                _("Réservations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
+                booking,
+            )
+        )
+    elif cancelling is not None:
+        sentences.append(_("Plus aucun jour ne peut être réservé cette semaine."))
+    if cancelling is not None:
+        sentences.append(
+            ahead(
+                _("Annulations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
+                cancelling,
+            )
+        )
+    elif booking is not None and has_bookings:
+        sentences.append(
+            _("Les réservations déjà faites pour cette semaine ne peuvent plus être annulées.")
+        )
+    if booking is None and cancelling is None:
+        if has_bookings:
+            sentences.append(
+                _("Plus aucune réservation ni annulation n'est possible pour cette semaine.")
+            )
+        else:
+            sentences.append(_("Plus aucune réservation n'est possible pour cette semaine."))
+    return sentences
+
+
+def week_deadlines(week: Week) -> list[str]:
+    if not week.has_rows:
+        return []
+    return deadline_banner(week.next_booking, week.next_cancelling, has_bookings=week.has_bookings)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save says: a notice for the whole grid, and each refusal by its cell's key."""
+
+    notice: str
+    refusals: dict[str, str]
+
+
+def _summary(outcomes: list[Outcome]) -> str:
+    booked = sum(o.kind == BOOKED for o in outcomes)
+    cancelled = sum(o.kind == CANCELLED for o in outcomes)
+    parts = []
+    if booked:
+        parts.append(ngettext("%(n)s jour réservé", "%(n)s jours réservés", booked) % {"n": booked})
+    if cancelled:
+        parts.append(
+            ngettext("%(n)s réservation annulée", "%(n)s réservations annulées", cancelled)
+            % {"n": cancelled}
+        )
+    return " · ".join(parts)
+
+
+def save_result(outcomes: list[Outcome]) -> SaveResult:
+    refusals = {
+        str(CellKey(o.change.child_id, o.change.activity_id, o.change.day)): o.reason
+        for o in outcomes
+        if o.refused
+    }
+    summary = _summary(outcomes)
+    if refusals and not summary:
+        notice = ngettext(
+            "%(n)s demande refusée : voir l'explication dans le tableau.",
+            "%(n)s demandes refusées : voir les explications dans le tableau.",
+            len(refusals),
+        ) % {"n": len(refusals)}
+    elif refusals:
+        notice = _("%(summary)s. Certaines demandes ont été refusées : voir le tableau.") % {
+            "summary": summary
+        }
+    else:
+        notice = (_("Enregistré : %(summary)s.") % {"summary": summary}) if summary else ""
+    return SaveResult(notice, refusals)

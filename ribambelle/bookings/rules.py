@@ -221,6 +221,16 @@ class Cell:
     deadline: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Change:
+    """One day to book (or cancel) for a child and an activity."""
+
+    child_id: int
+    activity_id: int
+    day: date
+    book: bool
+
+
 @dataclass
 class Decision:
     allowed: bool
@@ -428,50 +438,3 @@ class NextDeadline:
     moment: datetime
     day: date
     activity: str
-
-
-def deadline_banner(
-    booking: NextDeadline | None, cancelling: NextDeadline | None, *, has_bookings: bool
-) -> list[str]:
-    """What the grid says above a week: the next booking deadline and the next cancelling
-    deadline, each when there is one, and plainly what is no longer possible otherwise."""
-
-    def ahead(message, deadline: NextDeadline) -> str:
-        return str(
-            message
-            % {
-                "when": format_deadline(deadline.moment),
-                "day": format_day(deadline.day),
-                "activity": deadline.activity,
-            }
-        )
-
-    sentences = []
-    if booking is not None:
-        sentences.append(
-            ahead(
-                _("Réservations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
-                booking,
-            )
-        )
-    elif cancelling is not None:
-        sentences.append(str(_("Plus aucun jour ne peut être réservé cette semaine.")))
-    if cancelling is not None:
-        sentences.append(
-            ahead(
-                _("Annulations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
-                cancelling,
-            )
-        )
-    elif booking is not None and has_bookings:
-        sentences.append(
-            str(_("Les réservations déjà faites pour cette semaine ne peuvent plus être annulées."))
-        )
-    if booking is None and cancelling is None:
-        if has_bookings:
-            sentences.append(
-                str(_("Plus aucune réservation ni annulation n'est possible pour cette semaine."))
-            )
-        else:
-            sentences.append(str(_("Plus aucune réservation n'est possible pour cette semaine.")))
-    return sentences

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm
 from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
+from ribambelle.bookings.rules import Change
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors as family_selectors
@@ -25,14 +26,6 @@ ALREADY = "already"
 CANCELLED = "cancelled"
 NOT_BOOKED = "not_booked"
 REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class Change:
-    child_id: int
-    activity_id: int
-    day: date
-    book: bool
 
 
 @dataclass(frozen=True)

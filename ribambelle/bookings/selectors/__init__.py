@@ -278,6 +278,22 @@ def opening_week(context: GridContext, today: date, now: datetime, horizon: int 
     return monday
 
 
+def whole_week_changes(
+    municipality: Municipality, child_id: int, activity_id: int, monday: date
+) -> list[rules.Change]:
+    """Booking every day of the week the activity runs (the family clicked its name): the
+    days it does not run are left out rather than refused. 404 for another municipality's
+    activity (two queries)."""
+    activity = activity_get(municipality, activity_id)
+    spec = activity_specs(municipality, [activity])[activity.pk]
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    return [
+        rules.Change(child_id, activity.pk, day, True)
+        for day in days
+        if rules.closure_of(spec, day) is None
+    ]
+
+
 @dataclass
 class ReplacePreview:
     """What "replace" mode would do to one child's existing bookings of one activity: the days

@@ -4,7 +4,7 @@ import pytest
 
 from ribambelle.bookings import services
 from ribambelle.bookings.models import Booking, Closure, DayCount
-from ribambelle.bookings.services import Change
+from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household, Requirement
