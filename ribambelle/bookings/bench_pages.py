@@ -81,7 +81,7 @@ def clear_year():
     household = _household()
     start, end = _year_range()
     children = list(Child.objects.filter(household=household))
-    services.mass_booking(
+    services.bookings_mass_apply(
         municipality=household.municipality,
         household=household,
         actor=None,
@@ -89,7 +89,7 @@ def clear_year():
         weekdays=set(),
         start=start,
         end=end,
-        mode=services.REPLACE,
+        mode=rules.MASS_REPLACE,
     )
 
 
@@ -102,7 +102,7 @@ def mass_payload() -> dict:
         "jours": [0, 1, 2, 3, 4],
         "du": start.isoformat(),
         "au": end.isoformat(),
-        "mode": services.ADD,
+        "mode": rules.MASS_ADD,
     }
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.bookings import services
+from ribambelle.bookings import rules
 from ribambelle.bookings.models import WEEKDAY_CHOICES
 
 MAX_RANGE_DAYS = 400
@@ -82,16 +82,16 @@ class MassParametersForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"),
         choices=[
-            (services.ADD, _("Ajouter : réserver ces jours, garder les autres réservations")),
+            (rules.MASS_ADD, _("Ajouter : réserver ces jours, garder les autres réservations")),
             (
-                services.REPLACE,
+                rules.MASS_REPLACE,
                 _(
                     "Remplacer : sur la période, les jours réservés deviennent exactement "
                     "ceux-ci (les autres sont annulés)"
                 ),
             ),
         ],
-        initial=services.ADD,
+        initial=rules.MASS_ADD,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choisissez un mode.")},
     )

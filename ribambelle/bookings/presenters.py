@@ -2,6 +2,8 @@
 the templates, built from what the selectors read and the services did. No query here."""
 
 import csv
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from ribambelle.bookings import rules
 from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import Activity, Attendance
-from ribambelle.bookings.selectors import Week
+from ribambelle.bookings.selectors import ReplacePreview, Week
 from ribambelle.bookings.selectors.counts import ActivityCounts, Tally
 from ribambelle.bookings.services import BOOKED, CANCELLED, Outcome
 from ribambelle.core.spreadsheet import safe_cell
@@ -343,3 +345,90 @@ def save_result(outcomes: list[Outcome]) -> SaveResult:
     else:
         notice = (_("Enregistré : %(summary)s.") % {"summary": summary}) if summary else ""
     return SaveResult(notice, refusals)
+
+
+# Mass booking
+
+
+def short_day(day: date) -> str:
+    """ "lun. 07/09/2026": the lists of days of a mass booking."""
+    return f"{str(rules.WEEKDAY_NAMES[day.weekday()])[:3]}. {day:%d/%m/%Y}"
+
+
+def preview_token(preview: list[ReplacePreview]) -> str:
+    """Names exactly the bookings the family was shown as cancelled: a confirmation counts only
+    for that list (if a booking was added or cancelled meanwhile, the family sees it again)."""
+    keys = sorted(
+        f"{row.child.pk}:{row.activity.pk}:{day.isoformat()}"
+        for row in preview
+        for day in row.cancelled
+    )
+    return hashlib.sha256(",".join(keys).encode()).hexdigest()[:32]
+
+
+def _by_reason(days: list[tuple[date, str]]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for day, reason in days:
+        grouped[reason].append(short_day(day))
+    return sorted(grouped.items())
+
+
+def preview_rows(preview: list[ReplacePreview]) -> list[dict[str, Any]]:
+    return [
+        {
+            "child": row.child.first_name,
+            "activity": row.activity.name,
+            "cancelled_days": [short_day(day) for day in row.cancelled],
+            "kept_groups": _by_reason(row.kept),
+        }
+        for row in preview
+    ]
+
+
+def mass_summary(
+    results: dict[tuple[int, int], rules.MassResult],
+    children: list[Child],
+    activities: list[Activity],
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """What a mass booking did, kept in the session (plain JSON) for the result page."""
+    names = {c.pk: c.first_name for c in children}
+    activity_names = {a.pk: a.name for a in activities}
+    rows = [
+        {
+            "child": names[child_id],
+            "activity": activity_names[activity_id],
+            "booked": [d.isoformat() for d in result.booked],
+            "already": [d.isoformat() for d in result.already],
+            "cancelled": [d.isoformat() for d in result.cancelled],
+            "refused": [[d.isoformat(), reason] for d, reason in result.refused],
+        }
+        for (child_id, activity_id), result in results.items()
+    ]
+    return {
+        "mode": params["mode"],
+        "start": params["du"].isoformat(),
+        "end": params["au"].isoformat(),
+        "rows": rows,
+    }
+
+
+def mass_result_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "booked_days": [short_day(date.fromisoformat(d)) for d in row["booked"]],
+            "cancelled_days": [short_day(date.fromisoformat(d)) for d in row["cancelled"]],
+            "refused_groups": _by_reason(
+                [(date.fromisoformat(day), reason) for day, reason in row["refused"]]
+            ),
+        }
+        for row in summary["rows"]
+    ]
+
+
+def mass_period(start: date, end: date) -> str:
+    return _("du %(start)s au %(end)s") % {
+        "start": start.strftime("%d/%m/%Y"),
+        "end": end.strftime("%d/%m/%Y"),
+    }

@@ -60,7 +60,7 @@ def bookings_link(municipality, week: date) -> str:
     return f"{settings.SITE_URL}{path}?semaine={week.isoformat()}"
 
 
-def send_due_reminders(now: datetime | None = None) -> int:
+def reminders_send_due(now: datetime | None = None) -> int:
     """Queue the reminders due now; returns how many households were reminded."""
     now = now or timezone.now()
     enabled = BookingSettings.objects.filter(

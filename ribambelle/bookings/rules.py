@@ -410,6 +410,11 @@ MONTH_NAMES = [
 ]
 
 
+# Mass booking modes: add the chosen days, or make the booked days of the period exactly them.
+MASS_ADD = "add"
+MASS_REPLACE = "replace"
+
+
 def mass_days(start: date, end: date, weekdays: Iterable[int]) -> tuple[list[date], list[date]]:
     """The days of a mass booking's period that it books (the chosen weekdays), and the other
     days, whose bookings "replace" mode cancels."""

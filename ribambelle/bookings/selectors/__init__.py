@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ribambelle.bookings import rules
-from ribambelle.bookings.models import Activity, Booking, BookingSettings, Closure, DayCount
+from ribambelle.bookings.models import (
+    Activity,
+    Booking,
+    BookingSettings,
+    CalendarFeed,
+    Closure,
+    DayCount,
+)
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
 from ribambelle.families.rules import departments_blocked
@@ -367,10 +374,21 @@ def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:
 
 def bookings_for_feed(household: Household, start: date, end: date) -> QuerySet[Booking]:
     return (
-        Booking.objects.filter(child__household=household, date__gte=start, date__lte=end)
+        Booking.objects.for_household(household)
+        .filter(date__gte=start, date__lte=end)
         .select_related("child", "activity", "activity__department")
         .order_by("date", "activity__position", "child__first_name")
     )
+
+
+def calendar_feed_by_token(municipality: Municipality, token: str) -> CalendarFeed:
+    """404 for an unknown token and for a token of another municipality's household."""
+    feed: CalendarFeed = get_object_or_404(
+        CalendarFeed.objects.select_related("household"),
+        token=token,
+        household__municipality=municipality,
+    )
+    return feed
 
 
 def households_without_bookings(municipality: Municipality, week: date) -> QuerySet[Household]:

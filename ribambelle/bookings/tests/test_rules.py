@@ -549,3 +549,14 @@ def test_cell_past_its_deadline_says_when():
     assert (kept.state, kept.editable, kept.reason) == (
         BOOKED, False, "annulation impossible, délai dépassé le dimanche 29 novembre à 10 h"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["Fabre", "Élie", "Eden", "de Luca"], ["de Luca", "Eden", "Élie", "Fabre"]),
+        (["Zoé", "Ève", "Ézéchiel", "Eva"], ["Eva", "Ève", "Ézéchiel", "Zoé"]),
+    ],
+)
+def test_paper_order(names, expected):
+    assert sorted(names, key=rules.paper_order) == expected

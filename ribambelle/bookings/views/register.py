@@ -116,7 +116,9 @@ def register_mark(request) -> HttpResponse:
             status=status,
         )
     else:
-        services.attendance_clear(activity=activity, child=child, day=day)
+        services.attendance_clear(
+            municipality=municipality, actor=request.user, activity=activity, child=child, day=day
+        )
     done = presenters.mark_done(status, child)
     if not request.htmx:
         messages.success(request, done)
