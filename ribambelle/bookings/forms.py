@@ -1,6 +1,7 @@
 """Forms of the families' booking pages."""
 
 from datetime import timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,7 @@ class MassActivitiesForm(forms.Form):
 
     def __init__(self, *args, activities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activites"].queryset = activities
+        cast(ActivityChoice, self.fields["activites"]).queryset = activities
 
 
 class MassChildrenForm(forms.Form):
@@ -52,7 +53,7 @@ class MassChildrenForm(forms.Form):
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enfants"].queryset = children
+        cast(ChildChoice, self.fields["enfants"]).queryset = children
 
 
 class MassParametersForm(forms.Form):
@@ -98,12 +99,13 @@ class MassParametersForm(forms.Form):
 
     def __init__(self, *args, weekdays: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["jours"].choices = [
+        cast(forms.ChoiceField, self.fields["jours"]).choices = [
             (value, label) for value, label in WEEKDAY_CHOICES if value in weekdays
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("du"), cleaned.get("au")
         if start and end:
             if end < start:

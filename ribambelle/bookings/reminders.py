@@ -88,7 +88,7 @@ def _remind(settings_pk: int, now: datetime) -> int:
     if not activities:
         return 0
     deadline = first_deadline(activities, selectors.activity_specs(municipality, activities), week)
-    if not is_due(deadline, now, booking_settings.reminder_hours):
+    if deadline is None or not is_due(deadline, now, booking_settings.reminder_hours):
         return 0
     household_ids = list(households_to_remind(municipality, week).values_list("pk", flat=True))
     if not household_ids:

@@ -61,7 +61,7 @@ def local_instant(day: date, at: time, tz: ZoneInfo = PARIS) -> datetime:
 
 @lru_cache(maxsize=32)
 def public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(holidays.country_holidays("FR", years=year).keys())
 
 
 def is_public_holiday(day: date) -> bool:

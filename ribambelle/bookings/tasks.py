@@ -49,6 +49,8 @@ def send_booking_reminder(household_id: int, week: str, deadline: str, link: str
         when = rules.format_instant(datetime.fromisoformat(deadline))
     sent: set[str] = set()
     for guardian in guardians:
+        if guardian.user is None:  # reminder_recipients keeps guardians with an account
+            continue
         email = guardian.user.email.strip().lower()
         if email in sent:
             continue

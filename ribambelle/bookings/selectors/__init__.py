@@ -28,7 +28,7 @@ def activities_of(municipality: Municipality) -> QuerySet[Activity]:
     return Activity.objects.for_municipality(municipality).select_related("department")
 
 
-def activity_get(municipality: Municipality, pk) -> Activity:
+def activity_get(municipality: Municipality, pk: int) -> Activity:
     return get_object_or_404(activities_of(municipality), pk=pk)
 
 
@@ -220,8 +220,8 @@ def build_week(
     monday: date,
     now: datetime | None = None,
     *,
-    keys=None,
-    counts=None,
+    keys: set[tuple[int, int, date]] | None = None,
+    counts: dict[tuple[int, date], int] | None = None,
     override: bool = False,
 ) -> Week:
     now = now or timezone.now()

@@ -4,7 +4,7 @@ the values an activity's audit entries compare."""
 from datetime import time
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from ribambelle.bookings.models import Activity, Closure
@@ -39,9 +39,10 @@ ACTIVITY_SETTINGS = [
 ]
 
 
-def activities_with_enrolments(municipality: Municipality) -> QuerySet[Activity]:
-    """Each activity with `enrolled_count` (one query)."""
-    return activities_of(municipality).annotate(enrolled_count=Count("enrolled", distinct=True))
+def activities_with_enrolments(municipality: Municipality) -> list[tuple[Activity, int]]:
+    """Each activity with the number of children enrolled in it (one query)."""
+    found = activities_of(municipality).annotate(enrolled_count=Count("enrolled", distinct=True))
+    return [(activity, activity.enrolled_count) for activity in found]
 
 
 def _json_safe(value: object) -> object:

@@ -260,7 +260,7 @@ def bookings_mass_apply(
     other booked days are cancelled (where the cancelling deadline allows). One transaction for
     all the pairs, a constant number of queries whatever the length of the range."""
     chosen, others = rules.mass_days(start, end, weekdays)
-    changes = []
+    changes: list[Change] = []
     for child, activity in pairs:
         changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
         if mode == rules.MASS_REPLACE:

@@ -87,9 +87,9 @@ def activities(request):
             weekdays=weekdays_text(activity),
             booking_rule=rules.describe_rule(activity.booking_rule),
             cancel_rule=rules.describe_rule(activity.cancel_rule),
-            eligibility=eligibility_text(activity, activity.enrolled_count),
+            eligibility=eligibility_text(activity, enrolled_count),
         )
-        for activity in found
+        for activity, enrolled_count in found
     ]
     return render(request, "bookings/config/activities.html", {"rows": rows})
 
