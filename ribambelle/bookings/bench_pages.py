@@ -19,7 +19,7 @@ def _ids() -> tuple[int, int]:
         municipality__slug=TENANT["municipality_slug"],
         guardians__user__email=PERSONAS["parent"],
     )
-    child = Child.objects.filter(household=household).earliest("pk")
+    child = Child.objects.for_household(household).earliest("pk")
     return household.pk, child.pk
 
 
@@ -80,7 +80,7 @@ def clear_year():
     """Cancel the parent's bookings of the range, so that each mass booking writes them all."""
     household = _household()
     start, end = _year_range()
-    children = list(Child.objects.filter(household=household))
+    children = list(Child.objects.for_household(household))
     services.bookings_mass_apply(
         municipality=household.municipality,
         household=household,
@@ -98,7 +98,7 @@ def mass_payload() -> dict:
     return {
         "etape": "3",
         "activites": [a.pk for a in _activities()],
-        "enfants": list(Child.objects.filter(household_id=_ids()[0]).values_list("pk", flat=True)),
+        "enfants": list(Child.objects.for_household(_household()).values_list("pk", flat=True)),
         "jours": [0, 1, 2, 3, 4],
         "du": start.isoformat(),
         "au": end.isoformat(),
