@@ -185,8 +185,11 @@ class ChildRowQuerySet(TenantQuerySet):
     """Rows owned by a child (bookings, attendance): a household's rows are its children's."""
 
     def for_household(self, household: Any) -> Self:
+        """Scoped through the child (its household index), not the row's municipality: a
+        filter on the row's (municipality, date) index makes SQLite read every booking of
+        the municipality in an EXISTS (the documents' audiences)."""
         return self.filter(
-            municipality_id=household.municipality_id, child__household_id=household.pk
+            child__municipality_id=household.municipality_id, child__household_id=household.pk
         )
 
 
