@@ -16,6 +16,7 @@ from django.utils import timezone
 from ribambelle.bookings import rules, selectors, tasks
 from ribambelle.bookings.models import Activity, BookingSettings, ReminderSent
 from ribambelle.families.models import Household
+from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -45,7 +46,7 @@ def is_due(deadline: datetime | None, now: datetime, hours: int) -> bool:
     return deadline is not None and now < deadline <= now + timedelta(hours=hours)
 
 
-def households_to_remind(municipality, week: date) -> QuerySet[Household]:
+def households_to_remind(municipality: Municipality, week: date) -> QuerySet[Household]:
     recipients = tasks.reminder_recipients(municipality.pk).filter(household=OuterRef("pk"))
     already = ReminderSent.objects.filter(household=OuterRef("pk"), week=week)
     return (
@@ -55,12 +56,12 @@ def households_to_remind(municipality, week: date) -> QuerySet[Household]:
     )
 
 
-def bookings_link(municipality, week: date) -> str:
+def bookings_link(municipality: Municipality, week: date) -> str:
     path = tenant_reverse(municipality, "bookings:grid")
     return f"{settings.SITE_URL}{path}?semaine={week.isoformat()}"
 
 
-def reminders_send_due(now: datetime | None = None) -> int:
+def reminders_send_due(*, now: datetime | None = None) -> int:
     """Queue the reminders due now; returns how many households were reminded."""
     now = now or timezone.now()
     enabled = BookingSettings.objects.filter(
