@@ -1,21 +1,19 @@
-"""The household's private iCalendar feed: its token (created on first use, replaced on demand)
-and the calendar itself. Phones fetch the feed without any session, so the token is the only
-key: it is long, random, scoped to one municipality, and replacing it kills the old address.
-The feed holds what the parents need in their calendar and nothing more: activity, child's
-first name, department. No health data, no surname, no address."""
+"""The household's private iCalendar feed: the period it covers and the calendar itself (its
+token is created and replaced by services, read by selectors). Phones fetch the feed without
+any session, so the token is the only key: it is long, random, scoped to one municipality, and
+replacing it kills the old address. The feed holds what the parents need in their calendar and
+nothing more: activity, child's first name, department. No health data, no surname, no
+address."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from ribambelle.bookings import rules, selectors, services
-from ribambelle.bookings.models import Booking, CalendarFeed, new_feed_token
-from ribambelle.families.models import Household
+from ribambelle.bookings import rules
+from ribambelle.bookings.models import Booking
 from ribambelle.tenants.models import Municipality
 
 PAST_DAYS = 30
@@ -26,43 +24,14 @@ PRODID = "-//Ribambelle//Portail famille//FR"
 FEED_TTL = timedelta(hours=1)
 
 
-def calendar_feed_get_or_create(*, household: Household) -> CalendarFeed:
-    """Created lazily: most households never open the page, and need no token."""
-    feed, _created = CalendarFeed.objects.get_or_create(household=household)
-    return feed
-
-
-@transaction.atomic
-def calendar_feed_reset(*, municipality: Municipality, actor, household: Household) -> CalendarFeed:
-    """A new token: the old address answers 404 from now on (a phone or a person who had it
-    sees nothing more)."""
-    feed = calendar_feed_get_or_create(household=household)
-    feed.token = new_feed_token()
-    feed.save(update_fields=["token", "created_at"])
-    services.audit_feed_reset(municipality=municipality, actor=actor, household=household)
-    return feed
-
-
-def calendar_feed_by_token(municipality: Municipality, token: str) -> CalendarFeed:
-    """404 for an unknown token and for a token of another municipality's household."""
-    return get_object_or_404(
-        CalendarFeed.objects.select_related("household"),
-        token=token,
-        household__municipality=municipality,
-    )
-
-
 def feed_period(now: datetime) -> tuple[date, date]:
     today = now.astimezone(rules.PARIS).date()
     return today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
 
 
-def feed_bookings(household: Household, now: datetime) -> QuerySet[Booking]:
-    start, end = feed_period(now)
-    return selectors.bookings_for_feed(household, start, end)
-
-
-def build_calendar(municipality: Municipality, bookings, now: datetime | None = None) -> bytes:
+def build_calendar(
+    municipality: Municipality, bookings: Iterable[Booking], now: datetime | None = None
+) -> bytes:
     """One all-day event per booking. UIDs are stable, so that a calendar app updates its
     copy of an event rather than adding a new one at each refresh."""
     now = now or timezone.now()

@@ -1,11 +1,12 @@
 """Forms of the families' booking pages."""
 
 from datetime import timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.bookings import services
+from ribambelle.bookings import rules
 from ribambelle.bookings.models import WEEKDAY_CHOICES
 
 MAX_RANGE_DAYS = 400
@@ -35,7 +36,7 @@ class MassActivitiesForm(forms.Form):
 
     def __init__(self, *args, activities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activites"].queryset = activities
+        cast(ActivityChoice, self.fields["activites"]).queryset = activities
 
 
 class MassChildrenForm(forms.Form):
@@ -52,7 +53,7 @@ class MassChildrenForm(forms.Form):
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enfants"].queryset = children
+        cast(ChildChoice, self.fields["enfants"]).queryset = children
 
 
 class MassParametersForm(forms.Form):
@@ -82,28 +83,29 @@ class MassParametersForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"),
         choices=[
-            (services.ADD, _("Ajouter : réserver ces jours, garder les autres réservations")),
+            (rules.MASS_ADD, _("Ajouter : réserver ces jours, garder les autres réservations")),
             (
-                services.REPLACE,
+                rules.MASS_REPLACE,
                 _(
                     "Remplacer : sur la période, les jours réservés deviennent exactement "
                     "ceux-ci (les autres sont annulés)"
                 ),
             ),
         ],
-        initial=services.ADD,
+        initial=rules.MASS_ADD,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choisissez un mode.")},
     )
 
     def __init__(self, *args, weekdays: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["jours"].choices = [
+        cast(forms.ChoiceField, self.fields["jours"]).choices = [
             (value, label) for value, label in WEEKDAY_CHOICES if value in weekdays
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("du"), cleaned.get("au")
         if start and end:
             if end < start:

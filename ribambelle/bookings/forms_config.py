@@ -3,6 +3,8 @@
 Querysets are always limited to the municipality, so that another municipality's department or
 child posted by hand is refused with a French message (invariant 1)."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -132,18 +134,19 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.municipality = municipality
-        department = self.fields["department"]
+        department = cast(forms.ModelChoiceField, self.fields["department"])
         department.queryset = Department.objects.for_municipality(municipality).order_by("name")
         department.empty_label = _("Choisissez un service")
-        self.fields["enrolled"].queryset = Child.objects.for_municipality(municipality).order_by(
+        enrolled = cast(forms.ModelMultipleChoiceField, self.fields["enrolled"])
+        enrolled.queryset = Child.objects.for_municipality(municipality).order_by(
             "last_name", "first_name", "pk"
         )
-        self.fields["unit"].choices = [
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [
             (value, capfirst(label)) for value, label in Activity.Unit.choices
         ]
         kinds = [(value, capfirst(label)) for value, label in DeadlineKind.choices]
         for prefix in RULE_PREFIXES:
-            self.fields[f"{prefix}_kind"].choices = kinds
+            cast(forms.ChoiceField, self.fields[f"{prefix}_kind"]).choices = kinds
         # A new activity starts with no day ticked: the manager chooses them.
         if not self.is_bound:
             self.initial["weekdays"] = list(self.instance.weekdays) if self.instance.pk else []
@@ -170,11 +173,12 @@ class ActivityForm(forms.ModelForm):
         if not self.cleaned_data.get("enrolment_only"):
             if self.instance.pk:
                 return self.instance.enrolled.all()
-            return self.fields["enrolled"].queryset.none()
+            return Child.objects.none()
         return self.cleaned_data["enrolled"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on:
             if ends_on < starts_on:
@@ -210,13 +214,14 @@ class ClosureForm(forms.ModelForm):
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.municipality = municipality
-        department = self.fields["department"]
+        department = cast(forms.ModelChoiceField, self.fields["department"])
         department.queryset = Department.objects.for_municipality(municipality).order_by("name")
         department.empty_label = _("Tous les services")
         department.help_text = ""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error(

@@ -6,6 +6,7 @@ concurrent requests, on SQLite (which serializes writers) as on PostgreSQL (row 
 
 import secrets
 from datetime import time
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -181,6 +182,18 @@ class Closure(models.Model):
         return self.label
 
 
+class ChildRowQuerySet(TenantQuerySet):
+    """Rows owned by a child (bookings, attendance): a household's rows are its children's."""
+
+    def for_household(self, household: Any) -> Self:
+        """Scoped through the child (its household index), not the row's municipality: a
+        filter on the row's (municipality, date) index makes SQLite read every booking of
+        the municipality in an EXISTS (the documents' audiences)."""
+        return self.filter(
+            child__municipality_id=household.municipality_id, child__household_id=household.pk
+        )
+
+
 class Booking(models.Model):
     class Source(models.TextChoices):
         FAMILY = "family", _("famille")
@@ -199,7 +212,7 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = TenantQuerySet.as_manager()
+    objects = ChildRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("réservation")
@@ -251,7 +264,7 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = TenantQuerySet.as_manager()
+    objects = ChildRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("présence")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ribambelle.bookings import rules, selectors, tasks
 from ribambelle.bookings.models import Activity, BookingSettings, ReminderSent
 from ribambelle.families.models import Household
+from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -45,7 +46,7 @@ def is_due(deadline: datetime | None, now: datetime, hours: int) -> bool:
     return deadline is not None and now < deadline <= now + timedelta(hours=hours)
 
 
-def households_to_remind(municipality, week: date) -> QuerySet[Household]:
+def households_to_remind(municipality: Municipality, week: date) -> QuerySet[Household]:
     recipients = tasks.reminder_recipients(municipality.pk).filter(household=OuterRef("pk"))
     already = ReminderSent.objects.filter(household=OuterRef("pk"), week=week)
     return (
@@ -55,12 +56,12 @@ def households_to_remind(municipality, week: date) -> QuerySet[Household]:
     )
 
 
-def bookings_link(municipality, week: date) -> str:
+def bookings_link(municipality: Municipality, week: date) -> str:
     path = tenant_reverse(municipality, "bookings:grid")
     return f"{settings.SITE_URL}{path}?semaine={week.isoformat()}"
 
 
-def send_due_reminders(now: datetime | None = None) -> int:
+def reminders_send_due(*, now: datetime | None = None) -> int:
     """Queue the reminders due now; returns how many households were reminded."""
     now = now or timezone.now()
     enabled = BookingSettings.objects.filter(
@@ -88,7 +89,7 @@ def _remind(settings_pk: int, now: datetime) -> int:
     if not activities:
         return 0
     deadline = first_deadline(activities, selectors.activity_specs(municipality, activities), week)
-    if not is_due(deadline, now, booking_settings.reminder_hours):
+    if deadline is None or not is_due(deadline, now, booking_settings.reminder_hours):
         return 0
     household_ids = list(households_to_remind(municipality, week).values_list("pk", flat=True))
     if not household_ids:

@@ -4,6 +4,7 @@ each rule is tested by tables of cases, with the clock frozen where it matters.
 All deadlines are instants computed in the municipality's local time (Europe/Paris): a rule
 "two days before at 10:00" means 10:00 on the wall clock of the town hall, summer or winter."""
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -62,7 +63,7 @@ def local_instant(day: date, at: time, tz: ZoneInfo = PARIS) -> datetime:
 
 @lru_cache(maxsize=32)
 def public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(holidays.country_holidays("FR", years=year).keys())
 
 
 def is_public_holiday(day: date) -> bool:
@@ -144,6 +145,15 @@ def normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def paper_order(name: str) -> str:
+    """Alphabetical order as on a paper register: "Élodie" between "Eden" and "Fanny"."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", name.casefold())
+        if not unicodedata.combining(char)
+    )
+
+
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
@@ -200,6 +210,16 @@ class Cell:
     editable: bool
     reason: str = ""
     deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One day to book (or cancel) for a child and an activity."""
+
+    child_id: int
+    activity_id: int
+    day: date
+    book: bool
 
 
 @dataclass
@@ -365,6 +385,11 @@ def format_day(day: date) -> str:
     )
 
 
+# Mass booking modes: add the chosen days, or make the booked days of the period exactly them.
+MASS_ADD = "add"
+MASS_REPLACE = "replace"
+
+
 def mass_days(start: date, end: date, weekdays: Iterable[int]) -> tuple[list[date], list[date]]:
     """The days of a mass booking's period that it books (the chosen weekdays), and the other
     days, whose bookings "replace" mode cancels."""
@@ -393,50 +418,3 @@ class NextDeadline:
     moment: datetime
     day: date
     activity: str
-
-
-def deadline_banner(
-    booking: NextDeadline | None, cancelling: NextDeadline | None, *, has_bookings: bool
-) -> list[str]:
-    """What the grid says above a week: the next booking deadline and the next cancelling
-    deadline, each when there is one, and plainly what is no longer possible otherwise."""
-
-    def ahead(message, deadline: NextDeadline) -> str:
-        return str(
-            message
-            % {
-                "when": format_deadline(deadline.moment),
-                "day": format_day(deadline.day),
-                "activity": deadline.activity,
-            }
-        )
-
-    sentences = []
-    if booking is not None:
-        sentences.append(
-            ahead(
-                _("Réservations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
-                booking,
-            )
-        )
-    elif cancelling is not None:
-        sentences.append(str(_("Plus aucun jour ne peut être réservé cette semaine.")))
-    if cancelling is not None:
-        sentences.append(
-            ahead(
-                _("Annulations possibles jusqu'au %(when)s pour le %(day)s (%(activity)s)."),
-                cancelling,
-            )
-        )
-    elif booking is not None and has_bookings:
-        sentences.append(
-            str(_("Les réservations déjà faites pour cette semaine ne peuvent plus être annulées."))
-        )
-    if booking is None and cancelling is None:
-        if has_bookings:
-            sentences.append(
-                str(_("Plus aucune réservation ni annulation n'est possible pour cette semaine."))
-            )
-        else:
-            sentences.append(str(_("Plus aucune réservation n'est possible pour cette semaine.")))
-    return sentences

@@ -20,11 +20,8 @@ def reminder_recipients(municipality_id: int) -> QuerySet[Guardian]:
     e-mail to write to. The reminder run picks households that have one, the task writes to
     them."""
     return (
-        Guardian.objects.filter(
-            municipality_id=municipality_id,
-            user__is_active=True,
-            user__municipality_id=municipality_id,
-        )
+        Guardian.objects.for_municipality(municipality_id)
+        .filter(user__is_active=True, user__municipality_id=municipality_id)
         .exclude(user__email="")
         .select_related("user")
         .order_by("pk")

@@ -9,10 +9,4 @@ urlpatterns = [
     path("reservations/enregistrer/", grid.save, name="save"),
     path("reservations/en-masse/", mass.wizard, name="mass"),
     path("reservations/en-masse/resultat/", mass.result, name="mass_result"),
-    path("gestion/familles/<int:pk>/reservations/", grid.staff_grid, name="staff_grid"),
-    path(
-        "gestion/familles/<int:pk>/reservations/enregistrer/",
-        grid.staff_save,
-        name="staff_save",
-    ),
 ]

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -71,9 +73,13 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.for_municipality(municipality)
-        self.fields["department"].queryset = Department.objects.for_municipality(municipality)
-        self.fields["activity"].queryset = Activity.objects.for_municipality(municipality)
+        choices = {
+            "category": Category.objects.for_municipality(municipality),
+            "department": Department.objects.for_municipality(municipality),
+            "activity": Activity.objects.for_municipality(municipality),
+        }
+        for name, queryset in choices.items():
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
         if not self.is_bound:
             self.initial.setdefault("published_on", timezone.localdate())
 
@@ -84,8 +90,9 @@ class PublishForm(forms.Form):
         document_content_type(file)
         return file
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         published_on, ends_on = data.get("published_on"), data.get("ends_on")
         if published_on and ends_on and ends_on < published_on:
             self.add_error(

@@ -93,9 +93,9 @@ class Document(models.Model):
     @property
     def audience_label(self) -> str:
         """Who the document is for, in words (needs department and activity loaded)."""
-        if self.audience == Audience.DEPARTMENT and self.department_id:
+        if self.audience == Audience.DEPARTMENT and self.department is not None:
             return _("familles du service %(name)s") % {"name": self.department.name}
-        if self.audience == Audience.ACTIVITY and self.activity_id:
+        if self.audience == Audience.ACTIVITY and self.activity is not None:
             return _("familles de l'activité %(name)s") % {"name": self.activity.name}
         if self.audience == Audience.SCHOOL:
             school = without_repeated_noun("école", self.school)

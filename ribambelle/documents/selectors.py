@@ -4,12 +4,23 @@ outside its audience is neither listed nor served (invariant 1)."""
 
 import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ribambelle.bookings.models import Booking
+from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Child, FamilyDocument, Household
 from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS, DOCUMENT_OWNER_FIELDS
@@ -22,8 +33,8 @@ BOOKING_WINDOW = datetime.timedelta(days=365)
 FRENCH_CAPITALS = "ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 
 
-def _folded(expression):
-    folded = Lower(expression)
+def _folded(expression: str | Combinable) -> Func:
+    folded: Func = Lower(expression)
     for capital in FRENCH_CAPITALS:
         folded = Replace(folded, Value(capital), Value(capital.lower()))
     return folded
@@ -34,9 +45,9 @@ def visible_to(household: Household, today: datetime.date | None = None) -> Quer
     household: everyone, a department or activity its children booked, or a child's school.
     Audience checks are EXISTS subqueries, so counting stays one query."""
     today = today or timezone.localdate()
-    bookings = Booking.objects.filter(child__household=household, date__gte=today - BOOKING_WINDOW)
+    bookings = booking_selectors.booked_since(household, today - BOOKING_WINDOW)
     children = (
-        Child.objects.filter(household=household)
+        Child.objects.for_household(household)
         .exclude(school="")
         .annotate(school_folded=_folded("school"))
     )
@@ -118,8 +129,7 @@ def family_documents_of(household: Household) -> QuerySet[FamilyDocument]:
     """The household's own uploaded documents (families app), listed read-only here, each with
     the child or guardian it is for."""
     return (
-        FamilyDocument.objects.for_municipality(household.municipality_id)
-        .filter(household=household)
+        FamilyDocument.objects.for_household(household)
         .select_related("child", "guardian")
         .only(*DOCUMENT_LIST_FIELDS, *DOCUMENT_OWNER_FIELDS)
         .order_by("-uploaded_at", "-pk")

@@ -4,17 +4,20 @@ before the row, so a failed database write takes the file away with it."""
 
 import datetime
 
+from django.core.files import File
 from django.db import transaction
 
+from ribambelle.accounts.models import User
+from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record
 from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Household
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import Department, Municipality
 
 
-def _audit_values(document: Document) -> dict:
+def _audit_values(document: Document) -> dict[str, object]:
     return {
         "title": document.title,
         "category": document.category_id,
@@ -32,20 +35,21 @@ def _audit_values(document: Document) -> dict:
 @transaction.atomic
 def document_publish(
     *,
-    actor,
+    actor: User | None,
     municipality: Municipality,
     category: Category,
     title: str,
-    file,
+    file: "File[bytes]",
     published_on: datetime.date,
     ends_on: datetime.date | None = None,
     audience: str = Audience.ALL,
-    department=None,
-    activity=None,
+    department: Department | None = None,
+    activity: Activity | None = None,
     school: str = "",
 ) -> Document:
     """Publish `file` (PDF, JPEG or PNG by its bytes; ValidationError otherwise). Only the
-    target that matches the audience is kept."""
+    target that matches the audience is kept. `actor` is None only for documents the system
+    loads (the demo)."""
     if category.municipality_id != municipality.pk:
         raise ValueError("The category is not of this municipality.")
     for target in (department, activity):
@@ -85,9 +89,9 @@ def document_publish(
 
 
 @transaction.atomic
-def document_withdraw(*, actor, document: Document) -> None:
+def document_withdraw(*, actor: User, document: Document) -> None:
     """Delete the row (and its read receipts), then the file once the transaction commits."""
-    storage, stored_name = document.file.storage, document.file.name
+    storage, stored_name = document.file.storage, document.file.name or ""
     audit_record(
         municipality=document.municipality,
         actor=actor,
@@ -105,7 +109,7 @@ def document_mark_read(*, document: Document, household: Household) -> ReadRecei
 
 
 @transaction.atomic
-def category_add(*, actor, municipality: Municipality, name: str) -> Category:
+def category_add(*, actor: User, municipality: Municipality, name: str) -> Category:
     position = Category.objects.for_municipality(municipality).count()
     category = Category.objects.create(municipality=municipality, name=name, position=position)
     audit_record(
@@ -119,7 +123,7 @@ def category_add(*, actor, municipality: Municipality, name: str) -> Category:
 
 
 @transaction.atomic
-def category_rename(*, actor, category: Category, name: str) -> Category:
+def category_rename(*, actor: User, category: Category, name: str) -> Category:
     before = category.name
     category.name = name
     category.save(update_fields=["name"])
@@ -135,7 +139,7 @@ def category_rename(*, actor, category: Category, name: str) -> Category:
 
 
 @transaction.atomic
-def category_delete(*, actor, category: Category) -> None:
+def category_delete(*, actor: User, category: Category) -> None:
     """Only an empty category may go (documents PROTECT their category)."""
     if category.documents.exists():
         raise ValueError("The category still has documents.")

@@ -84,7 +84,7 @@ _Model = TypeVar("_Model", bound=models.Model)
 class TenantQuerySet(models.QuerySet[_Model]):
     """The one scoping helper: every tenant-owned read starts here."""
 
-    def for_municipality(self, municipality: Municipality) -> Self:
+    def for_municipality(self, municipality: Municipality | int) -> Self:
         return self.filter(municipality=municipality)
 
     def for_household(self, household: Any) -> Self:

@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from ribambelle.bookings import services
 from ribambelle.bookings.models import Booking, DayCount
-from ribambelle.bookings.services import Change
+from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
 

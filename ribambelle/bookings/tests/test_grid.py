@@ -30,8 +30,12 @@ THURSDAY = MONDAY + datetime.timedelta(days=3)
 FRIDAY = MONDAY + datetime.timedelta(days=4)
 
 
-def key(activity, day):
-    return f"{activity.pk}:{day.isoformat()}"
+def key(activity, day, child=None):
+    """A cell's key as the grid draws it (child:activity:day); without a child, the older
+    activity:day of a page drawn before that format."""
+    if child is None:
+        return f"{activity.pk}:{day.isoformat()}"
+    return f"{child.pk}:{activity.pk}:{day.isoformat()}"
 
 
 def banner(html: str) -> list[str]:
@@ -55,6 +59,21 @@ def cell_text(html: str, child, activity, day) -> str:
 
 
 def form(child, *cells, was=(), toggle=None, monday=MONDAY):
+    """What a child's form posts: each cell shown, ticked or not, and booked when drawn."""
+    data = {"child": child.pk, "semaine": monday.isoformat(), "cell": [], "shown": [], "booked": []}
+    for cell, checked in cells:
+        data["shown"].append(cell)
+        if checked:
+            data["cell"].append(cell)
+        if cell in was:
+            data["booked"].append(cell)
+    if toggle:
+        data["toggle"] = toggle
+    return data
+
+
+def old_form(child, *cells, was=(), toggle=None, monday=MONDAY):
+    """What a page drawn before the one key format posts: activity:day keys, was-<key>."""
     data = {"child": child.pk, "semaine": monday.isoformat(), "cell": [], "shown": []}
     for cell, checked in cells:
         data["shown"].append(cell)
@@ -128,7 +147,7 @@ def test_cell_deadline_in_the_previous_month_names_the_month(alice, child_a, can
 
 def test_htmx_tick_redraws_the_banner(frozen, alice_client, child_a, canteen):
     BookingFactory(child=child_a, activity=canteen, date=FRIDAY)
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = alice_client.post(
         SAVE, form(child_a, (cell, True), toggle=cell), headers={"HX-Request": "true"}
     )
@@ -142,7 +161,7 @@ def test_htmx_tick_redraws_the_banner(frozen, alice_client, child_a, canteen):
 
 
 def test_tick_without_javascript_books_and_redirects(frozen, alice_client, child_a, canteen):
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = alice_client.post(SAVE, form(child_a, (cell, True)))
     assert response.status_code == 302
     assert response["Location"].startswith(f"{GRID}?semaine={MONDAY}")
@@ -155,10 +174,10 @@ def test_tick_without_javascript_books_and_redirects(frozen, alice_client, child
 
 
 def test_htmx_toggle_answers_the_child_table(frozen, alice_client, child_a, canteen):
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = alice_client.post(
         SAVE,
-        form(child_a, (cell, True), (key(canteen, FRIDAY), False), toggle=cell),
+        form(child_a, (cell, True), (key(canteen, FRIDAY, child_a), False), toggle=cell),
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -167,6 +186,69 @@ def test_htmx_toggle_answers_the_child_table(frozen, alice_client, child_a, cant
     assert 'data-hx-swap-oob="true"' in html and "1 jour réservé" in html
     # Only the toggled cell changed, not Friday.
     assert list(Booking.objects.values_list("date", flat=True)) == [THURSDAY]
+
+
+def test_the_page_names_each_cell_by_one_key_in_every_field(frozen, alice_client, child_a, canteen):
+    Booking.objects.create(
+        municipality=canteen.municipality, child=child_a, activity=canteen, date=FRIDAY
+    )
+    page = alice_client.get(f"{GRID}?semaine={MONDAY}").content.decode()
+    thursday, friday = key(canteen, THURSDAY, child_a), key(canteen, FRIDAY, child_a)
+    assert f'name="shown" value="{thursday}"' in page
+    assert f'name="cell" value="{thursday}"' in page
+    assert f'data-hx-vals=\'{{"toggle": "{thursday}"}}\'' in page
+    # Only the booked cell says it was booked; no field name carries a key any more.
+    assert f'name="booked" value="{friday}"' in page
+    assert f'name="booked" value="{thursday}"' not in page
+    assert 'name="was-' not in page
+
+
+def test_a_page_drawn_before_the_key_format_still_books_and_cancels(
+    frozen, alice_client, child_a, canteen
+):
+    """A family who opened the grid before an update and saves after it loses nothing."""
+    cell = key(canteen, THURSDAY)
+    data = old_form(child_a, (cell, True), (key(canteen, FRIDAY), False))
+    response = alice_client.post(SAVE, data)
+    assert response.status_code == 302
+    assert list(Booking.objects.values_list("date", flat=True)) == [THURSDAY]
+    alice_client.post(SAVE, old_form(child_a, (cell, False), was={cell}))
+    assert not Booking.objects.exists()
+
+
+def test_an_old_htmx_tick_still_answers_the_child_table(frozen, alice_client, child_a, canteen):
+    cell = key(canteen, THURSDAY)
+    response = alice_client.post(
+        SAVE,
+        old_form(child_a, (cell, True), (key(canteen, FRIDAY), True), toggle=cell),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "1 jour réservé" in response.content.decode()
+    assert list(Booking.objects.values_list("date", flat=True)) == [THURSDAY]
+
+
+def test_old_refusal_is_shown_next_to_the_cell_under_the_new_key(
+    frozen, alice_client, child_a, canteen
+):
+    response = alice_client.post(SAVE, old_form(child_a, (key(canteen, TUESDAY), True)))
+    page = alice_client.get(response["Location"]).content.decode()
+    assert 'class="cell__refusal" role="alert"' in page
+    assert not Booking.objects.exists()
+
+
+def test_a_cell_of_another_child_in_the_form_is_404(
+    frozen, alice_client, household_a, child_a, canteen
+):
+    sibling = Child.objects.create(
+        municipality=household_a.municipality,
+        household=household_a,
+        first_name="Noé",
+        last_name="Martin",
+        birth_date=datetime.date(2018, 1, 1),
+    )
+    response = alice_client.post(SAVE, form(child_a, (key(canteen, THURSDAY, sibling), True)))
+    assert response.status_code == 404
+    assert not Booking.objects.exists()
 
 
 def test_activity_name_books_the_open_days_of_the_week(frozen, alice_client, child_a, canteen):
@@ -181,7 +263,7 @@ def test_activity_name_books_the_open_days_of_the_week(frozen, alice_client, chi
 def test_refusal_is_explained_next_to_the_cell_and_changes_nothing(
     frozen, alice_client, child_a, canteen
 ):
-    cell = key(canteen, TUESDAY)
+    cell = key(canteen, TUESDAY, child_a)
     response = alice_client.post(SAVE, form(child_a, (cell, True)))
     page = alice_client.get(response["Location"]).content.decode()
     assert not Booking.objects.exists()
@@ -193,7 +275,7 @@ def test_refusals_with_htmx(frozen, alice_client, child_a, canteen):
     ClosureFactory(
         municipality=canteen.municipality, label="Grève", starts_on=THURSDAY, ends_on=THURSDAY
     )
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = alice_client.post(
         SAVE, form(child_a, (cell, True), toggle=cell), headers={"HX-Request": "true"}
     )
@@ -213,7 +295,7 @@ def test_full_day_is_refused(frozen, alice_client, child_a, municipality_a, depa
     monday = MONDAY + datetime.timedelta(days=7)
     page = alice_client.get(f"{GRID}?semaine={monday}").content.decode()
     assert "Complet" in page
-    cell = key(activity, wednesday)
+    cell = key(activity, wednesday, child_a)
     alice_client.post(SAVE, form(child_a, (cell, True), monday=monday))
     assert not Booking.objects.filter(child=child_a).exists()
 
@@ -223,13 +305,13 @@ def test_full_day_is_refused(frozen, alice_client, child_a, municipality_a, depa
 
 def test_other_households_child_is_404(frozen, alice_client, child_a, canteen, dave):
     tom = Child.objects.get(first_name="Tom")
-    response = alice_client.post(SAVE, form(tom, (key(canteen, THURSDAY), True)))
+    response = alice_client.post(SAVE, form(tom, (key(canteen, THURSDAY, tom), True)))
     assert response.status_code == 404
     assert not Booking.objects.exists()
 
 
 def test_other_municipalitys_activity_is_404(frozen, alice_client, child_a, activity_b):
-    response = alice_client.post(SAVE, form(child_a, (key(activity_b, THURSDAY), True)))
+    response = alice_client.post(SAVE, form(child_a, (key(activity_b, THURSDAY, child_a), True)))
     assert response.status_code == 404
     response = alice_client.post(
         SAVE, {"child": child_a.pk, "semaine": MONDAY.isoformat(), "week": activity_b.pk}
@@ -252,7 +334,7 @@ def test_other_tenant_and_roles(frozen, canteen, child_a, charlie, household_b, 
 def test_pending_household_sees_why(frozen, alice_client, household_a, child_a, canteen):
     household_a.status = household_a.Status.PENDING
     household_a.save()
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = alice_client.post(SAVE, form(child_a, (cell, True)))
     page = alice_client.get(response["Location"]).content.decode()
     assert "validée par la mairie" in page
@@ -300,7 +382,7 @@ def test_staff_books_past_the_deadline_and_it_is_logged(
 ):
     page = agent_client.get(f"{staff_url(household_a)}?semaine={MONDAY}").content.decode()
     assert "hors délai" in page
-    cell = key(canteen, TUESDAY)
+    cell = key(canteen, TUESDAY, child_a)
     response = agent_client.post(
         staff_url(household_a, "enregistrer/"), form(child_a, (cell, True))
     )
@@ -321,7 +403,7 @@ def test_staff_grid_isolation_and_roles(
     grid = reader.get(staff_url(household_a))
     assert grid.status_code == 200
     assert child_a.first_name in grid.content.decode()
-    cell = key(canteen, THURSDAY)
+    cell = key(canteen, THURSDAY, child_a)
     response = reader.post(staff_url(household_a, "enregistrer/"), form(child_a, (cell, True)))
     assert response.status_code == 403
     assert not Booking.objects.exists()

@@ -28,12 +28,11 @@ def next_of(url: str) -> str | None:
 
 
 def tick(child, activity, day=THURSDAY):
-    cell = f"{activity.pk}:{day.isoformat()}"
+    cell = f"{child.pk}:{activity.pk}:{day.isoformat()}"
     return {
         "child": child.pk,
         "semaine": MONDAY.isoformat(),
         "shown": [cell],
-        f"was-{cell}": "0",
         "cell": [cell],
         "toggle": cell,
     }

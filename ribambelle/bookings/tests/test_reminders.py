@@ -104,7 +104,7 @@ def test_first_deadline_skips_closed_days(canteen, evening_care):
 
 def test_sent_when_enabled_and_due(enabled, canteen, household_a, child_a, dave):
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 2
+        assert reminders.reminders_send_due() == 2
     assert recipients() == ["alice@example.org", "bob@example.org", "dave@example.org"]
     assert set(ReminderSent.objects.values_list("household__name", "week")) == {
         ("Foyer Martin", WEEK),
@@ -114,9 +114,9 @@ def test_sent_when_enabled_and_due(enabled, canteen, household_a, child_a, dave)
 
 def test_not_sent_when_disabled(municipality_a, canteen, household_a, child_a):
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
         BookingSettings.objects.create(municipality=municipality_a, reminders_enabled=False)
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
     assert mail.outbox == []
     assert not ReminderSent.objects.exists()
 
@@ -126,21 +126,21 @@ def test_not_sent_to_a_household_that_booked_that_week(
 ):
     BookingFactory(child=child_a, activity=canteen, date=WEEK + datetime.timedelta(days=3))
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 1
+        assert reminders.reminders_send_due() == 1
     assert recipients() == ["dave@example.org"]
 
 
 def test_a_booking_in_another_week_does_not_count(enabled, canteen, household_a, child_a):
     BookingFactory(child=child_a, activity=canteen, date=WEEK + datetime.timedelta(days=7))
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 1
+        assert reminders.reminders_send_due() == 1
 
 
 def test_not_sent_twice(enabled, canteen, household_a, child_a):
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 1
+        assert reminders.reminders_send_due() == 1
     with at(IN_WINDOW + datetime.timedelta(hours=1)):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
     assert len(mail.outbox) == 2  # alice and bob, once each
 
 
@@ -153,7 +153,7 @@ def test_not_sent_twice(enabled, canteen, household_a, child_a):
 )
 def test_not_sent_outside_the_window(moment, enabled, canteen, household_a, child_a):
     with at(moment):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
     assert mail.outbox == []
 
 
@@ -161,16 +161,16 @@ def test_window_follows_the_setting(enabled, canteen, household_a, child_a):
     enabled.reminder_hours = 12
     enabled.save()
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
     with at(datetime.datetime(2026, 11, 28, 12, 0, tzinfo=PARIS)):
-        assert reminders.send_due_reminders() == 1
+        assert reminders.reminders_send_due() == 1
 
 
 def test_only_the_municipalities_that_turned_it_on(
     enabled, canteen, activity_b, household_a, child_a, household_b
 ):
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 1
+        assert reminders.reminders_send_due() == 1
     assert "charlie@example.org" not in recipients()
 
 
@@ -182,7 +182,7 @@ def test_no_reminder_without_an_open_day(enabled, canteen, household_a, child_a)
         ends_on=WEEK + datetime.timedelta(days=6),
     )
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
 
 
 def test_only_active_accounts_with_an_email(enabled, canteen, household_a, child_a, bob):
@@ -192,7 +192,7 @@ def test_only_active_accounts_with_an_email(enabled, canteen, household_a, child
         household=household_a, first_name="Grand-père", last_name="Martin", email="papy@example.org"
     )
     with at(IN_WINDOW):
-        reminders.send_due_reminders()
+        reminders.reminders_send_due()
     assert recipients() == ["alice@example.org"]
 
 
@@ -205,7 +205,7 @@ def test_household_without_any_account_is_not_marked(enabled, canteen, municipal
         birth_date=datetime.date(2019, 2, 2),
     )
     with at(IN_WINDOW):
-        assert reminders.send_due_reminders() == 0
+        assert reminders.reminders_send_due() == 0
     assert not ReminderSent.objects.exists()
 
 
@@ -214,7 +214,7 @@ def test_mail_content(enabled, canteen, household_a, child_a):
     child_a.doctor_name = "Dr Asthme"
     child_a.save()
     with at(IN_WINDOW):
-        reminders.send_due_reminders()
+        reminders.reminders_send_due()
     message = next(m for m in mail.outbox if m.to == ["alice@example.org"])
     assert message.subject == "Pensez à réserver pour la semaine du lundi 30 novembre"
     assert message.from_email.startswith("Ville A")

@@ -538,43 +538,6 @@ def test_format_deadline(moment, near, expected):
     assert rules.format_deadline(moment, near) == expected
 
 
-BOOK_BY = rules.NextDeadline(utc(2026, 12, 1, 9, 0), date(2026, 12, 3), "Restauration scolaire")
-CANCEL_BY = rules.NextDeadline(utc(2026, 11, 30, 22, 59), date(2026, 12, 2), "Centre de loisirs")
-BOOK_SENTENCE = (
-    "Réservations possibles jusqu'au mardi 1er décembre à 10 h pour le jeudi 3 décembre "
-    "(Restauration scolaire)."
-)
-CANCEL_SENTENCE = (
-    "Annulations possibles jusqu'au lundi 30 novembre à 23 h 59 pour le mercredi 2 décembre "
-    "(Centre de loisirs)."
-)
-
-
-@pytest.mark.parametrize(
-    ("booking", "cancelling", "has_bookings", "expected"),
-    [
-        pytest.param(BOOK_BY, CANCEL_BY, True, [BOOK_SENTENCE, CANCEL_SENTENCE], id="both"),
-        pytest.param(BOOK_BY, None, False, [BOOK_SENTENCE], id="book-only-nothing-booked"),
-        pytest.param(BOOK_BY, None, True,
-                     [BOOK_SENTENCE, "Les réservations déjà faites pour cette semaine ne "
-                      "peuvent plus être annulées."], id="book-only-bookings-locked"),
-        # Every open day booked (or past its deadline) while cancelling is still open: the
-        # grid used to say only that nothing was possible any more.
-        pytest.param(None, CANCEL_BY, True,
-                     ["Plus aucun jour ne peut être réservé cette semaine.", CANCEL_SENTENCE],
-                     id="cancel-only"),
-        pytest.param(None, None, True,
-                     ["Plus aucune réservation ni annulation n'est possible pour cette semaine."],
-                     id="neither-with-bookings"),
-        pytest.param(None, None, False,
-                     ["Plus aucune réservation n'est possible pour cette semaine."],
-                     id="neither-nothing-booked"),
-    ],
-)  # fmt: skip
-def test_deadline_banner(booking, cancelling, has_bookings, expected):
-    assert rules.deadline_banner(booking, cancelling, has_bookings=has_bookings) == expected
-
-
 def test_cell_past_its_deadline_says_when():
     activity = make_activity(booking_rule=calendar(2, 10, 0), cancel_rule=calendar(2, 10, 0))
     now = utc(2026, 12, 2, 9, 0)
@@ -586,3 +549,14 @@ def test_cell_past_its_deadline_says_when():
     assert (kept.state, kept.editable, kept.reason) == (
         BOOKED, False, "annulation impossible, délai dépassé le dimanche 29 novembre à 10 h"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["Fabre", "Élie", "Eden", "de Luca"], ["de Luca", "Eden", "Élie", "Fabre"]),
+        (["Zoé", "Ève", "Ézéchiel", "Eva"], ["Eva", "Ève", "Ézéchiel", "Zoé"]),
+    ],
+)
+def test_paper_order(names, expected):
+    assert sorted(names, key=rules.paper_order) == expected

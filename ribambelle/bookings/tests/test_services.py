@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
-from ribambelle.bookings import services
+from ribambelle.bookings import rules, services
 from ribambelle.bookings.models import Booking, DayCount
-from ribambelle.bookings.services import Change
+from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.bookings.tests.factories import ClosureFactory
 from ribambelle.core.models import AuditEntry
@@ -143,9 +143,25 @@ def test_mass_booking_replace(frozen, household_a, child_a, canteen, alice):
         "start": start,
         "end": end,
     }
-    result = services.mass_booking(weekdays={0, 1, 3, 4}, mode=services.ADD, **common)
+    result = services.bookings_mass_apply(weekdays={0, 1, 3, 4}, mode=rules.MASS_ADD, **common)
     assert len(result[(child_a.pk, canteen.pk)].booked) == 8
-    result = services.mass_booking(weekdays={0}, mode=services.REPLACE, **common)
+    result = services.bookings_mass_apply(weekdays={0}, mode=rules.MASS_REPLACE, **common)
     summary = result[(child_a.pk, canteen.pk)]
     assert len(summary.already) == 2 and len(summary.cancelled) == 6
     assert sorted(Booking.objects.values_list("date", flat=True)) == summary.already
+
+
+def test_for_household_reads_the_bookings_of_its_children_only(
+    frozen, household_a, child_a, canteen, dave, household_b, activity_b
+):
+    tom = Child.objects.get(household__guardians__user=dave)
+    lou = Child.objects.get(household=household_b)
+    for child, activity in ((child_a, canteen), (tom, canteen), (lou, activity_b)):
+        Booking.objects.create(
+            municipality=activity.municipality, child=child, activity=activity, date=THURSDAY
+        )
+    assert [b.child for b in Booking.objects.for_household(household_a)] == [child_a]
+    assert [b.child for b in Booking.objects.for_household(household_b)] == [lou]
+    # A household id under another municipality never matches.
+    forged = Household(pk=household_a.pk, municipality_id=household_b.municipality_id)
+    assert not Booking.objects.for_household(forged).exists()

@@ -10,8 +10,7 @@ from datetime import date
 import holidays
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
@@ -20,14 +19,9 @@ from django.utils.translation import gettext as _
 from ribambelle.accounts.access import manager_required, staff_required
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm, ClosureForm
-from ribambelle.bookings.models import Activity, BookingSettings, Closure
-from ribambelle.bookings.services import (
-    activity_save,
-    activity_snapshot,
-    booking_settings_save,
-    closure_add,
-    closure_delete,
-)
+from ribambelle.bookings.models import Activity, BookingSettings
+from ribambelle.bookings.selectors import config as config_selectors
+from ribambelle.bookings.services import config as config_services
 from ribambelle.core.dates import WEEKDAY_NAMES
 from ribambelle.tenants.selectors import departments_of
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -87,18 +81,16 @@ class ActivityRow:
 
 @staff_required
 def activities(request):
-    found = selectors.activities_of(request.municipality).annotate(
-        enrolled_count=Count("enrolled", distinct=True)
-    )
+    found = config_selectors.activities_with_enrolments(request.municipality)
     rows = [
         ActivityRow(
             activity=activity,
             weekdays=weekdays_text(activity),
             booking_rule=rules.describe_rule(activity.booking_rule),
             cancel_rule=rules.describe_rule(activity.cancel_rule),
-            eligibility=eligibility_text(activity, activity.enrolled_count),
+            eligibility=eligibility_text(activity, enrolled_count),
         )
-        for activity in found
+        for activity, enrolled_count in found
     ]
     return render(request, "bookings/config/activities.html", {"rows": rows})
 
@@ -115,13 +107,24 @@ def activity_edit(request, pk: int):
 
 def _activity_form(request, activity: Activity):
     municipality = request.municipality
-    before = activity_snapshot(activity)
     title = activity.name  # the form writes the typed name into the instance
+    creating = activity.pk is None
     form = ActivityForm(municipality, request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
-        saved = activity_save(
-            municipality=municipality, actor=request.user, form=form, before=before
-        )
+        values = config_services.ActivityValues.of(form.cleaned_data)
+        enrolled = list(form.cleaned_data["enrolled"])
+        if creating:
+            saved = config_services.activity_create(
+                municipality=municipality, actor=request.user, values=values, enrolled=enrolled
+            )
+        else:
+            saved = config_services.activity_update(
+                municipality=municipality,
+                actor=request.user,
+                activity=activity,
+                values=values,
+                enrolled=enrolled,
+            )
         messages.success(request, _("L'activité « %(name)s » est enregistrée.") % {"name": saved})
         return redirect(_url(request, "bookings_config:activities") + f"#activite-{saved.pk}")
     return render(
@@ -185,11 +188,7 @@ def _school_years(today: date) -> list[dict]:
 def _closures_page(request, form=None, status=200):
     municipality = request.municipality
     today = timezone.localdate()
-    closures = list(
-        Closure.objects.for_municipality(municipality)
-        .select_related("department")
-        .order_by("starts_on", "pk")
-    )
+    closures = config_selectors.closures_of(municipality)
     can_manage = request.user.can_manage
     return render(
         request,
@@ -213,8 +212,13 @@ def closures(request):
     form = ClosureForm(request.municipality, request.POST)
     if not form.is_valid():
         return _closures_page(request, form, status=400)
-    closure = closure_add(
-        municipality=request.municipality, actor=request.user, closure=form.instance
+    closure = config_services.closure_add(
+        municipality=request.municipality,
+        actor=request.user,
+        label=form.cleaned_data["label"],
+        department=form.cleaned_data["department"],
+        starts_on=form.cleaned_data["starts_on"],
+        ends_on=form.cleaned_data["ends_on"],
     )
     messages.success(request, _("La fermeture « %(label)s » est ajoutée.") % {"label": closure})
     return redirect(_url(request, "bookings_config:closures"))
@@ -223,12 +227,11 @@ def closures(request):
 @manager_required
 def closure_delete_view(request, pk: int):
     """A page that says what deleting does, then the POST that deletes."""
-    closure = get_object_or_404(
-        Closure.objects.for_municipality(request.municipality).select_related("department"),
-        pk=pk,
-    )
+    closure = config_selectors.closure_get(request.municipality, pk)
     if request.method == "POST":
-        closure_delete(municipality=request.municipality, actor=request.user, closure=closure)
+        config_services.closure_delete(
+            municipality=request.municipality, actor=request.user, closure=closure
+        )
         messages.success(
             request, _("La fermeture « %(label)s » est supprimée.") % {"label": closure}
         )
@@ -245,7 +248,12 @@ def booking_settings(request):
     current: BookingSettings = selectors.settings_of(municipality)
     form = BookingSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        booking_settings_save(municipality=municipality, actor=request.user, form=form)
+        config_services.booking_settings_update(
+            municipality=municipality,
+            actor=request.user,
+            reminders_enabled=form.cleaned_data["reminders_enabled"],
+            reminder_hours=form.cleaned_data["reminder_hours"],
+        )
         messages.success(request, _("Les réglages des réservations sont enregistrés."))
         return redirect(_url(request, "bookings_config:settings"))
     return render(

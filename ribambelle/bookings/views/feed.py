@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.bookings import feed as feeds
+from ribambelle.bookings import selectors, services
 from ribambelle.families.selectors import household_of
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -24,7 +25,7 @@ def feed_url(municipality, token: str) -> str:
 def feed_settings(request):
     household = household_of(request)
     if request.method == "POST":
-        feeds.calendar_feed_reset(
+        services.calendar_feed_reset(
             municipality=request.municipality, actor=request.user, household=household
         )
         messages.success(
@@ -35,7 +36,7 @@ def feed_settings(request):
             ),
         )
         return redirect(tenant_reverse(request.municipality, "bookings_feed:feed_settings"))
-    feed = feeds.calendar_feed_get_or_create(household=household)
+    feed = services.calendar_feed_get_or_create(household=household)
     url = feed_url(request.municipality, feed.token)
     return render(
         request,
@@ -51,9 +52,9 @@ def feed_settings(request):
 @require_GET
 def feed(request, token: str):
     """Three queries whatever the number of bookings: municipality, token, bookings."""
-    calendar_feed = feeds.calendar_feed_by_token(request.municipality, token)
+    calendar_feed = selectors.calendar_feed_by_token(request.municipality, token)
     now = timezone.now()
-    bookings = feeds.feed_bookings(calendar_feed.household, now)
+    bookings = selectors.bookings_for_feed(calendar_feed.household, *feeds.feed_period(now))
     # A calendar app sends no language preference that the parents chose: the portal's one.
     with translation.override(settings.LANGUAGE_CODE):
         body = feeds.build_calendar(request.municipality, bookings, now)

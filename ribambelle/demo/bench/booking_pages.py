@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ribambelle.bookings import rules, selectors, services
+from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import Activity
 from ribambelle.families.models import Child, Household
 
@@ -18,7 +19,7 @@ def _ids() -> tuple[int, int]:
         municipality__slug=TENANT["municipality_slug"],
         guardians__user__email=PERSONAS["parent"],
     )
-    child = Child.objects.filter(household=household).earliest("pk")
+    child = Child.objects.for_household(household).earliest("pk")
     return household.pk, child.pk
 
 
@@ -52,19 +53,20 @@ def book_toggle_day():
         municipality=household.municipality,
         household=household,
         actor=None,
-        changes=[services.Change(_ids()[1], canteen.pk, day, True)],
+        changes=[rules.Change(_ids()[1], canteen.pk, day, True)],
     )
 
 
 def untick_payload() -> dict:
     canteen, day = _toggle_day()
-    key = f"{canteen.pk}:{day.isoformat()}"
+    child_id = _ids()[1]
+    key = str(CellKey(child_id, canteen.pk, day))
     return {
-        "child": _ids()[1],
+        "child": child_id,
         "semaine": rules.week_of(day).isoformat(),
         "toggle": key,
         "shown": [key],
-        f"was-{key}": "1",
+        "booked": [key],
     }
 
 
@@ -78,8 +80,8 @@ def clear_year():
     """Cancel the parent's bookings of the range, so that each mass booking writes them all."""
     household = _household()
     start, end = _year_range()
-    children = list(Child.objects.filter(household=household))
-    services.mass_booking(
+    children = list(Child.objects.for_household(household))
+    services.bookings_mass_apply(
         municipality=household.municipality,
         household=household,
         actor=None,
@@ -87,7 +89,7 @@ def clear_year():
         weekdays=set(),
         start=start,
         end=end,
-        mode=services.REPLACE,
+        mode=rules.MASS_REPLACE,
     )
 
 
@@ -96,11 +98,11 @@ def mass_payload() -> dict:
     return {
         "etape": "3",
         "activites": [a.pk for a in _activities()],
-        "enfants": list(Child.objects.filter(household_id=_ids()[0]).values_list("pk", flat=True)),
+        "enfants": list(Child.objects.for_household(_household()).values_list("pk", flat=True)),
         "jours": [0, 1, 2, 3, 4],
         "du": start.isoformat(),
         "au": end.isoformat(),
-        "mode": services.ADD,
+        "mode": rules.MASS_ADD,
     }
 
 

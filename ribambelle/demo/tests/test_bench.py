@@ -224,7 +224,7 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
 ):
     """What a booking page does: each POST books a day, `before` cancels it again through the
     service, so that every repetition does the same work and the counters stay exact."""
-    from ribambelle.bookings import services
+    from ribambelle.bookings import rules, services
     from ribambelle.bookings.models import Activity, Booking, DayCount
     from ribambelle.bookings.rules import PARIS
     from ribambelle.families.models import Child
@@ -238,7 +238,7 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
             municipality=child.municipality,
             household=child.household,
             actor=None,
-            changes=[services.Change(child.pk, canteen.pk, monday, book)],
+            changes=[rules.Change(child.pk, canteen.pk, monday, book)],
         )
         return outcome
 

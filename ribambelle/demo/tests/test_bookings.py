@@ -176,7 +176,7 @@ def test_demo_bookings_follow_the_rules_and_leave_later_weeks_open(frozen):
         municipality=demo_town,
         household=lea.household,
         actor=None,
-        changes=[services.Change(lea.pk, canteen.pk, later, True)],
+        changes=[rules.Change(lea.pk, canteen.pk, later, True)],
     )
     assert outcome.kind == services.BOOKED
 

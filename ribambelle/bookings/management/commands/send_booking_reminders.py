@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ribambelle.bookings.reminders import send_due_reminders
+from ribambelle.bookings.reminders import reminders_send_due
 
 
 class Command(BaseCommand):
@@ -12,5 +12,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = send_due_reminders()
+        count = reminders_send_due()
         self.stdout.write(f"Reminders queued for {count} household(s).")

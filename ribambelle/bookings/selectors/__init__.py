@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ribambelle.bookings import rules
-from ribambelle.bookings.models import Activity, Booking, BookingSettings, Closure, DayCount
+from ribambelle.bookings.models import (
+    Activity,
+    Booking,
+    BookingSettings,
+    CalendarFeed,
+    Closure,
+    DayCount,
+)
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
 from ribambelle.families.rules import departments_blocked
@@ -21,7 +28,7 @@ def activities_of(municipality: Municipality) -> QuerySet[Activity]:
     return Activity.objects.for_municipality(municipality).select_related("department")
 
 
-def activity_get(municipality: Municipality, pk) -> Activity:
+def activity_get(municipality: Municipality, pk: int) -> Activity:
     return get_object_or_404(activities_of(municipality), pk=pk)
 
 
@@ -213,8 +220,8 @@ def build_week(
     monday: date,
     now: datetime | None = None,
     *,
-    keys=None,
-    counts=None,
+    keys: set[tuple[int, int, date]] | None = None,
+    counts: dict[tuple[int, date], int] | None = None,
     override: bool = False,
 ) -> Week:
     now = now or timezone.now()
@@ -276,6 +283,22 @@ def opening_week(context: GridContext, today: date, now: datetime, horizon: int 
         if any(row.any_editable for child in week.children for row in child.rows):
             return candidate
     return monday
+
+
+def whole_week_changes(
+    municipality: Municipality, child_id: int, activity_id: int, monday: date
+) -> list[rules.Change]:
+    """Booking every day of the week the activity runs (the family clicked its name): the
+    days it does not run are left out rather than refused. 404 for another municipality's
+    activity (two queries)."""
+    activity = activity_get(municipality, activity_id)
+    spec = activity_specs(municipality, [activity])[activity.pk]
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    return [
+        rules.Change(child_id, activity.pk, day, True)
+        for day in days
+        if rules.closure_of(spec, day) is None
+    ]
 
 
 @dataclass
@@ -349,12 +372,30 @@ def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:
     return found
 
 
+def booked_since(household: Household, since: date) -> QuerySet[Booking]:
+    """The household's bookings from `since` on (and to come), left lazy: other apps filter it
+    by activity or department inside their own query, e.g. documents finds the families of an
+    activity with an EXISTS on it."""
+    return Booking.objects.for_household(household).filter(date__gte=since)
+
+
 def bookings_for_feed(household: Household, start: date, end: date) -> QuerySet[Booking]:
     return (
-        Booking.objects.filter(child__household=household, date__gte=start, date__lte=end)
+        Booking.objects.for_household(household)
+        .filter(date__gte=start, date__lte=end)
         .select_related("child", "activity", "activity__department")
         .order_by("date", "activity__position", "child__first_name")
     )
+
+
+def calendar_feed_by_token(municipality: Municipality, token: str) -> CalendarFeed:
+    """404 for an unknown token and for a token of another municipality's household."""
+    feed: CalendarFeed = get_object_or_404(
+        CalendarFeed.objects.select_related("household"),
+        token=token,
+        household__municipality=municipality,
+    )
+    return feed
 
 
 def households_without_bookings(municipality: Municipality, week: date) -> QuerySet[Household]:

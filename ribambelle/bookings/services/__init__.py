@@ -1,19 +1,28 @@
 """Writes for bookings. Every booking change goes through `bookings_apply`, which re-checks the
 calendar, the eligibility, the deadlines and the capacity inside one transaction, after locking
-the per activity-and-day counters it touches (invariants 2 and 3)."""
+the per activity-and-day counters it touches (invariants 2 and 3). Every change a member of
+staff makes is audited (invariant 8). The configuration's writes are in services.config."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ribambelle.accounts.models import User
 from ribambelle.bookings import rules, selectors
-from ribambelle.bookings.forms_config import ActivityForm, BookingSettingsForm
-from ribambelle.bookings.models import Activity, Attendance, Booking, Closure, DayCount
-from ribambelle.core.audit import audit_entry, audit_record, audit_record_changes, audit_record_many
+from ribambelle.bookings.models import (
+    Activity,
+    Attendance,
+    Booking,
+    CalendarFeed,
+    DayCount,
+    new_feed_token,
+)
+from ribambelle.bookings.rules import Change
+from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
@@ -25,14 +34,6 @@ ALREADY = "already"
 CANCELLED = "cancelled"
 NOT_BOOKED = "not_booked"
 REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class Change:
-    child_id: int
-    activity_id: int
-    day: date
-    book: bool
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def bookings_apply(
     *,
     municipality: Municipality,
     household: Household,
-    actor,
+    actor: User | None,
     changes: list[Change],
     source: str = Booking.Source.FAMILY,
     override: bool = False,
@@ -71,7 +72,20 @@ def bookings_apply(
     """Book or cancel days for children of one household. Children and activities are looked up
     again inside the transaction, scoped to the household and the municipality: a forged id
     raises BookingError and nothing is written. `override` (staff only) lifts the deadlines,
-    never the calendar, the eligibility or the capacity; each late change is logged."""
+    never the calendar, the eligibility or the capacity. Every change staff make is logged,
+    the late ones as overrides. `actor` is None for writes no person made (benchmarks)."""
+    return _apply(municipality, household, actor, changes, source, override)
+
+
+def _apply(
+    municipality: Municipality,
+    household: Household,
+    actor: User | None,
+    changes: list[Change],
+    source: str,
+    override: bool,
+) -> list[Outcome]:
+    """bookings_apply's work, inside the caller's transaction (a mass booking is one)."""
     if not changes:
         return []
     household = Household.objects.select_for_update().get(
@@ -103,13 +117,13 @@ def bookings_apply(
         DayCount.objects.bulk_create(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
-    counters = {
+    counters: dict[tuple[int, date], DayCount] = {
         (counter.activity_id, counter.date): counter
         for counter in DayCount.objects.select_for_update()
         .filter(activity_id__in=activity_ids, date__gte=first, date__lte=last)
         .order_by("pk")
     }
-    existing = {
+    existing: dict[tuple[int, int, date], int | None] = {
         (b.child_id, b.activity_id, b.date): b.pk
         for b in Booking.objects.filter(
             child_id__in=child_ids, activity_id__in=activity_ids, date__gte=first, date__lte=last
@@ -120,7 +134,7 @@ def bookings_apply(
     outcomes: list[Outcome] = []
     to_create: list[Booking] = []
     to_delete: list[int] = []
-    late_changes: list[Change] = []
+    done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
     for change in changes:
         key = (change.child_id, change.activity_id, change.day)
@@ -159,72 +173,82 @@ def bookings_apply(
                 )
             )
             existing[key] = None
-            counter.booked += 1
+            if counter is not None:
+                counter.booked += 1
             outcomes.append(Outcome(change, BOOKED))
         else:
-            to_delete.append(existing.pop(key))
+            booking_id = existing.pop(key)
+            if booking_id is not None:
+                to_delete.append(booking_id)
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
             outcomes.append(Outcome(change, CANCELLED))
         if counter is not None:
             touched.add((change.activity_id, change.day))
-        if decision.late:
-            late_changes.append(change)
+        done.append((change, decision.late))
     if to_create:
         Booking.objects.bulk_create(to_create, batch_size=1000)
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
     if touched:
         DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
-    if late_changes:
-        _log_overrides(municipality, household, actor, children, late_changes)
+    if source == Booking.Source.STAFF or any(late for _change, late in done):
+        _log_staff_changes(municipality, household, actor, children, done, source)
     return outcomes
 
 
-def _log_overrides(municipality, household, actor, children, changes: list[Change]) -> None:
+def _log_staff_changes(
+    municipality: Municipality,
+    household: Household,
+    actor: User | None,
+    children: list[Child],
+    done: list[tuple[Change, bool]],
+    source: str,
+) -> None:
+    """One entry per child (one query): the changes made after the deadline, as overrides, and
+    for staff the others too, so that a booking a member of staff cancelled leaves a trace."""
     by_child = {c.pk: c for c in children}
-    grouped: dict[int, list[Change]] = defaultdict(list)
-    for change in changes:
-        grouped[change.child_id].append(change)
-    audit_record_many(
-        [
-            audit_entry(
-                municipality_id=municipality.pk,
-                actor=actor,
-                action=AuditEntry.Action.OVERRIDE,
-                target=by_child[child_id],
-                household_id=household.pk,
-                after={
-                    "deadline_override": [
-                        {
-                            "activity": change.activity_id,
-                            "date": change.day.isoformat(),
-                            "action": "book" if change.book else "cancel",
-                        }
-                        for change in items
-                    ]
-                },
-            )
-            for child_id, items in grouped.items()
-        ]
-    )
+    late: dict[int, list[Change]] = defaultdict(list)
+    in_time: dict[int, list[Change]] = defaultdict(list)
+    for change, was_late in done:
+        if was_late:
+            late[change.child_id].append(change)
+        elif source == Booking.Source.STAFF:
+            in_time[change.child_id].append(change)
+
+    def entry(child_id: int, action: str, key: str, items: list[Change]) -> AuditEntry:
+        return AuditEntry(
+            municipality=municipality,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            target_type="families.child",
+            target_id=child_id,
+            target_label=str(by_child[child_id])[:200],
+            household_id=household.pk,
+            after={
+                key: [
+                    {
+                        "activity": change.activity_id,
+                        "date": change.day.isoformat(),
+                        "action": "book" if change.book else "cancel",
+                    }
+                    for change in items
+                ]
+            },
+        )
+
+    override = AuditEntry.Action.OVERRIDE
+    overrides = [entry(pk, override, "deadline_override", c) for pk, c in late.items()]
+    others = [entry(pk, AuditEntry.Action.UPDATE, "bookings", c) for pk, c in in_time.items()]
+    AuditEntry.objects.bulk_create([*overrides, *others])
 
 
-def week_changes(
-    spec_days: list[date], child_id: int, activity_id: int, *, book: bool = True
-) -> list[Change]:
-    return [Change(child_id, activity_id, day, book) for day in spec_days]
-
-
-ADD = "add"
-REPLACE = "replace"
-
-
-def mass_booking(
+@transaction.atomic
+def bookings_mass_apply(
     *,
     municipality: Municipality,
     household: Household,
-    actor,
+    actor: User | None,
     pairs: list[tuple[Child, Activity]],
     weekdays: set[int],
     start: date,
@@ -232,22 +256,16 @@ def mass_booking(
     mode: str,
 ) -> dict[tuple[int, int], rules.MassResult]:
     """Book the chosen weekdays between two dates for each (child, activity) pair. In "replace"
-    mode, within the range the booked days become exactly the chosen ones: other booked days
-    are cancelled (where the cancelling deadline allows). One transaction for all the pairs, a
-    constant number of queries whatever the length of the range."""
+    mode (rules.MASS_REPLACE), within the range the booked days become exactly the chosen ones:
+    other booked days are cancelled (where the cancelling deadline allows). One transaction for
+    all the pairs, a constant number of queries whatever the length of the range."""
     chosen, others = rules.mass_days(start, end, weekdays)
-    changes = []
+    changes: list[Change] = []
     for child, activity in pairs:
         changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
-        if mode == REPLACE:
+        if mode == rules.MASS_REPLACE:
             changes.extend(Change(child.pk, activity.pk, day, False) for day in others)
-    outcomes = bookings_apply(
-        municipality=municipality,
-        household=household,
-        actor=actor,
-        changes=changes,
-        source=Booking.Source.MASS,
-    )
+    outcomes = _apply(municipality, household, actor, changes, Booking.Source.MASS, False)
     results: dict[tuple[int, int], rules.MassResult] = {
         (child.pk, activity.pk): rules.MassResult() for child, activity in pairs
     }
@@ -266,11 +284,35 @@ def mass_booking(
     return results
 
 
+def _audit_attendance(
+    *,
+    municipality: Municipality,
+    actor: User,
+    action: str,
+    activity: Activity,
+    child: Child,
+    day: date,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """The child's record says who marked it present or absent, for which activity and day."""
+    where = {"activity": activity.pk, "date": day.isoformat()}
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=action,
+        target=child,
+        household_id=child.household_id,
+        before={"attendance": {**where, "status": before}} if before is not None else None,
+        after={"attendance": {**where, "status": after}} if after is not None else None,
+    )
+
+
 @transaction.atomic
 def attendance_set(
     *,
     municipality: Municipality,
-    actor,
+    actor: User,
     activity: Activity,
     child: Child,
     day: date,
@@ -278,7 +320,7 @@ def attendance_set(
 ) -> Attendance:
     """Record presence or absence; a child who was not booked may be marked present."""
     was_booked = Booking.objects.filter(child=child, activity=activity, date=day).exists()
-    attendance, _created = Attendance.objects.update_or_create(
+    attendance, created = Attendance.objects.update_or_create(
         child=child,
         activity=activity,
         date=day,
@@ -289,15 +331,60 @@ def attendance_set(
             "recorded_by": actor,
         },
     )
+    _audit_attendance(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        activity=activity,
+        child=child,
+        day=day,
+        before=None,
+        after=status,
+    )
     return attendance
 
 
 @transaction.atomic
-def attendance_clear(*, activity: Activity, child: Child, day: date) -> None:
-    Attendance.objects.filter(child=child, activity=activity, date=day).delete()
+def attendance_clear(
+    *, municipality: Municipality, actor: User, activity: Activity, child: Child, day: date
+) -> None:
+    """Take a mark away (the child is unmarked again); logged with the mark it had."""
+    attendance = (
+        Attendance.objects.for_municipality(municipality)
+        .select_for_update()
+        .filter(child=child, activity=activity, date=day)
+        .first()
+    )
+    if attendance is None:
+        return
+    _audit_attendance(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        activity=activity,
+        child=child,
+        day=day,
+        before=attendance.status,
+        after=None,
+    )
+    attendance.delete()
 
 
-def audit_feed_reset(*, municipality, actor, household) -> None:
+def calendar_feed_get_or_create(*, household: Household) -> CalendarFeed:
+    """Created lazily: most households never open the page, and need no token."""
+    feed, _created = CalendarFeed.objects.get_or_create(household=household)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(
+    *, municipality: Municipality, actor: User, household: Household
+) -> CalendarFeed:
+    """A new token: the old address answers 404 from now on (a phone or a person who had it
+    sees nothing more)."""
+    feed = calendar_feed_get_or_create(household=household)
+    feed.token = new_feed_token()
+    feed.save(update_fields=["token", "created_at"])
     audit_record(
         municipality=municipality,
         actor=actor,
@@ -306,94 +393,4 @@ def audit_feed_reset(*, municipality, actor, household) -> None:
         household_id=household.pk,
         after={"calendar_feed": "renouvelé"},
     )
-
-
-# Configuration by managers: each write in one transaction with its audit entry (invariant 8).
-# Changing an activity's rules never touches the bookings already made.
-
-AUDITED_ACTIVITY_FIELDS = [
-    name for name in ActivityForm.Meta.fields if name not in ("department", "enrolled")
-]
-
-
-def _json_safe(value):
-    return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
-def activity_snapshot(activity: Activity) -> dict:
-    values = {"department": activity.department_id}
-    values.update({name: _json_safe(getattr(activity, name)) for name in AUDITED_ACTIVITY_FIELDS})
-    if activity.pk:
-        values["enrolled"] = sorted(activity.enrolled.values_list("pk", flat=True))
-    return values
-
-
-@transaction.atomic
-def activity_save(
-    *, municipality: Municipality, actor, form: ActivityForm, before: dict
-) -> Activity:
-    """Save a valid activity form and log what changed. `before` is the snapshot taken before
-    the form was validated (validation writes the typed values into the instance)."""
-    creating = form.instance.pk is None
-    activity = form.save(commit=False)
-    activity.municipality = municipality
-    activity.save()
-    form.save_m2m()
-    audit_record_changes(
-        municipality=municipality,
-        actor=actor,
-        target=activity,
-        before=None if creating else before,
-        after=activity_snapshot(activity),
-    )
-    return activity
-
-
-def _closure_values(closure: Closure) -> dict:
-    return {
-        "label": closure.label,
-        "department": closure.department_id,
-        "starts_on": closure.starts_on,
-        "ends_on": closure.ends_on,
-    }
-
-
-@transaction.atomic
-def closure_add(*, municipality: Municipality, actor, closure: Closure) -> Closure:
-    closure.municipality = municipality
-    closure.save()
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        target=closure,
-        after=_closure_values(closure),
-    )
-    return closure
-
-
-@transaction.atomic
-def closure_delete(*, municipality: Municipality, actor, closure: Closure) -> None:
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.DELETE,
-        target=closure,
-        before=_closure_values(closure),
-    )
-    Closure.objects.for_municipality(municipality).filter(pk=closure.pk).delete()
-
-
-@transaction.atomic
-def booking_settings_save(*, municipality: Municipality, actor, form: BookingSettingsForm):
-    changed = {name: form.cleaned_data[name] for name in form.changed_data}
-    form.save()
-    if changed:
-        audit_record(
-            municipality=municipality,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            target=form.instance,
-            before={name: form.initial.get(name) for name in changed},
-            after=changed,
-        )
+    return feed
