@@ -65,6 +65,7 @@ def parent_conversation() -> dict:
         .order_by("pk")
         .first()
     )
+    assert conversation is not None, "make bench creates the parent's conversations first"
     return {**TENANT, "pk": conversation.pk}
 
 
