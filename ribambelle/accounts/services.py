@@ -8,6 +8,8 @@ from ribambelle.accounts import throttle
 from ribambelle.accounts.backends import axes_username
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tasks import send_password_link
+from ribambelle.core.audit import audit_record
+from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Municipality
 
 
@@ -79,9 +81,16 @@ def user_set_password(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def staff_invite(
-    *, municipality: Municipality, email: str, first_name: str, last_name: str, role: str
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
 ) -> User:
-    """Create a staff account without a password and send its first-connection e-mail."""
+    """Create a staff account without a password and send its first-connection e-mail. The
+    manager who did it is audited (no actor: the operator's create_municipality command)."""
     if role not in {Role.MANAGER, Role.AGENT, Role.READ_ONLY}:
         raise ValueError(role)
     try:
@@ -96,4 +105,16 @@ def staff_invite(
     except IntegrityError:
         raise AlreadyExists(email) from None
     send_password_link.enqueue(municipality.pk, user.email)
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.INVITE,
+        target=user,
+        after={
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.role,
+        },
+    )
     return user

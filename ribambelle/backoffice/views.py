@@ -96,7 +96,7 @@ def staff_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = account_services.staff_invite(
-                municipality=request.municipality, **form.cleaned_data
+                actor=request.user, municipality=request.municipality, **form.cleaned_data
             )
         except account_services.AlreadyExists:
             form.add_error("email", StaffInviteForm.duplicate_message())

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Created municipality {municipality.name} at /{municipality.slug}/")
         if options["manager_email"]:
             user = account_services.staff_invite(
+                actor=None,
                 municipality=municipality,
                 email=options["manager_email"],
                 first_name="",
