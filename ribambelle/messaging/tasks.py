@@ -69,9 +69,9 @@ def notify_family(message_id: int) -> int:
     emails = sorted(
         {
             email.lower()
-            for email in Guardian.objects.filter(
-                household_id=conversation.household_id, user__is_active=True
-            ).values_list("user__email", flat=True)
+            for email in Guardian.objects.for_household(conversation.household)
+            .filter(user__is_active=True)
+            .values_list("user__email", flat=True)
             if email
         }
     )
