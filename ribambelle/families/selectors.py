@@ -259,6 +259,21 @@ def category_validated(municipality: Municipality, code: str) -> bool:
 # Staff side: household page, search, queue of pending changes and sign-ups, audit log.
 
 
+def document_get(household: Household, pk: int) -> FamilyDocument:
+    """A document of the household (with its file, to be served)."""
+    document: FamilyDocument = get_object_or_404(
+        FamilyDocument.objects.for_household(household), pk=pk
+    )
+    return document
+
+
+def staff_document_get(municipality: Municipality, pk: int) -> FamilyDocument:
+    document: FamilyDocument = get_object_or_404(
+        FamilyDocument.objects.for_municipality(municipality), pk=pk
+    )
+    return document
+
+
 @dataclass
 class DocumentsByOwner:
     """A household's documents, each with its child or guardian loaded, and per person."""

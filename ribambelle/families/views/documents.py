@@ -4,7 +4,7 @@ downloads through permission-checked views only (the storage is private, DESIGN 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
@@ -109,15 +109,13 @@ def attachment(document: FamilyDocument) -> FileResponse:
 @parent_required
 def document_download(request, pk: int):
     household = selectors.household_of(request)
-    document = get_object_or_404(FamilyDocument.objects.for_household(household), pk=pk)
+    document = selectors.document_get(household, pk)
     return attachment(document)
 
 
 @staff_required
 def staff_document_download(request, pk: int):
-    document = get_object_or_404(
-        FamilyDocument.objects.for_municipality(request.municipality), pk=pk
-    )
+    document = selectors.staff_document_get(request.municipality, pk)
     document_staff_read(actor=request.user, document=document)
     return attachment(document)
 
