@@ -58,9 +58,9 @@ class LoginForm(forms.Form):
                 municipality=self.request.municipality,
             )
             if self.user is None:
-                services.login_failed(**who)
+                services.login_failure_record(**who)
             else:
-                services.login_succeeded(user=self.user)
+                services.login_success_record(user=self.user)
             if self.user is None:
                 raise ValidationError(
                     _(

@@ -34,11 +34,11 @@ def login_throttled(*, municipality: Municipality | None, email: str, ip: str) -
     return throttle.exceeded(_login_keys(municipality, email, ip))
 
 
-def login_failed(*, municipality: Municipality | None, email: str, ip: str) -> None:
+def login_failure_record(*, municipality: Municipality | None, email: str, ip: str) -> None:
     throttle.record(*_login_keys(municipality, email, ip))
 
 
-def login_succeeded(*, user: User) -> None:
+def login_success_record(*, user: User) -> None:
     throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
 
 

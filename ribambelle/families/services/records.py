@@ -37,12 +37,16 @@ class PersonValues:
     can_pick_up: bool
     emergency_contact: bool
 
+    @classmethod
+    def of(cls, person: AuthorizedPerson) -> "PersonValues":
+        return cls(**{name: getattr(person, name) for name in cls.__dataclass_fields__})
 
-def household_id_of(target: Record) -> int:
+
+def _household_id(target: Record) -> int:
     return target.pk if isinstance(target, Household) else target.household_id
 
 
-def current_values(target: Record, category: Category) -> dict[str, Any]:
+def _current_values(target: Record, category: Category) -> dict[str, Any]:
     return {name: getattr(target, name) for name in category.fields}
 
 
@@ -53,11 +57,11 @@ def record_update(
     """Apply `values` (cleaned by a form) to the category's fields of `target`. A family's
     change in a category under validation waits as a PendingChange (one open request per
     record and category: a new one replaces the previous)."""
-    before = current_values(target, category)
+    before = _current_values(target, category)
     changed = {name: value for name, value in values.items() if before.get(name) != value}
     if not changed:
         return Outcome(applied=True)
-    household_id = household_id_of(target)
+    household_id = _household_id(target)
     if actor.is_parent and selectors.category_validated(target.municipality, category.code):
         PendingChange.objects.filter(
             target_type=category.target,
@@ -131,17 +135,6 @@ def child_consents_save(*, actor: User, child: Child, answers: dict[int, bool]) 
         )
 
 
-def person_values(person: AuthorizedPerson) -> PersonValues:
-    return PersonValues(
-        first_name=person.first_name,
-        last_name=person.last_name,
-        phone=person.phone,
-        relationship=person.relationship,
-        can_pick_up=person.can_pick_up,
-        emergency_contact=person.emergency_contact,
-    )
-
-
 @transaction.atomic
 def authorized_person_create(
     *, actor: User, child: Child, values: PersonValues
@@ -164,7 +157,7 @@ def authorized_person_create(
 def authorized_person_update(
     *, actor: User, person: AuthorizedPerson, values: PersonValues
 ) -> AuthorizedPerson:
-    before = asdict(person_values(person))
+    before = asdict(PersonValues.of(person))
     for name, value in asdict(values).items():
         setattr(person, name, value)
     person.save()
@@ -188,6 +181,6 @@ def authorized_person_delete(*, actor: User, person: AuthorizedPerson) -> None:
         action=AuditEntry.Action.DELETE,
         target=person,
         household_id=person.child.household_id,
-        before=asdict(person_values(person)),
+        before=asdict(PersonValues.of(person)),
     )
     person.delete()

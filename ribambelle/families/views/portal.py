@@ -180,7 +180,7 @@ def edit_person(request, child_pk: int, pk: int | None = None) -> HttpResponse:
     household = selectors.household_of(request)
     child = selectors.child_get(household, child_pk)
     person = selectors.person_get(child, pk) if pk is not None else None
-    initial = asdict(records.person_values(person)) if person else None
+    initial = asdict(records.PersonValues.of(person)) if person else None
     form = AuthorizedPersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if person is None:
