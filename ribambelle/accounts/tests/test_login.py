@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ribambelle.accounts.models import Role
-from ribambelle.conftest import PASSWORD, make_user
+from ribambelle.conftest import PASSWORD, logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,12 @@ def test_session_of_other_municipality_is_not_a_login_here(charlie, municipality
 class TestPasswordChange:
     def url(self, municipality):
         return reverse("accounts:password_change", args=[municipality.slug])
+
+    def test_steps_of_another_municipality_answer_404(self, charlie, municipality_a):
+        url = self.url(municipality_a)
+        client = logged_in(charlie)
+        for action in STEPS:
+            assert client.post(step(url, action), {"password": STRONG}).status_code == 404
 
     def test_each_step_asks_the_current_password_first(self, alice_client, alice, municipality_a):
         url = self.url(municipality_a)

@@ -77,7 +77,9 @@ def test_readonly_staff_see_but_never_write(
     assert pending_signup.status == Household.Status.PENDING
 
 
-def test_other_municipality_gets_404(household_a, child_a, pending_phone, agent_b, manager_a):
+def test_other_municipality_gets_404(
+    household_a, child_a, pending_phone, pending_signup, agent_b, manager_a
+):
     client = logged_in(agent_b)
     pages = [
         *read_pages(household_a, child_a),
@@ -89,6 +91,17 @@ def test_other_municipality_gets_404(household_a, child_a, pending_phone, agent_
         assert client.get(page).status_code == 404, page
     for name in ("change_accept", "change_refuse"):
         assert client.post(staff_url(name, pk=pending_phone.pk)).status_code == 404
+    for name in ("signup_accept", "signup_refuse"):
+        response = client.post(staff_url(name, pk=pending_signup.pk), {"message": "Non"})
+        assert response.status_code == 404
+    # Their own municipality's URL does not reach A's records either.
+    own = reverse(
+        "families_staff:signup_refuse",
+        kwargs={"municipality_slug": "ville-b", "pk": pending_signup.pk},
+    )
+    assert client.post(own, {"message": "Non"}).status_code == 404
+    pending_signup.refresh_from_db()
+    assert pending_signup.status == Household.Status.PENDING
 
 
 def test_staff_of_b_on_their_own_url_cannot_reach_a_household(household_a, child_a, agent_b):
