@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from ribambelle.accounts.models import User
+from ribambelle.tenants.models import Municipality
 
 
 def client_ip(request) -> str | None:
@@ -34,7 +38,14 @@ class MunicipalityEmailBackend(ModelBackend):
     """Log in by e-mail within one municipality; platform operators log in with no municipality
     (Django admin)."""
 
-    def authenticate(self, request, email=None, password=None, municipality=None, **kwargs):
+    def authenticate(  # type: ignore[override]  # by e-mail and municipality, not username
+        self,
+        request: HttpRequest | None,
+        email: str | None = None,
+        password: str | None = None,
+        municipality: Municipality | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if email is None:
             email = kwargs.get("username")
         if not email or password is None:

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
@@ -8,6 +10,9 @@ from ribambelle.accounts.backends import client_ip
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.rules import PasswordMethod
 from ribambelle.accounts.validators import password_problems
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class LoginForm(forms.Form):
@@ -53,9 +58,9 @@ class LoginForm(forms.Form):
                 municipality=self.request.municipality,
             )
             if self.user is None:
-                services.login_failed(**who)
+                services.login_failure_record(**who)
             else:
-                services.login_succeeded(user=self.user)
+                services.login_success_record(user=self.user)
             if self.user is None:
                 raise ValidationError(
                     _(
@@ -127,8 +132,8 @@ class PasswordMethodForm(forms.Form):
             return data.get("generated") or self.data.get("generated", "")
         return data.get("password") or self.data.get("password", "")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         method = data.get("method")
         if method == PasswordMethod.OWN:
             if not data.get("password"):
@@ -153,10 +158,10 @@ class PasswordMethodForm(forms.Form):
             self.add_error("sentence", _("Écrivez une phrase."))
             return data
         password = self.candidate()
-        problems = password_problems(password, self.user, method)
+        problems = password_problems(password, self.user, method or PasswordMethod.OWN)
         if problems:
             fields = {PasswordMethod.OWN: "password", PasswordMethod.SENTENCE: "sentence"}
-            self.add_error(fields.get(method), problems)
+            self.add_error(fields.get(method or ""), problems)
         self.cleaned_data["new_password"] = password
         return self.cleaned_data
 
@@ -210,5 +215,5 @@ class StaffInviteForm(forms.Form):
         return email
 
     @staticmethod
-    def duplicate_message() -> str:
+    def duplicate_message() -> "StrOrPromise":
         return _("Un compte existe déjà avec cette adresse dans la collectivité.")

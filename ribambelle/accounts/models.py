@@ -1,3 +1,5 @@
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -22,10 +24,20 @@ class UserQuerySet(TenantQuerySet):
         return self.filter(role__in=STAFF_ROLES)
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+# django-stubs cannot type a manager class built by from_queryset() in its own bases; the
+# class keeps its name for the migrations.
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
-    def create_user(self, email, password=None, *, municipality, role=Role.PARENT, **extra):
+    def create_user(
+        self,
+        email: str,
+        password: str | None = None,
+        *,
+        municipality: Municipality | None,
+        role: str = Role.PARENT,
+        **extra: Any,
+    ) -> "User":
         user = self.model(
             email=self.normalize_email(email).lower(),
             municipality=municipality,
@@ -86,7 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("compte")
@@ -108,7 +120,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Stored lower-case so that lookups are exact matches on every database, whatever
         # their case folding (the unique constraint is on Lower("email") too).
         self.email = self.email.strip().lower()

@@ -14,7 +14,7 @@ import re
 import secrets
 import string
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -195,8 +195,8 @@ SERVICE_WORDS = ("ribambelle", "portailfamille")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def _key_positions(rows) -> dict[str, tuple[int, int]]:
-    positions = {}
+def _key_positions(rows: Sequence[Sequence[str]]) -> dict[str, tuple[int, int]]:
+    positions: dict[str, tuple[int, int]] = {}
     for row, variants in enumerate(rows):
         for keys in variants:
             for column, key in enumerate(keys):
@@ -220,7 +220,7 @@ def place_words(*names: str) -> tuple[str, ...]:
     """The words by which a municipality could be guessed, folded: each word of 4 letters or
     more of its name, slug and city that is not generic, and each of these whole. "Ville de
     Saint-Martin-sur-Mer" gives "martin" and "villedesaintmartinsurmer"..."""
-    words = set()
+    words: set[str] = set()
     for name in names:
         pieces = [fold(piece) for piece in re.split(r"[\W_]+", name or "")]
         words.update(p for p in pieces if len(p) >= 4 and p not in GENERIC_PLACE_WORDS)
@@ -245,10 +245,13 @@ def year_spans(password: str) -> list[tuple[int, int]]:
     return [match.span() for match in _YEAR.finditer(password)]
 
 
-def _runs(items: list, step_of: Callable, minimum: Callable[[int], int]) -> list[tuple[int, int]]:
+def _runs[T, S](
+    items: list[T], step_of: Callable[[T, T], S | None], minimum: Callable[[int], int]
+) -> list[tuple[int, int]]:
     """Spans where `step_of(previous, next)` stays the same (and is not None) from one item to
     the next, at least `minimum(start)` items long."""
-    spans, start = [], 0
+    spans: list[tuple[int, int]] = []
+    start = 0
     while start < len(items) - 1:
         step = step_of(items[start], items[start + 1])
         if step is None:
@@ -288,7 +291,9 @@ def keyboard_spans(password: str) -> list[tuple[int, int]]:
     spans = []
     for positions in _KEY_POSITIONS:
 
-        def step_of(a: str, b: str, positions=positions) -> tuple[int, int] | None:
+        def step_of(
+            a: str, b: str, positions: dict[str, tuple[int, int]] = positions
+        ) -> tuple[int, int] | None:
             if a not in positions or b not in positions:
                 return None
             (row_a, col_a), (row_b, col_b) = positions[a], positions[b]
@@ -328,7 +333,8 @@ def without_repeats(password: str) -> str:
 def _one_character_each(password: str, spans: Iterable[tuple[int, int]]) -> str:
     """The password with each pattern counted as a single character (its first one), as if it
     were one random choice among others."""
-    starts, covered = set(), set()
+    starts: set[int] = set()
+    covered: set[int] = set()
     for start, end in spans:
         covered.update(range(start + 1, end))
         starts.add(start)

@@ -34,11 +34,11 @@ def login_throttled(*, municipality: Municipality | None, email: str, ip: str) -
     return throttle.exceeded(_login_keys(municipality, email, ip))
 
 
-def login_failed(*, municipality: Municipality | None, email: str, ip: str) -> None:
+def login_failure_record(*, municipality: Municipality | None, email: str, ip: str) -> None:
     throttle.record(*_login_keys(municipality, email, ip))
 
 
-def login_succeeded(*, user: User) -> None:
+def login_success_record(*, user: User) -> None:
     throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
 
 
@@ -104,12 +104,17 @@ def staff_invite(
             )
     except IntegrityError:
         raise AlreadyExists(email) from None
+    send_password_link.enqueue(municipality.pk, user.email)
     audit_record(
         municipality=municipality,
         actor=actor,
         action=AuditEntry.Action.INVITE,
         target=user,
-        after={"email": user.email, "role": role},
+        after={
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.role,
+        },
     )
-    send_password_link.enqueue(municipality.pk, user.email)
     return user

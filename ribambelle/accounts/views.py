@@ -1,10 +1,14 @@
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -12,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ribambelle.accounts import rules, selectors, services
 from ribambelle.accounts.access import member_required, page_allows, safe_next
@@ -74,10 +79,12 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None, initial=initial)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
-        login(request, form.user)
-        if next_url and not page_allows(form.user, next_url):
+        user = form.user
+        assert user is not None  # a valid form found the account
+        login(request, user)
+        if next_url and not page_allows(user, next_url):
             next_url = None
-        return redirect(next_url or _home_for(request, form.user))
+        return redirect(next_url or _home_for(request, user))
     status = 429 if form.throttled else 400 if form.errors else 200
     return render(
         request, "accounts/login.html", {"form": form, "next": next_url or ""}, status=status
@@ -142,19 +149,42 @@ def password_link_view(request, uidb64: str, token: str):
     return render(request, "accounts/password_link_invalid.html", status=400)
 
 
-def _method_context(request, user: User, form=None, **extra) -> dict:
-    floor = password_floor(user)
-    return {
+@dataclass
+class PasswordFlow:
+    """Where a password is being chosen: from a first-connection link, or from the account.
+    Each method of the page (check, sentence preview, generation, save) posts to its own URL
+    of the flow."""
+
+    user: User
+    template: str
+    url_prefix: str  # "accounts:password_create" or "accounts:password_change"
+    url_kwargs: dict[str, str]
+    on_saved: Callable[[User], HttpResponse]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def urls(self, request) -> dict[str, str]:
+        return {
+            step: _url(f"{self.url_prefix}_{step}", request, **self.url_kwargs)
+            for step in ("check", "preview", "generate", "save")
+        }
+
+
+def _methods_page(request, flow: PasswordFlow, *, form=None, status: int = 200, **extra):
+    floor = password_floor(flow.user)
+    context = {
         "floor": floor,
-        "target_user": user,
+        "target_user": flow.user,
         "form": form,
         "help_text": CnilPasswordValidator().get_help_text(),
         "sentence_help": sentence_help(floor),
+        "urls": flow.urls(request),
+        **flow.extra,
         **extra,
     }
+    return render(request, flow.template, context, status=status)
 
 
-def _feedback(request, user: User, password: str, *, method: str):
+def _feedback(request, user: User, password: str, *, method: str) -> HttpResponse:
     floor = password_floor(user)
     assessment = rules.assess(password, floor)
     problems = password_problems(password, user, method) if password else []
@@ -177,69 +207,56 @@ def _feedback(request, user: User, password: str, *, method: str):
     )
 
 
-def _password_methods(request, user: User, template: str, on_saved, **extra):
-    """The three ways to choose a password, shared by first connection and profile change.
-    action=check/preview answer htmx with feedback; generate draws a password; save stores."""
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action == "check":
-        return _feedback(request, user, request.POST.get("password", ""), method=PasswordMethod.OWN)
-    if action == "preview":
-        sentence_password = rules.password_from_sentence(request.POST.get("sentence", ""))
-        if request.htmx:
-            return _feedback(request, user, sentence_password, method=PasswordMethod.SENTENCE)
-        return render(
-            request,
-            template,
-            _method_context(
-                request,
-                user,
-                open_method=PasswordMethod.SENTENCE,
-                sentence=request.POST.get("sentence", ""),
-                sentence_password=sentence_password,
-                sentence_feedback=password_problems(
-                    sentence_password, user, PasswordMethod.SENTENCE
-                ),
-                **extra,
-            ),
-        )
-    if action == "generate":
-        return render(
-            request,
-            template,
-            _method_context(
-                request,
-                user,
-                open_method=PasswordMethod.GENERATED,
-                generated=generate_acceptable_password(user),
-                **extra,
-            ),
-        )
-    if action == "save":
-        form = PasswordMethodForm(user, request.POST)
-        if form.is_valid():
-            services.user_set_password(user=user, password=form.cleaned_data["new_password"])
-            return on_saved(user)
-        method = request.POST.get("method")
-        return render(
-            request,
-            template,
-            _method_context(
-                request,
-                user,
-                form=form,
-                open_method=method if method in PasswordMethod.ALL else PasswordMethod.OWN,
-                generated=request.POST.get("generated", ""),
-                sentence=request.POST.get("sentence", ""),
-                **extra,
-            ),
-            status=400,
-        )
-    return render(request, template, _method_context(request, user, open_method=None, **extra))
+def _check(request, flow: PasswordFlow) -> HttpResponse:
+    """htmx: how strong the password being typed is."""
+    password = request.POST.get("password", "")
+    return _feedback(request, flow.user, password, method=PasswordMethod.OWN)
 
 
-@sensitive_post_parameters("password", "password_confirm", "generated", "sentence")
-@never_cache
-def password_create_view(request, uidb64: str):
+def _preview(request, flow: PasswordFlow) -> HttpResponse:
+    """The password a sentence gives: htmx feedback, or the page again without JavaScript."""
+    sentence = request.POST.get("sentence", "")
+    password = rules.password_from_sentence(sentence)
+    if request.htmx:
+        return _feedback(request, flow.user, password, method=PasswordMethod.SENTENCE)
+    return _methods_page(
+        request,
+        flow,
+        open_method=PasswordMethod.SENTENCE,
+        sentence=sentence,
+        sentence_password=password,
+        sentence_feedback=password_problems(password, flow.user, PasswordMethod.SENTENCE),
+    )
+
+
+def _generate(request, flow: PasswordFlow) -> HttpResponse:
+    generated = generate_acceptable_password(flow.user)
+    return _methods_page(request, flow, open_method=PasswordMethod.GENERATED, generated=generated)
+
+
+def _save(request, flow: PasswordFlow) -> HttpResponse:
+    form = PasswordMethodForm(flow.user, request.POST)
+    if form.is_valid():
+        services.user_set_password(user=flow.user, password=form.cleaned_data["new_password"])
+        return flow.on_saved(flow.user)
+    method = request.POST.get("method")
+    return _methods_page(
+        request,
+        flow,
+        form=form,
+        status=400,
+        open_method=method if method in PasswordMethod.ALL else PasswordMethod.OWN,
+        generated=request.POST.get("generated", ""),
+        sentence=request.POST.get("sentence", ""),
+    )
+
+
+# First connection and forgotten password: the link's token waits in the session.
+
+SECRET_FIELDS = ("password", "password_confirm", "generated", "sentence")
+
+
+def _link_flow(request, uidb64: str) -> PasswordFlow | HttpResponse:
     if request.municipality is None:
         raise Http404
     user = _user_from_uid(request, uidb64)
@@ -247,7 +264,7 @@ def password_create_view(request, uidb64: str):
     if user is None or not password_link_tokens.check_token(user, token):
         return render(request, "accounts/password_link_invalid.html", status=400)
 
-    def on_saved(saved_user):
+    def on_saved(saved_user: User) -> HttpResponse:
         request.session.pop(LINK_SESSION_KEY, None)
         messages.success(
             request,
@@ -256,13 +273,42 @@ def password_create_view(request, uidb64: str):
         request.session[LOGIN_EMAIL_SESSION_KEY] = saved_user.email
         return redirect(_url("accounts:login", request))
 
-    return _password_methods(
-        request,
-        user,
-        "accounts/password_create.html",
-        on_saved,
-        first=not user.has_usable_password(),
+    return PasswordFlow(
+        user=user,
+        template="accounts/password_create.html",
+        url_prefix="accounts:password_create",
+        url_kwargs={"uidb64": uidb64},
+        on_saved=on_saved,
+        extra={"first": not user.has_usable_password()},
     )
+
+
+def _link_step(step: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @require_POST
+    @sensitive_post_parameters(*SECRET_FIELDS)
+    @never_cache
+    @wraps(step)
+    def view(request, uidb64: str) -> HttpResponse:
+        flow = _link_flow(request, uidb64)
+        return flow if isinstance(flow, HttpResponse) else step(request, flow)
+
+    return view
+
+
+@sensitive_post_parameters(*SECRET_FIELDS)
+@never_cache
+def password_create_view(request, uidb64: str) -> HttpResponse:
+    flow = _link_flow(request, uidb64)
+    return flow if isinstance(flow, HttpResponse) else _methods_page(request, flow)
+
+
+password_create_check = _link_step(_check)
+password_create_preview = _link_step(_preview)
+password_create_generate = _link_step(_generate)
+password_create_save = _link_step(_save)
+
+
+# Change from the account: the current password is asked again first (REAUTH_SECONDS).
 
 
 @member_required
@@ -270,29 +316,57 @@ def account_view(request):
     return render(request, "accounts/account.html", {})
 
 
-@sensitive_post_parameters(
-    "current_password", "password", "password_confirm", "generated", "sentence"
-)
-@never_cache
-@member_required
-def password_change_view(request):
-    reauth_at = request.session.get(REAUTH_SESSION_KEY, 0)
-    if time.time() - reauth_at > REAUTH_SECONDS:
-        form = ReauthForm(request, request.POST or None)
-        if request.method == "POST" and "current_password" in request.POST and form.is_valid():
-            request.session[REAUTH_SESSION_KEY] = time.time()
-            return redirect(_url("accounts:password_change", request))
-        return render(
-            request,
-            "accounts/password_reauth.html",
-            {"form": form},
-            status=400 if form.errors else 200,
-        )
+def _reauthenticated(request) -> bool:
+    return time.time() - request.session.get(REAUTH_SESSION_KEY, 0) <= REAUTH_SECONDS
 
-    def on_saved(saved_user):
+
+def _change_flow(request) -> PasswordFlow:
+    def on_saved(saved_user: User) -> HttpResponse:
         update_session_auth_hash(request, saved_user)
         request.session.pop(REAUTH_SESSION_KEY, None)
         messages.success(request, _("Votre mot de passe a été changé."))
         return redirect(_url("accounts:account", request))
 
-    return _password_methods(request, request.user, "accounts/password_change.html", on_saved)
+    return PasswordFlow(
+        user=request.user,
+        template="accounts/password_change.html",
+        url_prefix="accounts:password_change",
+        url_kwargs={},
+        on_saved=on_saved,
+    )
+
+
+def _change_step(step: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @require_POST
+    @sensitive_post_parameters(*SECRET_FIELDS)
+    @never_cache
+    @member_required
+    @wraps(step)
+    def view(request) -> HttpResponse:
+        if not _reauthenticated(request):
+            # The current password is asked again on the page itself.
+            page = _url("accounts:password_change", request)
+            return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
+        return step(request, _change_flow(request))
+
+    return view
+
+
+@sensitive_post_parameters("current_password", *SECRET_FIELDS)
+@never_cache
+@member_required
+def password_change_view(request) -> HttpResponse:
+    if _reauthenticated(request):
+        return _methods_page(request, _change_flow(request))
+    form = ReauthForm(request, request.POST or None)
+    if request.method == "POST" and "current_password" in request.POST and form.is_valid():
+        request.session[REAUTH_SESSION_KEY] = time.time()
+        return redirect(_url("accounts:password_change", request))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/password_reauth.html", {"form": form}, status=status)
+
+
+password_change_check = _change_step(_check)
+password_change_preview = _change_step(_preview)
+password_change_generate = _change_step(_generate)
+password_change_save = _change_step(_save)

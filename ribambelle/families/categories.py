@@ -2,15 +2,21 @@
 place, validated by staff when the municipality asks for it)."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+from ribambelle.families.models import Child, Guardian, Household
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Category:
     code: str
     target: str  # "household", "guardian" or "child"
-    label: str
+    label: "StrOrPromise"
     fields: tuple[str, ...]
     health: bool = False
 
@@ -70,6 +76,24 @@ CATEGORIES: dict[str, Category] = {
             ("insurer", "insurance_policy", "insurance_valid_until"),
         ),
     ]
+}
+
+
+# Staff only: the household's family quotient is never edited by the family.
+QUOTIENT = Category(
+    "household.quotient",
+    "household",
+    _("Quotient familial"),
+    ("quotient", "quotient_date", "quotient_source"),
+)
+STAFF_CATEGORIES: dict[str, Category] = {**CATEGORIES, QUOTIENT.code: QUOTIENT}
+
+# The records a category's `target` names.
+Record = Household | Guardian | Child
+TARGET_MODELS: dict[str, type[Record]] = {
+    "household": Household,
+    "guardian": Guardian,
+    "child": Child,
 }
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.families.categories import Category
 from ribambelle.families.models import AuthorizedPerson, Child, phone_validator
+from ribambelle.families.services.records import PersonValues
 
 
 class DateInput(forms.DateInput):
@@ -139,7 +142,7 @@ class ConsentsForm(forms.Form):
                 coerce=lambda value: value == "true",
                 widget=forms.RadioSelect,
                 required=False,
-                initial={True: "true", False: "false"}.get(answers.get(consent.pk)),
+                initial={True: "true", False: "false", None: None}[answers.get(consent.pk)],
             )
 
     def answers(self) -> dict[int, bool]:
@@ -168,8 +171,11 @@ class AuthorizedPersonForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         }
 
-    def clean(self):
-        data = super().clean()
+    def values(self) -> PersonValues:
+        return PersonValues(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("can_pick_up") and not data.get("emergency_contact"):
             raise forms.ValidationError(
                 _(

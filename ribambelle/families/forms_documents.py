@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.core.files import document_content_type
-from ribambelle.families.models import DocumentKind
+from ribambelle.families.models import Child, DocumentKind, Guardian
 
 
 class DocumentForm(forms.Form):
@@ -62,9 +62,19 @@ class OwnedDocumentForm(DocumentForm):
 
     def __init__(self, *args, guardians, children, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = (
+        self.people = {
+            **{f"guardian-{g.pk}": (None, g) for g in guardians},
+            **{f"child-{c.pk}": (c, None) for c in children},
+        }
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = (
             [("", _("Choisir…"))]
             + [(f"guardian-{g.pk}", f"{g.first_name} {g.last_name}") for g in guardians]
             + [(f"child-{c.pk}", f"{c.first_name} {c.last_name}") for c in children]
         )
         self.order_fields(self.field_order)
+
+    def chosen_person(self) -> tuple[Child | None, Guardian | None]:
+        """The chosen child, or the chosen guardian."""
+        return self.people[self.cleaned_data["owner"]]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.families.forms import AUTOCOMPLETE, DateInput
 from ribambelle.families.models import Child, Guardian, Household
+from ribambelle.families.services.signup import AddressSignup, ChildSignup, GuardianSignup
 
 MAX_CHILDREN = 10
 
@@ -155,16 +156,16 @@ class SignupForms:
     def has_errors(self) -> bool:
         return any(form.errors for form in self.parts) or bool(self.children.total_error_count())
 
-    def guardians(self) -> list[dict]:
+    def guardians(self) -> list[GuardianSignup]:
         forms_ = [self.guardian] + ([self.second] if self.second.is_filled else [])
-        return [dict(form.cleaned_data) for form in forms_]
+        return [GuardianSignup(**form.cleaned_data) for form in forms_]
 
-    def address(self) -> dict:
-        return dict(self.household.cleaned_data)
+    def address(self) -> AddressSignup:
+        return AddressSignup(**self.household.cleaned_data)
 
-    def children_data(self) -> list[dict]:
+    def children_data(self) -> list[ChildSignup]:
         return [
-            dict(form.cleaned_data)
+            ChildSignup(**form.cleaned_data)
             for form in self.children.forms
             if form.has_changed() and form.cleaned_data
         ]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,16 +24,9 @@ class SearchForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """Accept or refuse a family's request; a refusal must say why."""
+    """The message that goes with accepting or refusing a family's request (each decision
+    has its own button and URL); a refusal must say why."""
 
-    ACCEPT = "accept"
-    REFUSE = "refuse"
-
-    decision = forms.ChoiceField(
-        label=_("Décision"),
-        choices=[(ACCEPT, _("Accepter")), (REFUSE, _("Refuser"))],
-        widget=forms.HiddenInput,
-    )
     message = forms.CharField(
         label=_("Message à la famille"),
         required=False,
@@ -40,20 +35,21 @@ class DecisionForm(forms.Form):
         help_text=_("Envoyé par e-mail avec la décision. Obligatoire en cas de refus."),
     )
 
-    def __init__(self, *args, prefix_pk: int | str = "", **kwargs):
+    def __init__(
+        self, *args: Any, prefix_pk: int | str = "", refusal: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.refusal = refusal
         # Unique ids when a page shows one form per request.
         self.auto_id = f"id_{prefix_pk}_%s" if prefix_pk else "id_%s"
 
-    @property
-    def accepted(self) -> bool:
-        return self.cleaned_data["decision"] == self.ACCEPT
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == self.REFUSE and not data.get("message", "").strip():
-            self.add_error("message", _("Expliquez à la famille pourquoi sa demande est refusée."))
-        return data
+    def clean_message(self) -> str:
+        message: str = self.cleaned_data["message"].strip()
+        if self.refusal and not message:
+            raise forms.ValidationError(
+                _("Expliquez à la famille pourquoi sa demande est refusée.")
+            )
+        return message
 
 
 def category_choices():
@@ -101,11 +97,14 @@ class RequirementForm(forms.Form):
     def __init__(self, municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        self.fields["department"].queryset = Department.objects.for_municipality(municipality)
-        self.fields["consent"].queryset = Consent.objects.for_municipality(municipality)
+        department, consent = self.fields["department"], self.fields["consent"]
+        assert isinstance(department, forms.ModelChoiceField)
+        assert isinstance(consent, forms.ModelChoiceField)
+        department.queryset = Department.objects.for_municipality(municipality)
+        consent.queryset = Consent.objects.for_municipality(municipality)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         item, consent = data.get("item"), data.get("consent")
         if item == Requirement.Item.CONSENT and consent is None:
             self.add_error("consent", _("Choisissez l'autorisation à laquelle répondre."))

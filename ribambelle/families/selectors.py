@@ -1,17 +1,25 @@
-from dataclasses import dataclass
+"""Family records as the pages read them, always scoped to a municipality and, for families, to
+their own household: anything else answers 404 (DESIGN invariant 1). Each reader costs the
+same number of queries whatever the number of children, documents or people."""
 
-from django.db.models import F, Prefetch, QuerySet
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ribambelle.accounts.models import User
+from ribambelle.core.models import AuditEntry
+from ribambelle.families.categories import TARGET_MODELS, Record
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
     ChildConsent,
     Consent,
     FamilyDocument,
+    FamilySettings,
     Guardian,
     Household,
     PendingChange,
@@ -42,9 +50,17 @@ DOCUMENT_OWNER_FIELDS = (
 )
 
 
-def household_or_none(request) -> Household | None:
+class SignedInRequest(Protocol):
+    """What the household of the signed-in parent is read from: a request of a municipality's
+    site (tenants' middleware) with its user."""
+
+    municipality: Municipality
+    user: Any
+
+
+def household_or_none(request: SignedInRequest) -> Household | None:
     """The signed-in parent's household, if the account has one that is not refused."""
-    guardian = (
+    guardian: Guardian | None = (
         Guardian.objects.for_municipality(request.municipality)
         .select_related("household")
         .filter(user=request.user)
@@ -55,7 +71,7 @@ def household_or_none(request) -> Household | None:
     return guardian.household
 
 
-def household_of(request) -> Household:
+def household_of(request: SignedInRequest) -> Household:
     """The signed-in parent's household; 404 when the account has none."""
     household = household_or_none(request)
     if household is None:
@@ -64,11 +80,14 @@ def household_of(request) -> Household:
 
 
 def household_get(municipality: Municipality, pk: int) -> Household:
-    return get_object_or_404(Household.objects.for_municipality(municipality), pk=pk)
+    household: Household = get_object_or_404(
+        Household.objects.for_municipality(municipality), pk=pk
+    )
+    return household
 
 
 def guardians_of(household: Household) -> QuerySet[Guardian]:
-    return Guardian.objects.filter(household=household).order_by("pk")
+    return Guardian.objects.for_household(household).order_by("pk")
 
 
 def guardians_with_documents(household: Household) -> QuerySet[Guardian]:
@@ -78,10 +97,10 @@ def guardians_with_documents(household: Household) -> QuerySet[Guardian]:
 
 
 def children_of(household: Household) -> QuerySet[Child]:
-    return Child.objects.filter(household=household).order_by("birth_date", "pk")
+    return Child.objects.for_household(household).order_by("birth_date", "pk")
 
 
-def child_get(household_or_children, pk: int) -> Child:
+def child_get(household_or_children: Household | QuerySet[Child], pk: int) -> Child:
     """A child of the household (or of an already filtered queryset of its children)."""
     children = (
         household_or_children
@@ -92,11 +111,43 @@ def child_get(household_or_children, pk: int) -> Child:
 
 
 def person_get(child: Child, pk: int) -> AuthorizedPerson:
-    return get_object_or_404(AuthorizedPerson.objects.filter(child=child), pk=pk)
+    person: AuthorizedPerson = get_object_or_404(
+        AuthorizedPerson.objects.filter(child=child), pk=pk
+    )
+    person.child = child  # already loaded: its household is at hand without a query
+    return person
 
 
 def guardian_get(household: Household, pk: int) -> Guardian:
     return get_object_or_404(guardians_of(household), pk=pk)
+
+
+def record_get(household: Household, target: str, pk: int) -> Record:
+    """The household itself, or one of its guardians or children; 404 otherwise."""
+    if target == "household":
+        if pk != household.pk:
+            raise Http404
+        return household
+    if target == "guardian":
+        return guardian_get(household, pk)
+    if target == "child":
+        return child_get(household, pk)
+    raise Http404
+
+
+def staff_record_get(municipality: Municipality, target: str, pk: int) -> Record:
+    """A household, guardian or child of the municipality; 404 otherwise."""
+    model = TARGET_MODELS.get(target)
+    if model is None:
+        raise Http404
+    record: Record = get_object_or_404(model.objects.for_municipality(municipality), pk=pk)
+    return record
+
+
+def record_copy(record: Record) -> Record:
+    """A fresh copy of the record: forms validate against it, the service changes the record."""
+    copy: Record = type(record).objects.get(pk=record.pk)
+    return copy
 
 
 def children_with_records(household: Household) -> QuerySet[Child]:
@@ -116,14 +167,33 @@ def consents_of(municipality: Municipality) -> QuerySet[Consent]:
     return Consent.objects.for_municipality(municipality).order_by("position", "pk")
 
 
-def pending_changes_of(household: Household) -> dict[tuple[str, int, str], PendingChange]:
+def consent_get(municipality: Municipality, pk: int) -> Consent:
+    consent: Consent = get_object_or_404(Consent.objects.for_municipality(municipality), pk=pk)
+    return consent
+
+
+PendingByCategory = dict[tuple[str, int, str], PendingChange]
+
+
+def pending_changes_of(household: Household) -> PendingByCategory:
     """Open requests by (target type, target id, category)."""
     return {
         (change.target_type, change.target_id, change.category): change
-        for change in PendingChange.objects.filter(
-            household=household, status=PendingChange.Status.PENDING
+        for change in PendingChange.objects.for_household(household).filter(
+            status=PendingChange.Status.PENDING
         )
     }
+
+
+def requirements_of(municipality: Municipality) -> QuerySet[Requirement]:
+    return Requirement.objects.for_municipality(municipality).select_related(
+        "department", "consent"
+    )
+
+
+def requirement_get(municipality: Municipality, pk: int) -> Requirement:
+    requirement: Requirement = get_object_or_404(requirements_of(municipality), pk=pk)
+    return requirement
 
 
 def requirement_specs(municipality: Municipality) -> list[RequirementSpec]:
@@ -134,9 +204,7 @@ def requirement_specs(municipality: Municipality) -> list[RequirementSpec]:
             consent_id=requirement.consent_id,
             consent_label=requirement.consent.label if requirement.consent else "",
         )
-        for requirement in Requirement.objects.for_municipality(municipality).select_related(
-            "department", "consent"
-        )
+        for requirement in requirements_of(municipality)
     ]
 
 
@@ -160,15 +228,106 @@ def missing_by_child(
     return {child.pk: missing_items(child_facts(child), specs, today) for child in children}
 
 
-# Staff side: search, queue of pending changes and sign-ups, audit log.
+def family_settings_of(municipality: Municipality) -> FamilySettings:
+    """The municipality's settings; the defaults (unsaved) until a manager saves them."""
+    settings: FamilySettings | None = FamilySettings.objects.filter(
+        municipality=municipality
+    ).first()
+    return settings or FamilySettings(municipality=municipality)
+
+
+def signup_open(municipality: Municipality) -> bool:
+    """Sign-up is open unless the municipality turned it off (no settings row: open)."""
+    return (
+        FamilySettings.objects.filter(municipality=municipality)
+        .values_list("signup_enabled", flat=True)
+        .first()
+        is not False
+    )
+
+
+def category_validated(municipality: Municipality, code: str) -> bool:
+    """Whether a family's change in the category waits for staff validation."""
+    validated: list[str] | None = (
+        FamilySettings.objects.filter(municipality=municipality)
+        .values_list("validated_categories", flat=True)
+        .first()
+    )
+    return validated is not None and code in validated
+
+
+# Staff side: household page, search, queue of pending changes and sign-ups, audit log.
+
+
+def document_get(household: Household, pk: int) -> FamilyDocument:
+    """A document of the household (with its file, to be served)."""
+    document: FamilyDocument = get_object_or_404(
+        FamilyDocument.objects.for_household(household), pk=pk
+    )
+    return document
+
+
+def staff_document_get(municipality: Municipality, pk: int) -> FamilyDocument:
+    document: FamilyDocument = get_object_or_404(
+        FamilyDocument.objects.for_municipality(municipality), pk=pk
+    )
+    return document
+
+
+@dataclass
+class DocumentsByOwner:
+    """A household's documents, each with its child or guardian loaded, and per person."""
+
+    all: list[FamilyDocument] = field(default_factory=list)
+    by_guardian: dict[int, list[FamilyDocument]] = field(default_factory=dict)
+    by_child: dict[int, list[FamilyDocument]] = field(default_factory=dict)
+
+
+def documents_by_owner(household: Household) -> DocumentsByOwner:
+    owners = DocumentsByOwner()
+    for document in (
+        FamilyDocument.objects.for_household(household)
+        .select_related("child", "guardian")
+        .only(*DOCUMENT_LIST_FIELDS, *DOCUMENT_OWNER_FIELDS)
+    ):
+        owners.all.append(document)
+        if document.child_id:
+            owners.by_child.setdefault(document.child_id, []).append(document)
+        elif document.guardian_id:
+            owners.by_guardian.setdefault(document.guardian_id, []).append(document)
+    return owners
+
+
+@dataclass
+class HouseholdRecords:
+    """Everything the staff page of a household shows."""
+
+    household: Household
+    pending: PendingByCategory
+    guardians: list[Guardian]
+    children: list[Child]
+    missing: dict[int, list[MissingItem]]
+    consents: list[Consent]
+    documents: DocumentsByOwner
+
+
+def household_records(municipality: Municipality, household: Household) -> HouseholdRecords:
+    children = list(children_with_records(household))
+    return HouseholdRecords(
+        household=household,
+        pending=pending_changes_of(household),
+        guardians=list(guardians_of(household).select_related("user")),
+        children=children,
+        missing=missing_by_child(municipality, children),
+        consents=list(consents_of(municipality)),
+        documents=documents_by_owner(household),
+    )
 
 
 def households_matching(municipality: Municipality, query: str) -> QuerySet[Household]:
     """Households whose name, a child's name or a guardian's name or e-mail contains every
     word of `query`; the most recent first when `query` is empty. Guardians and children come
     prefetched: listing a page costs the same number of queries whatever its size."""
-    from django.db.models import Exists, OuterRef, Q
-
     households = Household.objects.for_municipality(municipality)
     for word in query.split():
         children = Child.objects.filter(household=OuterRef("pk")).filter(
@@ -198,9 +357,32 @@ def open_changes(municipality: Municipality) -> QuerySet[PendingChange]:
 
 
 def open_change_get(municipality: Municipality, pk: int) -> PendingChange:
-    return get_object_or_404(
+    change: PendingChange = get_object_or_404(
         PendingChange.objects.for_municipality(municipality).select_related("household"), pk=pk
     )
+    return change
+
+
+def change_targets(changes: list[PendingChange]) -> dict[tuple[str, int], Record]:
+    """The records the requests are about: one query per kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for change in changes:
+        wanted.setdefault(change.target_type, set()).add(change.target_id)
+    targets: dict[tuple[str, int], Record] = {}
+    for target_type, ids in wanted.items():
+        model = TARGET_MODELS.get(target_type)
+        if model is None:
+            continue
+        for record in model.objects.filter(pk__in=ids):
+            targets[(target_type, record.pk)] = record
+    return targets
+
+
+def change_target(change: PendingChange) -> Record:
+    """The record a request is about."""
+    model = TARGET_MODELS[change.target_type]
+    record: Record = model.objects.get(pk=change.target_id, municipality=change.municipality)
+    return record
 
 
 def pending_signups(municipality: Municipality) -> QuerySet[Household]:
@@ -235,7 +417,7 @@ def family_addresses(household: Household) -> list[str]:
     """Where to write to a household: each guardian's login e-mail, else their contact
     e-mail, without duplicates."""
     addresses: list[str] = []
-    for guardian in Guardian.objects.filter(household=household).select_related("user"):
+    for guardian in Guardian.objects.for_household(household).select_related("user"):
         email = (guardian.user.email if guardian.user else "") or guardian.email
         email = email.strip().lower()
         if email and email not in addresses:
@@ -275,10 +457,29 @@ def account_recipients(household_id: int) -> list[Recipient]:
     return [recipients[email] for email in sorted(recipients)]
 
 
-def audit_entries(municipality: Municipality, household_id: int | None = None):
-    from ribambelle.core.models import AuditEntry
+def guardian_users(household: Household) -> list[User]:
+    """The accounts of the household's guardians (those that have one)."""
+    return [
+        guardian.user
+        for guardian in Guardian.objects.for_household(household).select_related("user")
+        if guardian.user is not None
+    ]
 
+
+def audit_entries(
+    municipality: Municipality, household_id: int | None = None
+) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.filter(municipality=municipality).select_related("actor")
     if household_id is not None:
         entries = entries.filter(household_id=household_id)
     return entries.order_by("-created_at", "-pk")
+
+
+def household_names(municipality: Municipality, ids: set[int]) -> dict[int, str]:
+    """The names of the households the audit entries of a page are about (one query)."""
+    names: dict[int, str] = dict(
+        Household.objects.for_municipality(municipality)
+        .filter(pk__in=ids)
+        .values_list("pk", "name")
+    )
+    return names

@@ -1,9 +1,13 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.models import STAFF_ROLES, User
 from ribambelle.messaging.models import Conversation
 from ribambelle.messaging.services import MAX_ATTACHMENTS
+from ribambelle.tenants.models import Department, Municipality
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -30,13 +34,18 @@ class ReplyForm(forms.Form):
     )
     # Set to "html" by the editor script; without JavaScript the body is plain text.
     body_format = forms.CharField(required=False, widget=forms.HiddenInput)
-    files = MultipleFileField(
-        label=_("Pièces jointes"),
-        required=False,
-        help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier, %(count)d fichiers au plus.")
-        % {"count": MAX_ATTACHMENTS},
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Added here rather than declared: a form's `files` attribute is its uploaded files.
+        self.fields["files"] = MultipleFileField(
+            label=_("Pièces jointes"),
+            required=False,
+            help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier, %(count)d fichiers au plus.")
+            % {"count": MAX_ATTACHMENTS},
+            widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        )
+        self.order_fields(self.field_order)
 
     @property
     def is_html(self) -> bool:
@@ -57,9 +66,11 @@ class AssignForm(forms.Form):
         empty_label=_("Personne"),
     )
 
-    def __init__(self, *args, municipality, **kwargs):
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = (
+        assigned_to = self.fields["assigned_to"]
+        assert isinstance(assigned_to, forms.ModelChoiceField)
+        assigned_to.queryset = (
             User.objects.for_municipality(municipality)
             .filter(role__in=STAFF_ROLES, is_active=True)
             .order_by("first_name", "last_name", "email")
@@ -75,10 +86,15 @@ class InboxFilterForm(forms.Form):
     ]
 
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=None, required=False, empty_label=_("Tous les services")
+        label=_("Service"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("Tous les services"),
     )
     etat = forms.ChoiceField(label=_("État"), choices=STATUS_CHOICES, required=False)
 
-    def __init__(self, *args, departments, **kwargs):
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = departments
+        service = self.fields["service"]
+        assert isinstance(service, forms.ModelChoiceField)
+        service.queryset = departments

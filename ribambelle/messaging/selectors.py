@@ -47,11 +47,7 @@ def department_get(municipality: Municipality, pk: int) -> Department:
 
 
 def conversations_of(household: Household) -> QuerySet[Conversation]:
-    return (
-        Conversation.objects.for_municipality(household.municipality_id)
-        .filter(household=household)
-        .select_related("department")
-    )
+    return Conversation.objects.for_household(household).select_related("department")
 
 
 def unread_count(household: Household) -> int:

@@ -1,12 +1,18 @@
 """Messaging writes. Bodies are sanitized here, on write (DESIGN invariant 7); attachments are
 checked by content like every upload and stored privately under a random name (invariant 6)."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ribambelle.accounts.models import User
+from ribambelle.core.audit import audit_record
 from ribambelle.core.files import document_content_type, store_private_file
+from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
 from ribambelle.messaging import rules
 from ribambelle.messaging.models import Attachment, Conversation, Message
@@ -15,7 +21,12 @@ from ribambelle.tenants.models import Department
 MAX_ATTACHMENTS = 5
 
 
-def _checked_files(files) -> list[tuple]:
+# Uploaded files as the views receive them (request.FILES).
+Files = Iterable["UploadedFile[bytes]"]
+CheckedFiles = list[tuple["UploadedFile[bytes]", str]]
+
+
+def _checked_files(files: Files) -> CheckedFiles:
     files = list(files or [])
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
@@ -32,7 +43,14 @@ def _body(body: str, is_html: bool) -> str:
     return cleaned
 
 
-def _add_message(*, actor, conversation, body_html: str, from_staff: bool, files) -> Message:
+def _add_message(
+    *,
+    actor: User,
+    conversation: Conversation,
+    body_html: str,
+    from_staff: bool,
+    files: CheckedFiles,
+) -> Message:
     message = Message.objects.create(
         conversation=conversation, author=actor, from_staff=from_staff, body_html=body_html
     )
@@ -43,14 +61,15 @@ def _add_message(*, actor, conversation, body_html: str, from_staff: bool, files
                 message=message,
                 original_name=(getattr(file, "name", "") or "document")[:255],
                 content_type=content_type,
-                size=file.size,
+                size=file.size or 0,
             )
             store_private_file(attachment.file, file, content_type)
             stored.append(attachment.file)
             attachment.save()
     except BaseException:
         for field in stored:
-            field.storage.delete(field.name)
+            if field.name:
+                field.storage.delete(field.name)
         raise
     transaction.on_commit(lambda: _notify(message.pk, from_staff))
     return message
@@ -68,13 +87,13 @@ def _notify(message_id: int, from_staff: bool) -> None:
 @transaction.atomic
 def conversation_start(
     *,
-    actor,
+    actor: User,
     household: Household,
     department: Department,
     subject: str,
     body: str,
     is_html: bool,
-    files=(),
+    files: Files = (),
 ) -> Conversation:
     """A new thread from a family to a department; ValidationError (in French) on an empty
     body or a refused attachment, before anything is written."""
@@ -99,7 +118,13 @@ def conversation_start(
 
 @transaction.atomic
 def message_post(
-    *, actor, conversation: Conversation, body: str, is_html: bool, from_staff: bool, files=()
+    *,
+    actor: User,
+    conversation: Conversation,
+    body: str,
+    is_html: bool,
+    from_staff: bool,
+    files: Files = (),
 ) -> Message:
     """A message in an existing thread. A family writing again reopens a closed thread."""
     cleaned = _body(body, is_html)
@@ -131,17 +156,59 @@ def conversation_mark_read(*, conversation: Conversation, by_staff: bool) -> Non
     setattr(conversation, field, now)
 
 
+def _audit(
+    *, actor: User, conversation: Conversation, before: dict[str, str], after: dict[str, str]
+) -> None:
+    audit_record(
+        municipality=conversation.municipality,
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=conversation,
+        household_id=conversation.household_id,
+        before=before,
+        after=after,
+    )
+
+
+def _agent_name(agent: User | None) -> str:
+    return str(agent) if agent is not None else ""
+
+
 @transaction.atomic
-def conversation_assign(*, conversation: Conversation, agent) -> None:
+def conversation_assign(*, actor: User, conversation: Conversation, agent: User | None) -> None:
+    """Who of the staff follows the thread (None: nobody); the change is audited."""
     if agent is not None and (
         agent.municipality_id != conversation.municipality_id or not agent.is_municipal_staff
     ):
         raise ValueError("The agent is not staff of the conversation's municipality.")
+    if conversation.assigned_to_id == (agent.pk if agent else None):
+        return
+    before = {"assigned_to": _agent_name(conversation.assigned_to)}
     conversation.assigned_to = agent
     conversation.save(update_fields=["assigned_to"])
+    _audit(
+        actor=actor,
+        conversation=conversation,
+        before=before,
+        after={"assigned_to": _agent_name(agent)},
+    )
+
+
+def _status_set(*, actor: User, conversation: Conversation, status: str) -> None:
+    if conversation.status == status:
+        return
+    before = {"status": conversation.status}
+    conversation.status = status
+    conversation.save(update_fields=["status"])
+    _audit(actor=actor, conversation=conversation, before=before, after={"status": status})
 
 
 @transaction.atomic
-def conversation_set_status(*, conversation: Conversation, status: str) -> None:
-    conversation.status = Conversation.Status(status)
-    conversation.save(update_fields=["status"])
+def conversation_close(*, actor: User, conversation: Conversation) -> None:
+    """Staff close a thread they consider answered; a family writing again reopens it."""
+    _status_set(actor=actor, conversation=conversation, status=Conversation.Status.CLOSED)
+
+
+@transaction.atomic
+def conversation_reopen(*, actor: User, conversation: Conversation) -> None:
+    _status_set(actor=actor, conversation=conversation, status=Conversation.Status.OPEN)

@@ -2,13 +2,14 @@
 inbox per department. Every object is found through a scoped selector (404 otherwise)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from ribambelle.accounts.access import parent_required, staff_required
+from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
 from ribambelle.core.files import serve_file
 from ribambelle.families.selectors import household_of
 from ribambelle.messaging import selectors, services
@@ -135,21 +136,40 @@ def inbox(request):
     )
 
 
-@staff_required
-def staff_conversation(request, pk: int):
-    thread = selectors.staff_conversation_get(request.municipality, pk)
-    posted = request.method == "POST"
-    if posted and not request.user.can_write:
-        raise PermissionDenied
-    action = request.POST.get("action") if posted else None
-    replying = action == "reply"
-    form = ReplyForm(request.POST if replying else None, request.FILES if replying else None)
-    assign = AssignForm(
-        request.POST if action == "assign" else None,
-        municipality=request.municipality,
-        initial={"assigned_to": thread.assigned_to_id},
+def _staff_thread_page(
+    request, thread: Conversation, *, form=None, assign=None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "conversation": thread,
+        "form": form or ReplyForm(),
+        "assign": assign
+        or AssignForm(
+            municipality=request.municipality, initial={"assigned_to": thread.assigned_to_id}
+        ),
+    }
+    return render(request, "messaging/staff/conversation.html", context, status=status)
+
+
+def _to_thread(request, thread: Conversation) -> HttpResponse:
+    return redirect(
+        tenant_reverse(request.municipality, "messaging_staff:conversation", pk=thread.pk)
     )
-    if action == "reply" and form.is_valid():
+
+
+@require_safe
+@staff_required
+def staff_conversation(request, pk: int) -> HttpResponse:
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    services.conversation_mark_read(conversation=thread, by_staff=True)
+    return _staff_thread_page(request, thread)
+
+
+@require_POST
+@staff_writer_required
+def staff_reply(request, pk: int) -> HttpResponse:
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
         try:
             services.message_post(
                 actor=request.user,
@@ -163,25 +183,36 @@ def staff_conversation(request, pk: int):
             form.add_error("body" if error.code == "blank" else "files", error)
         else:
             messages.success(request, _("Votre réponse a été envoyée à la famille."))
-            return redirect(request.path)
-    elif action == "assign" and assign.is_valid():
-        services.conversation_assign(conversation=thread, agent=assign.cleaned_data["assigned_to"])
-        messages.success(request, _("L'attribution est enregistrée."))
-        return redirect(request.path)
-    elif action in Conversation.Status.values:
-        services.conversation_set_status(conversation=thread, status=action)
-        if action == Conversation.Status.CLOSED:
-            messages.success(request, _("La conversation est close."))
-        else:
-            messages.success(request, _("La conversation est rouverte."))
-        return redirect(request.path)
-    elif posted and not (form.errors or assign.errors):
-        return redirect(request.path)
-    if not posted:
-        services.conversation_mark_read(conversation=thread, by_staff=True)
-    return render(
-        request,
-        "messaging/staff/conversation.html",
-        {"conversation": thread, "form": form, "assign": assign},
-        status=400 if form.errors or assign.errors else 200,
-    )
+            return _to_thread(request, thread)
+    return _staff_thread_page(request, thread, form=form, status=400)
+
+
+@require_POST
+@staff_writer_required
+def staff_assign(request, pk: int) -> HttpResponse:
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    assign = AssignForm(request.POST, municipality=request.municipality)
+    if not assign.is_valid():
+        return _staff_thread_page(request, thread, assign=assign, status=400)
+    agent = assign.cleaned_data["assigned_to"]
+    services.conversation_assign(actor=request.user, conversation=thread, agent=agent)
+    messages.success(request, _("L'attribution est enregistrée."))
+    return _to_thread(request, thread)
+
+
+@require_POST
+@staff_writer_required
+def staff_close(request, pk: int) -> HttpResponse:
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    services.conversation_close(actor=request.user, conversation=thread)
+    messages.success(request, _("La conversation est close."))
+    return _to_thread(request, thread)
+
+
+@require_POST
+@staff_writer_required
+def staff_reopen(request, pk: int) -> HttpResponse:
+    thread = selectors.staff_conversation_get(request.municipality, pk)
+    services.conversation_reopen(actor=request.user, conversation=thread)
+    messages.success(request, _("La conversation est rouverte."))
+    return _to_thread(request, thread)

@@ -4,11 +4,19 @@ import pytest
 from django.urls import reverse
 
 from ribambelle.accounts.models import Role
-from ribambelle.conftest import PASSWORD, make_user
+from ribambelle.conftest import PASSWORD, logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "Kp4#vZ9!mQ2wXy"
+
+
+STEPS = {"check": "verifier", "preview": "phrase", "generate": "generer", "save": "enregistrer"}
+
+
+def step(page_url: str, action: str) -> str:
+    """The URL of one step of the password page (each method posts to its own)."""
+    return f"{page_url}{STEPS[action]}/"
 
 
 def login_url(municipality):
@@ -129,6 +137,29 @@ class TestPasswordChange:
     def url(self, municipality):
         return reverse("accounts:password_change", args=[municipality.slug])
 
+    def test_steps_of_another_municipality_answer_404(self, charlie, municipality_a):
+        url = self.url(municipality_a)
+        client = logged_in(charlie)
+        for action in STEPS:
+            assert client.post(step(url, action), {"password": STRONG}).status_code == 404
+
+    def test_each_step_asks_the_current_password_first(self, alice_client, alice, municipality_a):
+        url = self.url(municipality_a)
+        data = {"method": "own", "password": STRONG, "password_confirm": STRONG}
+        response = alice_client.post(step(url, "save"), data)
+        assert response.status_code == 302 and response["Location"] == url
+        htmx = alice_client.post(step(url, "check"), {"password": STRONG}, HTTP_HX_REQUEST="true")
+        assert htmx["HX-Redirect"] == url
+        alice.refresh_from_db()
+        assert alice.check_password(PASSWORD)
+        assert alice_client.post(url, {"current_password": PASSWORD}).status_code == 302
+        feedback = alice_client.post(
+            step(url, "check"), {"password": STRONG}, HTTP_HX_REQUEST="true"
+        )
+        assert "respecte les règles" in feedback.content.decode()
+        assert alice_client.post(step(url, "generate")).status_code == 200
+        assert alice_client.get(step(url, "save")).status_code == 405
+
     def test_requires_current_password_then_changes(self, alice_client, alice, municipality_a):
         url = self.url(municipality_a)
         page = alice_client.get(url)
@@ -138,8 +169,8 @@ class TestPasswordChange:
         assert alice_client.post(url, {"current_password": PASSWORD}).status_code == 302
         assert "Je choisis mon mot de passe" in alice_client.get(url).content.decode()
         response = alice_client.post(
-            url,
-            {"method": "own", "password": STRONG, "password_confirm": STRONG, "action": "save"},
+            step(url, "save"),
+            {"method": "own", "password": STRONG, "password_confirm": STRONG},
         )
         assert response.status_code == 302
         alice.refresh_from_db()

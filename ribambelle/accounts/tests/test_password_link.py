@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,14 @@ from ribambelle.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 STRONG = "Kp4#vZ9!mQ2wXy"
+
+
+STEPS = {"check": "verifier", "preview": "phrase", "generate": "generer", "save": "enregistrer"}
+
+
+def step(page_url: str, action: str) -> str:
+    """The URL of one step of the password page (each method posts to its own)."""
+    return f"{page_url}{STEPS[action]}/"
 
 
 def request_url(municipality):
@@ -132,8 +141,8 @@ def test_link_then_create_password_then_login(client, newcomer, municipality_a):
     for title in ("Je choisis mon mot de passe", "généré pour moi", "tire d'une phrase"):
         assert title in html
     response = client.post(
-        create_url,
-        {"method": "own", "password": STRONG, "password_confirm": STRONG, "action": "save"},
+        step(create_url, "save"),
+        {"method": "own", "password": STRONG, "password_confirm": STRONG},
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login", args=[municipality_a.slug]))
@@ -153,14 +162,37 @@ def test_link_is_single_use(client, newcomer, municipality_a):
     link = link_from_outbox()
     create_url = open_link(client, link)
     client.post(
-        create_url,
-        {"method": "own", "password": STRONG, "password_confirm": STRONG, "action": "save"},
+        step(create_url, "save"),
+        {"method": "own", "password": STRONG, "password_confirm": STRONG},
     )
     response = client.get(link)
     assert response.status_code == 400
     assert "Lien expiré ou déjà utilisé" in response.content.decode()
     # The creation page cannot be replayed either.
     assert client.get(create_url).status_code == 400
+
+
+def test_each_method_posts_to_its_own_step_which_needs_the_link(client, newcomer, municipality_a):
+    client.post(request_url(municipality_a), {"email": newcomer.email})
+    create_url = open_link(client, link_from_outbox())
+    html = client.get(create_url).content.decode()
+    assert f'action="{step(create_url, "save")}"' in html
+    assert f'action="{step(create_url, "generate")}"' in html
+    assert f'formaction="{step(create_url, "preview")}"' in html
+    assert f'data-hx-post="{step(create_url, "check")}"' in html
+    assert client.get(step(create_url, "save")).status_code == 405
+    # Without the link's token in the session, no step works.
+    stranger = Client()
+    for action in STEPS:
+        response = stranger.post(step(create_url, action), {"password": STRONG})
+        assert response.status_code == 400, action
+    response = stranger.post(
+        step(create_url, "save"),
+        {"method": "own", "password": STRONG, "password_confirm": STRONG},
+    )
+    assert "Lien expiré ou déjà utilisé" in response.content.decode()
+    newcomer.refresh_from_db()
+    assert not newcomer.has_usable_password()
 
 
 def test_link_expires_after_24_hours(client, newcomer, municipality_a):
@@ -204,12 +236,11 @@ class TestMethods:
 
     def test_weak_password_refused_keeps_input(self, client, newcomer, create_url):
         response = client.post(
-            create_url,
+            step(create_url, "save"),
             {
                 "method": "own",
                 "password": "Azerty123!",
                 "password_confirm": "Azerty123!",
-                "action": "save",
             },
         )
         assert response.status_code == 400
@@ -221,12 +252,11 @@ class TestMethods:
 
     def test_mismatch_refused(self, client, newcomer, create_url):
         response = client.post(
-            create_url,
+            step(create_url, "save"),
             {
                 "method": "own",
                 "password": STRONG,
                 "password_confirm": STRONG + "x",
-                "action": "save",
             },
         )
         assert response.status_code == 400
@@ -235,24 +265,24 @@ class TestMethods:
     def test_email_derived_refused(self, client, newcomer, create_url):
         password = "Nina-Example-2024!x"
         response = client.post(
-            create_url,
-            {"method": "own", "password": password, "password_confirm": password, "action": "save"},
+            step(create_url, "save"),
+            {"method": "own", "password": password, "password_confirm": password},
         )
         assert response.status_code == 400
         assert "adresse e-mail ou votre nom" in response.content.decode()
 
     def test_live_check_feedback(self, client, create_url):
         weak = client.post(
-            create_url, {"action": "check", "password": "Azerty123!"}, HTTP_HX_REQUEST="true"
+            step(create_url, "check"), {"password": "Azerty123!"}, HTTP_HX_REQUEST="true"
         )
         assert "trop facile à deviner" in weak.content.decode()
         strong = client.post(
-            create_url, {"action": "check", "password": STRONG}, HTTP_HX_REQUEST="true"
+            step(create_url, "check"), {"password": STRONG}, HTTP_HX_REQUEST="true"
         )
         assert "respecte les règles" in strong.content.decode()
 
     def test_generated_method(self, client, newcomer, create_url):
-        page = client.post(create_url, {"action": "generate"}).content.decode()
+        page = client.post(step(create_url, "generate"), {}).content.decode()
         import re
 
         generated = re.search(r'id="generated-display" value="([^"]+)"', page).group(1)
@@ -260,13 +290,13 @@ class TestMethods:
 
         generated = unescape(generated)
         refused = client.post(
-            create_url, {"method": "generated", "generated": generated, "action": "save"}
+            step(create_url, "save"), {"method": "generated", "generated": generated}
         )
         assert refused.status_code == 400  # acknowledgement missing
         assert "Cochez la case" in refused.content.decode()
         response = client.post(
-            create_url,
-            {"method": "generated", "generated": generated, "acknowledged": "on", "action": "save"},
+            step(create_url, "save"),
+            {"method": "generated", "generated": generated, "acknowledged": "on"},
         )
         assert response.status_code == 302
         newcomer.refresh_from_db()
@@ -274,8 +304,8 @@ class TestMethods:
 
     def test_generated_method_rechecks_forged_value(self, client, newcomer, create_url):
         response = client.post(
-            create_url,
-            {"method": "generated", "generated": "abc", "acknowledged": "on", "action": "save"},
+            step(create_url, "save"),
+            {"method": "generated", "generated": "abc", "acknowledged": "on"},
         )
         assert response.status_code == 400
         newcomer.refresh_from_db()
@@ -284,13 +314,13 @@ class TestMethods:
     def test_sentence_method(self, client, newcomer, create_url):
         sentence = "Mon fils Léo a eu 7 ans le 3 mars, quel bonheur !"
         preview = client.post(
-            create_url, {"action": "preview", "sentence": sentence}, HTTP_HX_REQUEST="true"
+            step(create_url, "preview"), {"sentence": sentence}, HTTP_HX_REQUEST="true"
         )
         assert "MfLae7al3m,qb!" in preview.content.decode()
-        nojs = client.post(create_url, {"action": "preview", "sentence": sentence})
+        nojs = client.post(step(create_url, "preview"), {"sentence": sentence})
         assert "MfLae7al3m,qb!" in nojs.content.decode()
         response = client.post(
-            create_url, {"method": "sentence", "sentence": sentence, "action": "save"}
+            step(create_url, "save"), {"method": "sentence", "sentence": sentence}
         )
         assert response.status_code == 302
         newcomer.refresh_from_db()
@@ -298,7 +328,7 @@ class TestMethods:
 
     def test_short_sentence_refused(self, client, create_url):
         response = client.post(
-            create_url, {"method": "sentence", "sentence": "Il fait beau", "action": "save"}
+            step(create_url, "save"), {"method": "sentence", "sentence": "Il fait beau"}
         )
         assert response.status_code == 400
         html = response.content.decode()
@@ -310,7 +340,7 @@ class TestMethods:
         the first letters of a sentence can never satisfy."""
         sentence = "Le matin je bois un grand café avec du lait"
         response = client.post(
-            create_url, {"method": "sentence", "sentence": sentence, "action": "save"}
+            step(create_url, "save"), {"method": "sentence", "sentence": sentence}
         )
         assert response.status_code == 400
         html = response.content.decode()
@@ -323,7 +353,7 @@ class TestMethods:
         newcomer.refresh_from_db()
         assert not newcomer.has_usable_password()
         preview = client.post(
-            create_url, {"action": "preview", "sentence": sentence}, HTTP_HX_REQUEST="true"
+            step(create_url, "preview"), {"sentence": sentence}, HTTP_HX_REQUEST="true"
         ).content.decode()
         assert "il en faut au moins 14" in preview
         assert "7 mots" not in preview
@@ -331,8 +361,8 @@ class TestMethods:
     def test_spraying_pattern_refused_keeps_input(self, client, newcomer, create_url):
         password = "Ribambelle2026!"
         response = client.post(
-            create_url,
-            {"method": "own", "password": password, "password_confirm": password, "action": "save"},
+            step(create_url, "save"),
+            {"method": "own", "password": password, "password_confirm": password},
         )
         assert response.status_code == 400
         html = response.content.decode()
@@ -348,24 +378,22 @@ def test_municipality_lower_floor_applies(client, newcomer, municipality_a):
     client.post(request_url(municipality_a), {"email": newcomer.email})
     create_url = open_link(client, link_from_outbox())
     response = client.post(
-        create_url,
+        step(create_url, "save"),
         {
             "method": "own",
             "password": "Azerty123!",
             "password_confirm": "Azerty123!",
-            "action": "save",
         },
     )
     # "Azerty123!" is strong enough at 50 bits, but it is a common password with digits.
     assert response.status_code == 400
     assert "plus courants" in response.content.decode()
     response = client.post(
-        create_url,
+        step(create_url, "save"),
         {
             "method": "own",
             "password": "Vq7!tr2Ks",
             "password_confirm": "Vq7!tr2Ks",
-            "action": "save",
         },
     )
     assert response.status_code == 302

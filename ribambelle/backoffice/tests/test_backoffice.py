@@ -67,7 +67,7 @@ class TestStaffInvite:
     def url(self, municipality):
         return reverse("backoffice:staff_invite", args=[municipality.slug])
 
-    def test_manager_invites(self, manager_client, municipality_a):
+    def test_manager_invites(self, manager_client, manager_a, municipality_a):
         response = manager_client.post(
             self.url(municipality_a),
             {
@@ -81,6 +81,8 @@ class TestStaffInvite:
         user = User.objects.get(municipality=municipality_a, email="ines@ville-a.fr")
         assert user.role == Role.AGENT and not user.has_usable_password()
         assert mail.outbox[0].to == ["ines@ville-a.fr"]
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.INVITE, target_id=user.pk)
+        assert (entry.actor, entry.after["role"]) == (manager_a, Role.AGENT)
         page = html.unescape(manager_client.get(response["Location"]).content.decode())
         assert "Le compte d'Inès Roux est créé" in page
 

@@ -1,8 +1,12 @@
 """Family documents: stored privately under a random name, recorded, audited. The file is
 written before the row, so a failed database write must take the file away with it."""
 
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from ribambelle.accounts.models import User
 from ribambelle.core.audit import audit_record
 from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
@@ -12,7 +16,7 @@ from ribambelle.families.models import Child, FamilyDocument, Guardian, Househol
 HEALTH_KINDS = frozenset({"pai", "vaccination"})
 
 
-def _audit_values(document: FamilyDocument) -> dict:
+def _audit_values(document: FamilyDocument) -> dict[str, Any]:
     return {
         "kind": document.kind,
         "name": document.name,
@@ -26,21 +30,21 @@ def _audit_values(document: FamilyDocument) -> dict:
 @transaction.atomic
 def document_add(
     *,
-    actor,
+    actor: User | None,
     household: Household,
     child: Child | None = None,
     guardian: Guardian | None = None,
     kind: str,
     name: str,
     description: str,
-    file,
+    file: "UploadedFile[bytes]",
 ) -> FamilyDocument:
     """Store `file` for a child or a guardian of `household`. The type comes from the bytes
     (ValidationError otherwise), never from the sender's name or declared type; the name on
     disk is random so that nothing the family typed reaches the storage."""
-    if (child is None) == (guardian is None):
-        raise ValueError("A document belongs to exactly one child or one guardian.")
     owner = child or guardian
+    if owner is None or (child is not None and guardian is not None):
+        raise ValueError("A document belongs to exactly one child or one guardian.")
     if owner.household_id != household.pk:
         raise ValueError("The child or guardian is not of this household.")
     content_type = document_content_type(file)
@@ -53,7 +57,7 @@ def document_add(
         name=name,
         description=description,
         content_type=content_type,
-        size=file.size,
+        size=file.size or 0,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     stored_name = store_private_file(document.file, file, content_type)
@@ -74,7 +78,7 @@ def document_add(
     return document
 
 
-def document_staff_read(*, actor, document: FamilyDocument) -> None:
+def document_staff_read(*, actor: User, document: FamilyDocument) -> None:
     """Staff reads of health documents (PAI, vaccinations) are logged (invariant 8)."""
     if document.kind not in HEALTH_KINDS:
         return

@@ -1,20 +1,20 @@
 """Writes to family records: in-place edits by category, applied at once or held for staff
 validation, and every change in the audit log."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from ribambelle.accounts.models import User
 from ribambelle.core.audit import audit_record, plain_values
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.categories import Category
+from ribambelle.families import selectors
+from ribambelle.families.categories import Category, Record
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
     ChildConsent,
-    FamilySettings,
-    Guardian,
     Household,
     PendingChange,
 )
@@ -26,29 +26,43 @@ class Outcome:
     pending: PendingChange | None = None
 
 
-def _household_id(target) -> int:
+@dataclass(frozen=True)
+class PersonValues:
+    """Someone who may pick a child up or be called in an emergency, as the family typed it."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    relationship: str
+    can_pick_up: bool
+    emergency_contact: bool
+
+    @classmethod
+    def of(cls, person: AuthorizedPerson) -> "PersonValues":
+        return cls(**{name: getattr(person, name) for name in cls.__dataclass_fields__})
+
+
+def _household_id(target: Record) -> int:
     return target.pk if isinstance(target, Household) else target.household_id
 
 
-def requires_validation(municipality, category: Category) -> bool:
-    settings = FamilySettings.objects.filter(municipality=municipality).first()
-    return settings is not None and category.code in settings.validated_categories
-
-
-def current_values(target, category: Category) -> dict:
+def _current_values(target: Record, category: Category) -> dict[str, Any]:
     return {name: getattr(target, name) for name in category.fields}
 
 
 @transaction.atomic
-def record_update(*, actor, target, category: Category, values: dict) -> Outcome:
+def record_update(
+    *, actor: User, target: Record, category: Category, values: dict[str, Any]
+) -> Outcome:
     """Apply `values` (cleaned by a form) to the category's fields of `target`. A family's
     change in a category under validation waits as a PendingChange (one open request per
     record and category: a new one replaces the previous)."""
-    before = current_values(target, category)
+    before = _current_values(target, category)
     changed = {name: value for name, value in values.items() if before.get(name) != value}
     if not changed:
         return Outcome(applied=True)
-    if actor.is_parent and requires_validation(target.municipality, category):
+    household_id = _household_id(target)
+    if actor.is_parent and selectors.category_validated(target.municipality, category.code):
         PendingChange.objects.filter(
             target_type=category.target,
             target_id=target.pk,
@@ -57,7 +71,7 @@ def record_update(*, actor, target, category: Category, values: dict) -> Outcome
         ).delete()
         change = PendingChange.objects.create(
             municipality=target.municipality,
-            household_id=_household_id(target),
+            household_id=household_id,
             target_type=category.target,
             target_id=target.pk,
             category=category.code,
@@ -70,89 +84,34 @@ def record_update(*, actor, target, category: Category, values: dict) -> Outcome
             actor=actor,
             action=AuditEntry.Action.SUBMIT,
             target=target,
-            household_id=_household_id(target),
+            household_id=household_id,
             before={name: before[name] for name in changed},
             after=changed,
         )
         return Outcome(applied=False, pending=change)
-    _apply(target, changed)
+    values_apply(target, changed)
     audit_record(
         municipality=target.municipality,
         actor=actor,
         action=AuditEntry.Action.UPDATE,
         target=target,
-        household_id=_household_id(target),
+        household_id=household_id,
         before={name: before[name] for name in changed},
         after=changed,
     )
     return Outcome(applied=True)
 
 
-def _apply(target, values: dict) -> None:
+def values_apply(target: Record, values: dict[str, Any]) -> None:
+    """Write checked values to the record's fields (the model's own checks run again)."""
     for name, value in values.items():
         setattr(target, name, value)
     target.full_clean()
     target.save(update_fields=list(values))
 
 
-TARGETS = {"household": Household, "guardian": Guardian, "child": Child}
-
-
-def pending_target(change: PendingChange):
-    model = TARGETS[change.target_type]
-    return model.objects.get(pk=change.target_id, municipality=change.municipality)
-
-
-def _close(change: PendingChange, status: str, actor, message: str) -> None:
-    change.status = status
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.message = message
-    change.save(update_fields=["status", "decided_by", "decided_at", "message"])
-
-
 @transaction.atomic
-def pending_accept(*, actor, change: PendingChange, message: str = "") -> None:
-    change = PendingChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != PendingChange.Status.PENDING:
-        return
-    target = pending_target(change)
-    values = {
-        name: target._meta.get_field(name).to_python(value) for name, value in change.after.items()
-    }
-    before = {name: getattr(target, name) for name in values}
-    _apply(target, values)
-    _close(change, PendingChange.Status.ACCEPTED, actor, message)
-    audit_record(
-        municipality=change.municipality,
-        actor=actor,
-        action=AuditEntry.Action.ACCEPT,
-        target=target,
-        household_id=change.household_id,
-        before=before,
-        after=values,
-    )
-
-
-@transaction.atomic
-def pending_refuse(*, actor, change: PendingChange, message: str) -> None:
-    change = PendingChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != PendingChange.Status.PENDING:
-        return
-    _close(change, PendingChange.Status.REFUSED, actor, message)
-    audit_record(
-        municipality=change.municipality,
-        actor=actor,
-        action=AuditEntry.Action.REFUSE,
-        target=pending_target(change),
-        household_id=change.household_id,
-        before=change.before,
-        after=change.after,
-    )
-
-
-@transaction.atomic
-def consents_save(*, actor, child: Child, answers: dict[int, bool]) -> None:
+def child_consents_save(*, actor: User, child: Child, answers: dict[int, bool]) -> None:
     """Record the family's yes/no answers; unanswered consents stay unanswered."""
     existing = {answer.consent_id: answer for answer in ChildConsent.objects.filter(child=child)}
     before = {str(pk): answer.granted for pk, answer in existing.items()}
@@ -176,44 +135,52 @@ def consents_save(*, actor, child: Child, answers: dict[int, bool]) -> None:
         )
 
 
-def person_values(person: AuthorizedPerson) -> dict:
-    return {
-        name: getattr(person, name)
-        for name in (
-            "first_name",
-            "last_name",
-            "phone",
-            "relationship",
-            "can_pick_up",
-            "emergency_contact",
-        )
-    }
-
-
 @transaction.atomic
-def person_save(*, actor, child: Child, person: AuthorizedPerson, before: dict | None) -> None:
-    person.child = child
-    person.municipality = child.municipality
-    person.save()
+def authorized_person_create(
+    *, actor: User, child: Child, values: PersonValues
+) -> AuthorizedPerson:
+    person = AuthorizedPerson.objects.create(
+        municipality=child.municipality, child=child, **asdict(values)
+    )
     audit_record(
         municipality=child.municipality,
         actor=actor,
-        action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+        action=AuditEntry.Action.CREATE,
         target=person,
         household_id=child.household_id,
-        before=before or {},
-        after=person_values(person),
+        after=asdict(values),
     )
+    return person
 
 
 @transaction.atomic
-def person_delete(*, actor, person: AuthorizedPerson) -> None:
+def authorized_person_update(
+    *, actor: User, person: AuthorizedPerson, values: PersonValues
+) -> AuthorizedPerson:
+    before = asdict(PersonValues.of(person))
+    for name, value in asdict(values).items():
+        setattr(person, name, value)
+    person.save()
+    audit_record(
+        municipality=person.municipality,
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=person,
+        household_id=person.child.household_id,
+        before=before,
+        after=asdict(values),
+    )
+    return person
+
+
+@transaction.atomic
+def authorized_person_delete(*, actor: User, person: AuthorizedPerson) -> None:
     audit_record(
         municipality=person.municipality,
         actor=actor,
         action=AuditEntry.Action.DELETE,
         target=person,
         household_id=person.child.household_id,
-        before=person_values(person),
+        before=asdict(PersonValues.of(person)),
     )
     person.delete()

@@ -1,7 +1,10 @@
 """Sign-up of a new family from the login page: a pending household, its guardians with
 accounts that have no password yet, and its children. Staff validate it (services.staff)."""
 
+from dataclasses import asdict, dataclass
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -10,7 +13,7 @@ from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.services import password_link_request
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.models import Child, FamilySettings, Guardian, Household
+from ribambelle.families.models import Child, Guardian, Household
 from ribambelle.tenants.models import Municipality
 
 SIGNUP_LIMIT_PER_IP = 5  # per throttle.WINDOW (one hour)
@@ -23,14 +26,30 @@ class SignupOutcome(StrEnum):
     THROTTLED = "throttled"
 
 
-def signup_open(municipality: Municipality) -> bool:
-    """Sign-up is open unless the municipality turned it off (no settings row: open)."""
-    return (
-        FamilySettings.objects.filter(municipality=municipality)
-        .values_list("signup_enabled", flat=True)
-        .first()
-        is not False
-    )
+@dataclass(frozen=True)
+class GuardianSignup:
+    civility: str
+    last_name: str
+    first_name: str
+    email: str
+    mobile_phone: str
+
+
+@dataclass(frozen=True)
+class AddressSignup:
+    address: str
+    postal_code: str
+    city: str
+
+
+@dataclass(frozen=True)
+class ChildSignup:
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: str
+    school: str
+    school_class: str
 
 
 def _ip_key(ip: str) -> str:
@@ -41,16 +60,17 @@ def _ip_key(ip: str) -> str:
 def signup_submit(
     *,
     municipality: Municipality,
-    guardians: list[dict],
-    address: dict,
-    children: list[dict],
+    guardians: list[GuardianSignup],
+    address: AddressSignup,
+    children: list[ChildSignup],
     ip: str,
 ) -> SignupOutcome:
-    """`guardians` (one or two), `address` and `children` are cleaned form data."""
+    """A pending household with one or two guardians (accounts without a password, inactive
+    until staff accept) and its children."""
     if throttle.exceeded({_ip_key(ip): SIGNUP_LIMIT_PER_IP}):
         return SignupOutcome.THROTTLED
     throttle.record(_ip_key(ip))
-    emails = [guardian["email"].strip().lower() for guardian in guardians]
+    emails = [guardian.email.strip().lower() for guardian in guardians]
     existing = set(
         User.objects.for_municipality(municipality)
         .filter(email__in=emails)
@@ -72,41 +92,52 @@ def signup_submit(
 
 
 def _create(
-    municipality: Municipality, guardians: list[dict], address: dict, children: list[dict]
+    municipality: Municipality,
+    guardians: list[GuardianSignup],
+    address: AddressSignup,
+    children: list[ChildSignup],
 ) -> Household:
     household = Household.objects.create(
         municipality=municipality,
-        name=f"Foyer {guardians[0]['last_name']}",
+        name=f"Foyer {guardians[0].last_name}",
         status=Household.Status.PENDING,
-        **address,
+        **asdict(address),
     )
-    _audit(household, household, {"status": household.status, "name": household.name, **address})
+    _audit(
+        household,
+        household,
+        {"status": household.status, "name": household.name, **asdict(address)},
+    )
     created = []
     for values in guardians:
         user = User.objects.create_user(
-            values["email"],
+            values.email,
             None,  # no password: the e-mail to create it is sent when staff validate
             municipality=municipality,
             role=Role.PARENT,
-            first_name=values["first_name"],
-            last_name=values["last_name"],
+            first_name=values.first_name,
+            last_name=values.last_name,
             # Inactive until staff accept the sign-up: no password link, no login before.
             is_active=False,
         )
         guardian = Guardian.objects.create(
-            municipality=municipality, household=household, user=user, **values
+            municipality=municipality, household=household, user=user, **asdict(values)
         )
-        _audit(household, guardian, values)
+        _audit(household, guardian, asdict(values))
         created.append(guardian)
     household.paying_guardian = created[0]
     household.save(update_fields=["paying_guardian"])
-    for values in children:
-        child = Child.objects.create(municipality=municipality, household=household, **values)
-        _audit(household, child, values)
+    for child_values in children:
+        child = Child.objects.create(
+            municipality=municipality, household=household, **asdict(child_values)
+        )
+        _audit(household, child, asdict(child_values))
     return household
 
 
-def _audit(household: Household, target, values: dict) -> None:
+def _audit(
+    household: Household, target: Household | Guardian | Child, values: dict[str, Any]
+) -> None:
     audit_record(
         municipality=household.municipality,
         actor=None,

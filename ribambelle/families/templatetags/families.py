@@ -1,6 +1,6 @@
 from django import template
 
-from ribambelle.families.services.signup import signup_open
+from ribambelle.families.selectors import signup_open
 
 register = template.Library()
 

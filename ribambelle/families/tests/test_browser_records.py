@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from ribambelle.conftest import PASSWORD
 from ribambelle.families.models import FamilySettings, PendingChange
-from ribambelle.families.services.records import pending_accept
+from ribambelle.families.services.staff import change_accept
 from ribambelle.testing.browser import assert_no_axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +56,7 @@ def test_in_place_edits_and_validation(page, live_server, alice, household_a, ch
     expect(medical).to_contain_text("Arachide")
     assert_no_axe_violations(page)
 
-    pending_accept(actor=agent_a, change=PendingChange.objects.get())
+    change_accept(actor=agent_a, change=PendingChange.objects.get(), message="")
     page.reload()
     medical = page.locator(f"#child-{child_a.pk}-child-medical")
     expect(medical).not_to_contain_text("en attente")

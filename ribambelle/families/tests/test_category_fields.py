@@ -17,7 +17,7 @@ from django.urls import reverse
 from ribambelle.accounts.models import Role
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.categories import CATEGORIES, Category
+from ribambelle.families.categories import CATEGORIES, QUOTIENT, Category
 from ribambelle.families.forms import category_form_class
 from ribambelle.families.models import (
     Child,
@@ -27,8 +27,7 @@ from ribambelle.families.models import (
     Household,
     PendingChange,
 )
-from ribambelle.families.services.records import pending_accept
-from ribambelle.families.services.staff import QUOTIENT
+from ribambelle.families.services.staff import change_accept
 
 pytestmark = pytest.mark.django_db
 
@@ -413,6 +412,6 @@ def test_pai_under_validation_reads_oui_then_applies(alice, agent_a, child_a, mu
     )
     shown = shown_values(page.content.decode(), f"child-{child_a.pk}-child-medical")
     assert shown["Projet d'accueil individualisé (PAI)"] == "non demandé : oui"
-    pending_accept(actor=agent_a, change=change)
+    change_accept(actor=agent_a, change=change, message="")
     child_a.refresh_from_db()
     assert child_a.has_pai is True

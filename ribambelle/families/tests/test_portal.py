@@ -171,9 +171,9 @@ def test_change_under_validation_waits_for_staff(alice_client, child_a, municipa
     # A second request replaces the first.
     alice_client.post(target, {"allergies": "Kiwi, lait", "diet": "standard", "has_pai": "false"})
     assert PendingChange.objects.get().after == {"allergies": "Kiwi, lait"}
-    from ribambelle.families.services.records import pending_accept
+    from ribambelle.families.services.staff import change_accept
 
-    pending_accept(actor=agent_a, change=PendingChange.objects.get())
+    change_accept(actor=agent_a, change=PendingChange.objects.get(), message="")
     child_a.refresh_from_db()
     assert child_a.allergies == "Kiwi, lait"
     page = alice_client.get(url("families:child", pk=child_a.pk)).content.decode()

@@ -1,19 +1,18 @@
-"""The staff side of family records: search, household page, in-place edits, the queue of
-requests and sign-ups, the audit log and the settings. Each page works for staff, answers 404
-to another municipality's staff and 403 to parents; read-only staff never write."""
+"""The staff side of family records: access to every staff page (works for staff, 404 for
+another municipality's staff, 403 for parents, read-only staff never write), search, the
+household page and in-place edits."""
 
 import datetime
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ribambelle.conftest import logged_in, make_user
+from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.categories import CATEGORIES
 from ribambelle.families.models import (
+    AuthorizedPerson,
     Child,
     ChildConsent,
     Consent,
@@ -23,14 +22,6 @@ from ribambelle.families.models import (
     PendingChange,
     Requirement,
 )
-from ribambelle.families.services.records import record_update
-from ribambelle.families.tests.factories import (
-    AuthorizedPersonFactory,
-    ChildFactory,
-    GuardianFactory,
-    HouseholdFactory,
-)
-from ribambelle.tenants.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,42 +34,6 @@ def staff_url(name, **kwargs):
     return url(f"families_staff:{name}", **kwargs)
 
 
-@pytest.fixture
-def pending_phone(alice, household_a):
-    """Alice asked to change her mobile phone in a category under validation."""
-    FamilySettings.objects.create(
-        municipality=household_a.municipality, validated_categories=["guardian.contact"]
-    )
-    guardian = household_a.guardians.get(user=alice)
-    values = {
-        "email": guardian.email,
-        "mobile_phone": "07 98 76 54 32",
-        "other_phone": "",
-        "address": "",
-    }
-    outcome = record_update(
-        actor=alice, target=guardian, category=CATEGORIES["guardian.contact"], values=values
-    )
-    assert not outcome.applied
-    return outcome.pending
-
-
-@pytest.fixture
-def pending_signup(municipality_a):
-    household = HouseholdFactory(
-        municipality=municipality_a, name="Foyer Nouveau", status=Household.Status.PENDING
-    )
-    user = make_user(municipality_a, "nina@example.org", password=None, first_name="Nina")
-    GuardianFactory(household=household, user=user, last_name="Nouveau", email=user.email)
-    ChildFactory(
-        household=household,
-        first_name="Noé",
-        last_name="Nouveau",
-        birth_date=datetime.date(2019, 6, 1),
-    )
-    return household
-
-
 def read_pages(household, child):
     return [
         staff_url("search"),
@@ -88,28 +43,18 @@ def read_pages(household, child):
     ]
 
 
-# What each of read_pages shows of the Martin household and its pending phone change.
-READ_PAGES_SHOW = ["alice@example.org", "07 98 76 54 32", "1 demande de modification", "Allergies"]
-
-
 def test_pages_work_for_staff(agent_client, household_a, child_a, pending_phone):
-    for page, text in zip(read_pages(household_a, child_a), READ_PAGES_SHOW, strict=True):
-        response = agent_client.get(page, HTTP_HX_REQUEST="true")
-        assert response.status_code == 200, page
-        assert text in response.content.decode(), page
+    for page in read_pages(household_a, child_a):
+        assert agent_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
     edit = staff_url("edit", target="child", pk=child_a.pk, category="child.school")
-    response = agent_client.get(edit)
-    assert response.status_code == 200
-    assert 'value="École Jules-Ferry"' in response.content.decode()
+    assert agent_client.get(edit).status_code == 200
 
 
 def test_readonly_staff_see_but_never_write(
     readonly_client, household_a, child_a, pending_phone, pending_signup
 ):
-    for page, text in zip(read_pages(household_a, child_a), READ_PAGES_SHOW, strict=True):
-        response = readonly_client.get(page, HTTP_HX_REQUEST="true")
-        assert response.status_code == 200, page
-        assert text in response.content.decode(), page
+    for page in read_pages(household_a, child_a):
+        assert readonly_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
     html = readonly_client.get(staff_url("household", pk=household_a.pk)).content.decode()
     assert "Modifier" not in html
     queue_html = readonly_client.get(staff_url("queue")).content.decode()
@@ -118,8 +63,10 @@ def test_readonly_staff_see_but_never_write(
     assert readonly_client.get(edit).status_code == 403
     posts = [
         (edit, {"school": "X", "school_class": "CM2"}),
-        (staff_url("change_decide", pk=pending_phone.pk), {"decision": "accept"}),
-        (staff_url("signup_decide", pk=pending_signup.pk), {"decision": "accept"}),
+        (staff_url("change_accept", pk=pending_phone.pk), {}),
+        (staff_url("change_refuse", pk=pending_phone.pk), {"message": "Non"}),
+        (staff_url("signup_accept", pk=pending_signup.pk), {}),
+        (staff_url("signup_refuse", pk=pending_signup.pk), {"message": "Non"}),
         (staff_url("search"), {}),
     ]
     for page, data in posts:
@@ -130,7 +77,9 @@ def test_readonly_staff_see_but_never_write(
     assert pending_signup.status == Household.Status.PENDING
 
 
-def test_other_municipality_gets_404(household_a, child_a, pending_phone, agent_b, manager_a):
+def test_other_municipality_gets_404(
+    household_a, child_a, pending_phone, pending_signup, agent_b, manager_a
+):
     client = logged_in(agent_b)
     pages = [
         *read_pages(household_a, child_a),
@@ -140,7 +89,19 @@ def test_other_municipality_gets_404(household_a, child_a, pending_phone, agent_
     ]
     for page in pages:
         assert client.get(page).status_code == 404, page
-    assert client.post(staff_url("change_decide", pk=pending_phone.pk)).status_code == 404
+    for name in ("change_accept", "change_refuse"):
+        assert client.post(staff_url(name, pk=pending_phone.pk)).status_code == 404
+    for name in ("signup_accept", "signup_refuse"):
+        response = client.post(staff_url(name, pk=pending_signup.pk), {"message": "Non"})
+        assert response.status_code == 404
+    # Their own municipality's URL does not reach A's records either.
+    own = reverse(
+        "families_staff:signup_refuse",
+        kwargs={"municipality_slug": "ville-b", "pk": pending_signup.pk},
+    )
+    assert client.post(own, {"message": "Non"}).status_code == 404
+    pending_signup.refresh_from_db()
+    assert pending_signup.status == Household.Status.PENDING
 
 
 def test_staff_of_b_on_their_own_url_cannot_reach_a_household(household_a, child_a, agent_b):
@@ -170,10 +131,9 @@ def test_parents_get_403(alice_client, household_a, child_a, pending_phone):
     ]
     for page in pages:
         assert alice_client.get(page).status_code == 403, page
-    response = alice_client.post(
-        staff_url("change_decide", pk=pending_phone.pk), {"decision": "accept"}
-    )
-    assert response.status_code == 403
+    for name in ("change_accept", "change_refuse"):
+        response = alice_client.post(staff_url(name, pk=pending_phone.pk), {"message": "x"})
+        assert response.status_code == 403
 
 
 def test_anonymous_goes_to_login(client, household_a):
@@ -228,13 +188,17 @@ def test_search_is_paginated(agent_client, municipality_a):
 
 def make_households(municipality, count: int, children: int = 2):
     for index in range(count):
-        household = HouseholdFactory(municipality=municipality, name=f"Foyer {index}")
+        household = Household.objects.create(municipality=municipality, name=f"Foyer {index}")
         for guardian_index in range(2):
-            GuardianFactory(
-                household=household, first_name=f"Parent{guardian_index}", last_name=f"Nom{index}"
+            Guardian.objects.create(
+                municipality=municipality,
+                household=household,
+                first_name=f"Parent{guardian_index}",
+                last_name=f"Nom{index}",
             )
         for child_index in range(children):
-            ChildFactory(
+            Child.objects.create(
+                municipality=municipality,
                 household=household,
                 first_name=f"Enfant{child_index}",
                 last_name=f"Nom{index}",
@@ -261,14 +225,16 @@ def test_search_query_count_is_constant(agent_client, municipality_a):
 
 
 def full_child(household, index):
-    child = ChildFactory(
+    child = Child.objects.create(
+        municipality=household.municipality,
         household=household,
         first_name=f"Enfant{index}",
         last_name="Martin",
         birth_date=datetime.date(2016, 1, 1 + index),
         allergies="Arachide",
     )
-    AuthorizedPersonFactory(
+    AuthorizedPerson.objects.create(
+        municipality=household.municipality,
         child=child,
         first_name="Mamie",
         last_name="Martin",
@@ -286,7 +252,8 @@ def test_household_page_shows_everything(
 ):
     consent = Consent.objects.create(municipality=household_a.municipality, label="Photos")
     ChildConsent.objects.create(child=child_a, consent=consent, granted=False)
-    AuthorizedPersonFactory(
+    AuthorizedPerson.objects.create(
+        municipality=household_a.municipality,
         child=child_a,
         first_name="Jean",
         last_name="Dupont",
@@ -408,342 +375,9 @@ def test_parent_cannot_edit_the_quotient_through_the_portal(alice_client, househ
     assert alice_client.get(page).status_code == 404
 
 
-# Queue
-
-
-def test_queue_shows_before_and_after(agent_client, pending_phone, pending_signup):
-    response = agent_client.get(staff_url("queue"))
-    html = response.content.decode()
-    assert "Foyer Martin" in html and "Coordonnées" in html
-    assert "Téléphone portable" in html
-    assert "06 11 22 33 44" in html and "07 98 76 54 32" in html
-    assert "Foyer Nouveau" in html and "Noé Nouveau" in html
-
-
-def test_queue_displays_choice_labels(agent_client, alice, child_a):
-    FamilySettings.objects.create(
-        municipality=child_a.municipality, validated_categories=["child.medical"]
-    )
-    values = {
-        "allergies": "",
-        "diet": "no_meat",
-        "has_pai": True,
-        "doctor_name": "",
-        "doctor_phone": "",
-        "vaccinations_up_to_date": None,
-    }
-    record_update(actor=alice, target=child_a, category=CATEGORIES["child.medical"], values=values)
-    html = agent_client.get(staff_url("queue")).content.decode()
-    assert "repas sans viande" in html and "repas standard" in html
-    assert "oui" in html and "Léa Martin" in html
-
-
-def test_queue_is_oldest_first(agent_client, alice, child_a, pending_phone):
-    FamilySettings.objects.filter(municipality=child_a.municipality).update(
-        validated_categories=["guardian.contact", "child.school"]
-    )
-    record_update(
-        actor=alice,
-        target=child_a,
-        category=CATEGORIES["child.school"],
-        values={"school": "École Pasteur", "school_class": "CE1"},
-    )
-    items = agent_client.get(staff_url("queue")).context["items"]
-    assert [item["change"].category for item in items] == ["guardian.contact", "child.school"]
-
-
-def test_accept_applies_the_change_and_emails_the_family(
-    agent_client, agent_a, pending_phone, alice, household_a
-):
-    response = agent_client.post(
-        staff_url("change_decide", pk=pending_phone.pk),
-        {"decision": "accept", "message": "Merci !"},
-    )
-    assert response.status_code == 302
-    guardian = household_a.guardians.get(user=alice)
-    assert guardian.mobile_phone == "07 98 76 54 32"
-    pending_phone.refresh_from_db()
-    assert pending_phone.status == PendingChange.Status.ACCEPTED
-    assert pending_phone.decided_by == agent_a
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCEPT, actor=agent_a).exists()
-    assert sorted(message.to[0] for message in mail.outbox) == [
-        "alice@example.org",
-        "bob@example.org",
-    ]
-    message = mail.outbox[0]
-    assert message.subject == "Votre demande de modification a été acceptée"
-    assert "Merci !" in message.body and "Coordonnées" in message.body
-    assert "Ville A" in message.from_email
-    assert message.alternatives[0][1] == "text/html"
-
-
-def test_refuse_changes_nothing_and_emails_the_message(
-    agent_client, agent_a, pending_phone, alice, household_a
-):
-    response = agent_client.post(
-        staff_url("change_decide", pk=pending_phone.pk),
-        {"decision": "refuse", "message": "Ce numéro n'est pas valide."},
-    )
-    assert response.status_code == 302
-    guardian = household_a.guardians.get(user=alice)
-    assert guardian.mobile_phone == "06 11 22 33 44"
-    pending_phone.refresh_from_db()
-    assert pending_phone.status == PendingChange.Status.REFUSED
-    assert pending_phone.message == "Ce numéro n'est pas valide."
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFUSE, actor=agent_a).exists()
-    assert len(mail.outbox) == 2
-    assert mail.outbox[0].subject == "Votre demande de modification a été refusée"
-    assert "Ce numéro n'est pas valide." in mail.outbox[0].body
-
-
-def test_refuse_without_message_keeps_the_request_and_says_why(agent_client, pending_phone):
-    response = agent_client.post(
-        staff_url("change_decide", pk=pending_phone.pk), {"decision": "refuse", "message": " "}
-    )
-    assert response.status_code == 400
-    assert "Expliquez à la famille" in response.content.decode()
-    pending_phone.refresh_from_db()
-    assert pending_phone.status == PendingChange.Status.PENDING
-    assert mail.outbox == []
-
-
-def test_deciding_twice_does_nothing_more(agent_client, pending_phone):
-    page = staff_url("change_decide", pk=pending_phone.pk)
-    agent_client.post(page, {"decision": "accept"})
-    mail.outbox.clear()
-    response = agent_client.post(page, {"decision": "refuse", "message": "Non"}, follow=True)
-    assert "déjà été traitée" in response.content.decode()
-    pending_phone.refresh_from_db()
-    assert pending_phone.status == PendingChange.Status.ACCEPTED
-    assert mail.outbox == []
-
-
-def test_accept_signup_opens_the_household_and_sends_first_connection(
-    agent_client, agent_a, pending_signup
-):
-    response = agent_client.post(
-        staff_url("signup_decide", pk=pending_signup.pk), {"decision": "accept"}
-    )
-    assert response.status_code == 302
-    pending_signup.refresh_from_db()
-    assert pending_signup.status == Household.Status.ACTIVE
-    assert AuditEntry.objects.filter(
-        action=AuditEntry.Action.ACCEPT, target_id=pending_signup.pk, actor=agent_a
-    ).exists()
-    assert [message.to for message in mail.outbox] == [["nina@example.org"]]
-    assert "mot de passe" in mail.outbox[0].subject
-
-
-def test_refuse_signup_emails_the_message(agent_client, agent_a, pending_signup):
-    response = agent_client.post(
-        staff_url("signup_decide", pk=pending_signup.pk),
-        {"decision": "refuse", "message": "Vous n'habitez pas la commune."},
-    )
-    assert response.status_code == 302
-    pending_signup.refresh_from_db()
-    assert pending_signup.status == Household.Status.REFUSED
-    assert AuditEntry.objects.filter(
-        action=AuditEntry.Action.REFUSE, target_id=pending_signup.pk, actor=agent_a
-    ).exists()
-    assert [message.to for message in mail.outbox] == [["nina@example.org"]]
-    assert "refusée" in mail.outbox[0].subject
-    assert "Vous n'habitez pas la commune." in mail.outbox[0].body
-
-
-def test_signup_decision_on_an_active_household_does_nothing(agent_client, household_a):
-    response = agent_client.post(
-        staff_url("signup_decide", pk=household_a.pk),
-        {"decision": "refuse", "message": "Non"},
-        follow=True,
-    )
-    assert "déjà été traitée" in response.content.decode()
-    household_a.refresh_from_db()
-    assert household_a.status == Household.Status.ACTIVE
-
-
-# Audit log
-
-
-def test_audit_log_for_managers_only(
-    manager_client, agent_client, readonly_client, pending_phone, household_a, dave
-):
-    page = staff_url("audit")
-    assert agent_client.get(page).status_code == 403
-    assert readonly_client.get(page).status_code == 403
-    response = manager_client.get(page)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Demande de modification" in html and "Alice Martin" in html
-    assert "Téléphone portable" in html and "07 98 76 54 32" in html
-
-
-def test_audit_log_filters_by_household_newest_first(
-    manager_client, agent_client, household_a, child_a, dave
-):
-    other = Household.objects.get(name="Foyer Petit")
-    agent_client.get(staff_url("household", pk=household_a.pk))
-    full_child(household_a, 1)
-    agent_client.get(staff_url("household", pk=household_a.pk))
-    agent_client.get(staff_url("household", pk=other.pk))
-    response = manager_client.get(staff_url("audit"), {"foyer": household_a.pk})
-    entries = [row["entry"] for row in response.context["rows"]]
-    assert len(entries) == 3
-    assert {entry.household_id for entry in entries} == {household_a.pk}
-    assert entries == sorted(entries, key=lambda entry: (entry.created_at, entry.pk), reverse=True)
-    everything = manager_client.get(staff_url("audit")).context["rows"]
-    assert len(everything) == 4
-    # Household names already read "Foyer Martin": never "Foyer Foyer Martin".
-    for page in (response, manager_client.get(staff_url("audit"))):
-        html = " ".join(page.content.decode().split())
-        assert "Foyer Martin" in html and "foyer foyer" not in html.lower()
-
-
-def test_audit_log_of_another_municipality_household_is_404(manager_client, household_b):
-    assert manager_client.get(staff_url("audit"), {"foyer": household_b.pk}).status_code == 404
-
-
-def test_household_page_links_to_its_log_for_managers(manager_client, agent_client, household_a):
-    link = f"{staff_url('audit')}?foyer={household_a.pk}"
-    assert link in manager_client.get(staff_url("household", pk=household_a.pk)).content.decode()
-    assert link not in agent_client.get(staff_url("household", pk=household_a.pk)).content.decode()
-
-
-# Settings
-
-
-def test_settings_for_managers_only(manager_client, agent_client, readonly_client):
-    page = staff_url("settings")
-    response = manager_client.get(page)
-    assert response.status_code == 200
-    assert "Réglages des dossiers familles" in response.content.decode()
-    assert agent_client.get(page).status_code == 403
-    assert readonly_client.get(page).status_code == 403
-    assert agent_client.post(page, {"signup_enabled": "on"}).status_code == 403
-
-
-def test_validated_category_makes_a_parent_edit_pending(
-    manager_client, alice_client, alice, household_a
-):
-    response = manager_client.post(
-        staff_url("settings"),
-        {"signup_enabled": "on", "validated_categories": ["guardian.contact"]},
-    )
-    assert response.status_code == 302
-    settings = FamilySettings.objects.get(municipality=household_a.municipality)
-    assert settings.validated_categories == ["guardian.contact"] and settings.signup_enabled
-    guardian = household_a.guardians.get(user=alice)
-    alice_client.post(
-        url("families:edit", target="guardian", pk=guardian.pk, category="guardian.contact"),
-        {
-            "email": guardian.email,
-            "mobile_phone": "07 00 00 00 00",
-            "other_phone": "",
-            "address": "",
-        },
-    )
-    guardian.refresh_from_db()
-    assert guardian.mobile_phone == "06 11 22 33 44"
-    assert PendingChange.objects.get().after == {"mobile_phone": "07 00 00 00 00"}
-
-
-def test_signup_can_be_turned_off(manager_client, municipality_a):
-    manager_client.post(staff_url("settings"), {"validated_categories": []})
-    assert not FamilySettings.objects.get(municipality=municipality_a).signup_enabled
-
-
-def test_unknown_category_is_refused(manager_client, municipality_a):
-    response = manager_client.post(staff_url("settings"), {"validated_categories": ["nope"]})
-    assert response.status_code == 400
-    assert not FamilySettings.objects.filter(validated_categories=["nope"]).exists()
-
-
-def test_consents_add_edit_reorder_delete(manager_client, municipality_a):
-    for label in ["Photos", "Sortie seul", "Transport"]:
-        response = manager_client.post(staff_url("consent_add"), {"label": label})
-        assert response.status_code == 302
-    consents = list(Consent.objects.for_municipality(municipality_a))
-    assert [c.label for c in consents] == ["Photos", "Sortie seul", "Transport"]
-    photos, alone, transport = consents
-    manager_client.post(staff_url("consent_move", pk=transport.pk), {"direction": "up"})
-    labels = [c.label for c in Consent.objects.for_municipality(municipality_a)]
-    assert labels == ["Photos", "Transport", "Sortie seul"]
-    manager_client.post(staff_url("consent_move", pk=photos.pk), {"direction": "up"})  # no-op
-    assert [c.label for c in Consent.objects.for_municipality(municipality_a)] == labels
-    response = manager_client.post(
-        staff_url("consent_edit", pk=alone.pk), {"label": "Sortie seul après 17 h"}
-    )
-    assert response.status_code == 302
-    alone.refresh_from_db()
-    assert alone.label == "Sortie seul après 17 h"
-    manager_client.post(staff_url("consent_delete", pk=photos.pk))
-    assert [c.label for c in Consent.objects.for_municipality(municipality_a)] == [
-        "Transport",
-        "Sortie seul après 17 h",
-    ]
-    response = manager_client.post(staff_url("consent_add"), {"label": ""})
-    assert response.status_code == 400
-
-
-def test_consent_of_another_municipality_is_404(manager_client, municipality_b):
-    other = Consent.objects.create(municipality=municipality_b, label="Photos")
-    assert manager_client.get(staff_url("consent_edit", pk=other.pk)).status_code == 404
-    assert manager_client.post(staff_url("consent_delete", pk=other.pk)).status_code == 404
-    assert Consent.objects.filter(pk=other.pk).exists()
-
-
-def test_requirements(manager_client, municipality_a, department_a):
-    consent = Consent.objects.create(municipality=municipality_a, label="Photos")
-    page = staff_url("requirement_add")
-    response = manager_client.post(
-        page, {"department": department_a.pk, "item": "insurance_certificate"}
-    )
-    assert response.status_code == 302
-    response = manager_client.post(page, {"department": department_a.pk, "item": "consent"})
-    assert response.status_code == 400
-    assert "Choisissez l&#x27;autorisation" in response.content.decode()
-    manager_client.post(
-        page, {"department": department_a.pk, "item": "consent", "consent": consent.pk}
-    )
-    manager_client.post(page, {"department": department_a.pk, "item": "insurance_certificate"})
-    requirements = Requirement.objects.for_municipality(municipality_a)
-    assert {(r.item, r.consent_id) for r in requirements} == {
-        ("insurance_certificate", None),
-        ("consent", consent.pk),
-    }
-    manager_client.post(staff_url("requirement_delete", pk=requirements.get(item="consent").pk))
-    assert Requirement.objects.for_municipality(municipality_a).count() == 1
-
-
-def test_requirement_for_another_municipality_department_is_refused(
-    manager_client, municipality_a, municipality_b
-):
-
-    other = DepartmentFactory(municipality=municipality_b, name="Cantine B")
-    response = manager_client.post(
-        staff_url("requirement_add"), {"department": other.pk, "item": "doctor"}
-    )
-    assert response.status_code == 400
-    assert not Requirement.objects.exists()
-
-
 def test_staff_nav_has_families_and_requests(agent_client, municipality_a):
     html = agent_client.get(url("backoffice:home")).content.decode()
     assert staff_url("search") in html and staff_url("queue") in html
-
-
-def test_refused_signup_accounts_are_deactivated(manager_a, municipality_a):
-    from ribambelle.accounts.models import Role
-    from ribambelle.families.models import Household
-    from ribambelle.families.services.staff import signup_refuse
-
-    household = HouseholdFactory(
-        municipality=municipality_a, name="Foyer Nguyen", status=Household.Status.PENDING
-    )
-    user = make_user(municipality_a, "nguyen@example.org", Role.PARENT, password=None)
-    GuardianFactory(household=household, user=user, first_name="An", last_name="Nguyen")
-    signup_refuse(actor=manager_a, household=household, message="Hors commune")
-    user.refresh_from_db()
-    assert not user.is_active
 
 
 def test_managers_see_journal_and_settings_in_the_menu(manager_client, agent_client):

@@ -4,7 +4,7 @@ downloads through permission-checked views only (the storage is private, DESIGN 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
@@ -12,9 +12,33 @@ from ribambelle.accounts.access import parent_required, staff_required
 from ribambelle.core.files import DOCUMENT_TYPES, safe_filename, serve_file
 from ribambelle.families import selectors
 from ribambelle.families.forms_documents import DocumentForm, OwnedDocumentForm
-from ribambelle.families.models import DocumentKind, FamilyDocument
+from ribambelle.families.models import Child, DocumentKind, FamilyDocument, Guardian, Household
 from ribambelle.families.services.documents import document_add, document_staff_read
 from ribambelle.tenants.shortcuts import tenant_reverse
+
+
+def _document_add(
+    request, form, *, household: Household, child: Child | None, guardian: Guardian | None
+) -> bool:
+    """Store the checked upload; a refused file puts its reason on the form."""
+    try:
+        document = document_add(
+            actor=request.user,
+            household=household,
+            child=child,
+            guardian=guardian,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            file=form.cleaned_data["file"],
+        )
+    except ValidationError as error:
+        form.add_error("file", error)
+        return False
+    messages.success(
+        request, _("Le document « %(name)s » est enregistré.") % {"name": document.name}
+    )
+    return True
 
 
 def _upload(request, *, household, child=None, guardian=None, back_url: str):
@@ -26,25 +50,9 @@ def _upload(request, *, household, child=None, guardian=None, back_url: str):
         request.FILES if posted else None,
         initial_kind=requested_kind if requested_kind in DocumentKind.values else None,
     )
-    if posted and form.is_valid():
-        try:
-            document = document_add(
-                actor=request.user,
-                household=household,
-                child=child,
-                guardian=guardian,
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                file=form.cleaned_data["file"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(
-                request, _("Le document « %(name)s » est enregistré.") % {"name": document.name}
-            )
-            return redirect(back_url)
+    owners = {"household": household, "child": child, "guardian": guardian}
+    if posted and form.is_valid() and _document_add(request, form, **owners):
+        return redirect(back_url)
     return render(
         request,
         "families/documents/add.html",
@@ -95,18 +103,13 @@ def attachment(document: FamilyDocument) -> FileResponse:
 @parent_required
 def document_download(request, pk: int):
     household = selectors.household_of(request)
-    document = get_object_or_404(
-        FamilyDocument.objects.for_municipality(request.municipality).filter(household=household),
-        pk=pk,
-    )
+    document = selectors.document_get(household, pk)
     return attachment(document)
 
 
 @staff_required
 def staff_document_download(request, pk: int):
-    document = get_object_or_404(
-        FamilyDocument.objects.for_municipality(request.municipality), pk=pk
-    )
+    document = selectors.staff_document_get(request.municipality, pk)
     document_staff_read(actor=request.user, document=document)
     return attachment(document)
 
@@ -127,26 +130,8 @@ def household_document_add(request):
     )
     back_url = tenant_reverse(request.municipality, "documents:index") + "#documents-famille"
     if posted and form.is_valid():
-        kind, _sep, pk = form.cleaned_data["owner"].partition("-")
-        owners = {"guardian": {g.pk: g for g in guardians}, "child": {c.pk: c for c in children}}
-        owner = owners[kind][int(pk)]
-        try:
-            document = document_add(
-                actor=request.user,
-                household=household,
-                child=owner if kind == "child" else None,
-                guardian=owner if kind == "guardian" else None,
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                file=form.cleaned_data["file"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(
-                request, _("Le document « %(name)s » est enregistré.") % {"name": document.name}
-            )
+        child, guardian = form.chosen_person()
+        if _document_add(request, form, household=household, child=child, guardian=guardian):
             return redirect(back_url)
     return render(
         request,

@@ -1,84 +1,37 @@
 """The families' pages: "Mon foyer", "Mes enfants" and a child's page, with in-place editing
 by category (htmx, and plain forms without JavaScript)."""
 
+from dataclasses import asdict
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.families import selectors
-from ribambelle.families.categories import CATEGORIES, Category, categories_for
-from ribambelle.families.display import display
+from ribambelle.families import presenters, selectors
+from ribambelle.families.categories import CATEGORIES, Category, Record, categories_for
 from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
 from ribambelle.families.links import with_links
-from ribambelle.families.models import AuthorizedPerson, Child, Guardian, Household
+from ribambelle.families.models import Household
 from ribambelle.families.services import records
 from ribambelle.tenants.shortcuts import tenant_reverse
 
-MODELS = {"household": Household, "guardian": Guardian, "child": Child}
 
-
-def _url(request, name, **kwargs) -> str:
+def _url(request, name: str, **kwargs: object) -> str:
     return tenant_reverse(request.municipality, name, **kwargs)
 
 
-def _target(request, household: Household, target: str, pk: int):
-    if target == "household":
-        if pk != household.pk:
-            raise Http404
-        return household
-    if target == "guardian":
-        return selectors.guardian_get(household, pk)
-    if target == "child":
-        return selectors.child_get(household, pk)
-    raise Http404
-
-
-def _page_of(request, target: str, obj) -> str:
+def _page_of(request, target: str, obj: Record) -> str:
     if target == "child":
         return _url(request, "families:child", pk=obj.pk)
     return _url(request, "families:household")
 
 
-def category_block(request, target: str, obj, category: Category, pending: dict, **extra):
-    """Context of one category block: its values, its pending request, its edit link."""
-    change = pending.get((target, obj.pk, category.code))
-    model = MODELS[target]
-    rows = []
-    for name in category.fields:
-        field = model._meta.get_field(name)
-        value = getattr(obj, name)
-        proposed = None
-        if change is not None and name in change.after:
-            proposed = display(field, change.after[name])
-        rows.append(
-            {
-                "label": field.verbose_name,
-                "value": display(field, value),
-                "empty": value is None or value == "",
-                "proposed": proposed,
-            }
-        )
-    return {
-        "target": target,
-        "object": obj,
-        "category": category,
-        "rows": rows,
-        "pending": change,
-        "block_id": f"{target}-{obj.pk}-{category.code.replace('.', '-')}",
-        "edit_url": _url(
-            request, "families:edit", target=target, pk=obj.pk, category=category.code
-        ),
-        "show_url": _url(
-            request, "families:show", target=target, pk=obj.pk, category=category.code
-        ),
-        # On the families' pages each category sits in a <details> whose summary is its title.
-        "folded": True,
-        **extra,
-    }
+def _block(request, target: str, obj: Record, spec: Category, pending, **extra) -> dict:
+    return presenters.category_block(request.municipality, target, obj, spec, pending, **extra)
 
 
 @parent_required
@@ -86,14 +39,12 @@ def household_page(request):
     household = selectors.household_of(request)
     pending = selectors.pending_changes_of(household)
     guardians = list(selectors.guardians_with_documents(household))
-    address = category_block(
-        request, "household", household, CATEGORIES["household.address"], pending
-    )
+    address = _block(request, "household", household, CATEGORIES["household.address"], pending)
     blocks = [
         {
             "guardian": guardian,
             "blocks": [
-                category_block(request, "guardian", guardian, category, pending)
+                _block(request, "guardian", guardian, category, pending)
                 for category in categories_for("guardian")
             ],
         }
@@ -137,7 +88,7 @@ def child_page(request, pk: int):
             "child": child,
             "missing": missing,
             "blocks": [
-                category_block(request, "child", child, category, pending)
+                _block(request, "child", child, category, pending)
                 for category in categories_for("child")
             ],
             "consents_form": ConsentsForm(consents, answers),
@@ -148,63 +99,42 @@ def child_page(request, pk: int):
     )
 
 
-@parent_required
-def show_category(request, target: str, pk: int, category: str):
-    """The category block (htmx cancel of an edit)."""
-    household = selectors.household_of(request)
-    obj, spec = _resolve(request, household, target, pk, category)
-    pending = selectors.pending_changes_of(household)
-    if not request.htmx:
-        return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
-    return render(
-        request,
-        "families/portal/_category.html",
-        category_block(request, target, obj, spec, pending),
-    )
-
-
-def _resolve(request, household, target, pk, category):
+def _resolve(household: Household, target: str, pk: int, category: str) -> tuple[Record, Category]:
     spec = CATEGORIES.get(category)
     if spec is None or spec.target != target:
         raise Http404
-    return _target(request, household, target, pk), spec
+    return selectors.record_get(household, target, pk), spec
 
 
 @parent_required
-def edit_category(request, target: str, pk: int, category: str):
+def show_category(request, target: str, pk: int, category: str) -> HttpResponse:
+    """The category block (htmx cancel of an edit)."""
     household = selectors.household_of(request)
-    obj, spec = _resolve(request, household, target, pk, category)
-    form_class = category_form_class(MODELS[target], spec)
+    obj, spec = _resolve(household, target, pk, category)
+    if not request.htmx:
+        return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
+    context = _block(request, target, obj, spec, selectors.pending_changes_of(household))
+    return render(request, "families/portal/_category.html", context)
+
+
+@parent_required
+def edit_category(request, target: str, pk: int, category: str) -> HttpResponse:
+    household = selectors.household_of(request)
+    obj, spec = _resolve(household, target, pk, category)
+    form_class = category_form_class(type(obj), spec)
     if request.method != "POST":
         form = form_class(instance=obj)
     else:
         # Validate against a copy: the record itself is only changed by the service.
-        form = form_class(request.POST, instance=MODELS[target].objects.get(pk=obj.pk))
+        form = form_class(request.POST, instance=selectors.record_copy(obj))
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in spec.fields}
             outcome = records.record_update(
                 actor=request.user, target=obj, category=spec, values=values
             )
-            confirmation = (
-                _("Modification enregistrée.")
-                if outcome.applied
-                else _(
-                    "Votre demande de modification est envoyée : elle sera appliquée après "
-                    "validation par la mairie."
-                )
-            )
-            if request.htmx:
-                obj.refresh_from_db()
-                pending = selectors.pending_changes_of(household)
-                return render(
-                    request,
-                    "families/portal/_category.html",
-                    category_block(request, target, obj, spec, pending, confirmation=confirmation),
-                )
-            messages.success(request, confirmation)
-            return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
+            return _saved(request, household, target, obj, spec, outcome)
     context = {
-        **category_block(request, target, obj, spec, selectors.pending_changes_of(household)),
+        **_block(request, target, obj, spec, selectors.pending_changes_of(household)),
         "form": form,
         "back_url": _page_of(request, target, obj),
     }
@@ -215,50 +145,69 @@ def edit_category(request, target: str, pk: int, category: str):
     return render(request, "families/portal/edit_category.html", context, status=status)
 
 
+def _saved(request, household, target, obj, spec, outcome: records.Outcome) -> HttpResponse:
+    confirmation = (
+        _("Modification enregistrée.")
+        if outcome.applied
+        else _(
+            "Votre demande de modification est envoyée : elle sera appliquée après "
+            "validation par la mairie."
+        )
+    )
+    if not request.htmx:
+        messages.success(request, confirmation)
+        return redirect(_page_of(request, target, obj) + f"#{target}-{obj.pk}")
+    obj.refresh_from_db()
+    pending = selectors.pending_changes_of(household)
+    context = _block(request, target, obj, spec, pending, confirmation=confirmation)
+    return render(request, "families/portal/_category.html", context)
+
+
 @require_POST
 @parent_required
-def save_consents(request, pk: int):
+def save_consents(request, pk: int) -> HttpResponse:
     household = selectors.household_of(request)
     child = selectors.child_get(household, pk)
     form = ConsentsForm(selectors.consents_of(request.municipality), {}, request.POST)
     if form.is_valid():
-        records.consents_save(actor=request.user, child=child, answers=form.answers())
+        records.child_consents_save(actor=request.user, child=child, answers=form.answers())
         messages.success(request, _("Vos réponses aux autorisations sont enregistrées."))
     return redirect(_url(request, "families:child", pk=child.pk) + "#autorisations")
 
 
 @parent_required
-def edit_person(request, child_pk: int, pk: int | None = None):
+def edit_person(request, child_pk: int, pk: int | None = None) -> HttpResponse:
     household = selectors.household_of(request)
     child = selectors.child_get(household, child_pk)
-    person = None
-    if pk is not None:
-        person = selectors.person_get(child, pk)
-    before = records.person_values(person) if person else None
-    form = AuthorizedPersonForm(request.POST or None, instance=person or AuthorizedPerson())
+    person = selectors.person_get(child, pk) if pk is not None else None
+    initial = asdict(records.PersonValues.of(person)) if person else None
+    form = AuthorizedPersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        records.person_save(actor=request.user, child=child, person=form.instance, before=before)
+        if person is None:
+            person = records.authorized_person_create(
+                actor=request.user, child=child, values=form.values()
+            )
+        else:
+            records.authorized_person_update(
+                actor=request.user, person=person, values=form.values()
+            )
         messages.success(
             request,
-            _("%(name)s est enregistré·e parmi les personnes autorisées.")
-            % {"name": form.instance},
+            _("%(name)s est enregistré·e parmi les personnes autorisées.") % {"name": person},
         )
         return redirect(_url(request, "families:child", pk=child.pk) + "#personnes")
-    return render(
-        request,
-        "families/portal/person_form.html",
-        {"child": child, "person": person, "form": form},
-        status=400 if form.errors else 200,
-    )
+    context = {"child": child, "person": person, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "families/portal/person_form.html", context, status=status)
 
 
 @require_POST
 @parent_required
-def delete_person(request, child_pk: int, pk: int):
+def delete_person(request, child_pk: int, pk: int) -> HttpResponse:
     household = selectors.household_of(request)
     child = selectors.child_get(household, child_pk)
     person = selectors.person_get(child, pk)
-    records.person_delete(actor=request.user, person=person)
+    records.authorized_person_delete(actor=request.user, person=person)
     messages.success(request, _("%(name)s est retiré·e de la liste.") % {"name": person})
     return redirect(_url(request, "families:child", pk=child.pk) + "#personnes")
 

@@ -8,7 +8,8 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 
 from ribambelle.families.forms_signup import SignupForms
-from ribambelle.families.services.signup import SignupOutcome, signup_open, signup_submit
+from ribambelle.families.selectors import signup_open
+from ribambelle.families.services.signup import SignupOutcome, signup_submit
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 

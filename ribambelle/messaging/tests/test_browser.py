@@ -65,6 +65,15 @@ def test_parent_writes_staff_replies(
     staff.get_by_role("button", name="Envoyer la réponse").click()
     expect(staff.get_by_role("status")).to_contain_text("Votre réponse a été envoyée")
     assert sorted(email.to[0] for email in mail.outbox) == ["alice@example.org", "bob@example.org"]
+    staff.get_by_label("Suivie par").select_option(label=str(agent_a))
+    staff.get_by_role("button", name="Attribuer").click()
+    expect(staff.get_by_role("status")).to_contain_text("L'attribution est enregistrée.")
+    staff.get_by_role("button", name="Clore la conversation").click()
+    expect(staff.get_by_role("status")).to_contain_text("La conversation est close.")
+    expect(staff.get_by_role("button", name="Rouvrir la conversation")).to_be_visible()
+    assert_no_axe_violations(staff)
+    thread = Conversation.objects.get()
+    assert (thread.assigned_to, thread.status) == (agent_a, Conversation.Status.CLOSED)
 
     page.goto(f"{live_server.url}/ville-a/messagerie/")
     expect(page.get_by_text("Non lu", exact=True)).to_be_visible()

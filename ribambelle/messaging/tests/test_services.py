@@ -3,6 +3,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ribambelle.core.models import AuditEntry
 from ribambelle.messaging import selectors, services
 from ribambelle.messaging.models import Attachment, Conversation, Message
 from ribambelle.messaging.tests.conftest import png_file
@@ -114,8 +115,8 @@ def test_unread_count_is_one_query(conversation_a, household_a, django_assert_nu
         selectors.unread_count(household_a)
 
 
-def test_family_message_reopens(conversation_a, alice):
-    services.conversation_set_status(conversation=conversation_a, status="closed")
+def test_family_message_reopens(conversation_a, alice, agent_a):
+    services.conversation_close(actor=agent_a, conversation=conversation_a)
     services.message_post(
         actor=alice, conversation=conversation_a, body="Encore", is_html=False, from_staff=False
     )
@@ -124,11 +125,30 @@ def test_family_message_reopens(conversation_a, alice):
 
 
 def test_assign_only_staff_of_municipality(conversation_a, agent_a, agent_b, alice):
-    services.conversation_assign(conversation=conversation_a, agent=agent_a)
+    services.conversation_assign(actor=agent_a, conversation=conversation_a, agent=agent_a)
     assert Conversation.objects.get().assigned_to == agent_a
     for wrong in (agent_b, alice):
         with pytest.raises(ValueError):
-            services.conversation_assign(conversation=conversation_a, agent=wrong)
+            services.conversation_assign(actor=agent_a, conversation=conversation_a, agent=wrong)
+
+
+def test_assigning_closing_and_reopening_are_audited(conversation_a, agent_a, manager_a):
+    services.conversation_assign(actor=manager_a, conversation=conversation_a, agent=agent_a)
+    services.conversation_assign(actor=manager_a, conversation=conversation_a, agent=agent_a)
+    services.conversation_close(actor=agent_a, conversation=conversation_a)
+    services.conversation_close(actor=agent_a, conversation=conversation_a)
+    services.conversation_reopen(actor=agent_a, conversation=conversation_a)
+    services.conversation_assign(actor=agent_a, conversation=conversation_a, agent=None)
+    entries = AuditEntry.objects.filter(target_type="messaging.conversation").order_by("pk")
+    assert [(e.actor, e.action, e.before, e.after) for e in entries] == [
+        (manager_a, "update", {"assigned_to": ""}, {"assigned_to": str(agent_a)}),
+        (agent_a, "update", {"status": "open"}, {"status": "closed"}),
+        (agent_a, "update", {"status": "closed"}, {"status": "open"}),
+        (agent_a, "update", {"assigned_to": str(agent_a)}, {"assigned_to": ""}),
+    ]
+    assert {(e.municipality_id, e.household_id, e.target_id) for e in entries} == {
+        (conversation_a.municipality_id, conversation_a.household_id, conversation_a.pk)
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ribambelle.accounts.models import Role
 from ribambelle.conftest import logged_in, make_user
+from ribambelle.core.models import AuditEntry
 from ribambelle.messaging import services
 from ribambelle.messaging.models import Attachment, Conversation
 from ribambelle.messaging.tests.conftest import png_file
@@ -20,8 +21,8 @@ def thread_url(conversation):
     return f"/ville-a/messagerie/{conversation.pk}/"
 
 
-def staff_thread_url(conversation):
-    return f"/ville-a/gestion/messagerie/{conversation.pk}/"
+def staff_thread_url(conversation, action=""):
+    return f"/ville-a/gestion/messagerie/{conversation.pk}/{action}"
 
 
 def with_attachment(conversation, actor):
@@ -315,23 +316,51 @@ def test_staff_thread_reply_assign_close(agent_client, agent_a, conversation_a, 
     conversation_a.refresh_from_db()
     assert not conversation_a.unread_for_staff
 
-    assert agent_client.post(url, {"action": "reply", "body": "Bien reçu"}).status_code == 302
-    assert conversation_a.messages.filter(from_staff=True).count() == 1
-    assert (
-        agent_client.post(url, {"action": "assign", "assigned_to": agent_a.pk}).status_code == 302
+    for action in ("repondre/", "attribuer/", "clore/"):
+        assert f'action="{staff_thread_url(conversation_a, action)}"' in html
+
+    response = agent_client.post(
+        staff_thread_url(conversation_a, "repondre/"), {"body": "Bien reçu"}
     )
-    assert agent_client.post(url, {"action": "closed"}).status_code == 302
+    assert response.status_code == 302 and response.url == url
+    assert conversation_a.messages.filter(from_staff=True).count() == 1
+    response = agent_client.post(
+        staff_thread_url(conversation_a, "attribuer/"), {"assigned_to": agent_a.pk}
+    )
+    assert response.status_code == 302
+    assert agent_client.post(staff_thread_url(conversation_a, "clore/")).status_code == 302
     conversation_a.refresh_from_db()
     assert conversation_a.assigned_to == agent_a
     assert conversation_a.status == "closed"
-    assert agent_client.post(url, {"action": "open"}).status_code == 302
+    html = agent_client.get(url).content.decode()
+    assert f'action="{staff_thread_url(conversation_a, "rouvrir/")}"' in html
+    assert agent_client.post(staff_thread_url(conversation_a, "rouvrir/")).status_code == 302
     conversation_a.refresh_from_db()
     assert conversation_a.status == "open"
+    assert (
+        AuditEntry.objects.filter(
+            target_type="messaging.conversation", actor=agent_a, household_id=household_a.pk
+        ).count()
+        == 3
+    )
+    # The thread's own URL only shows it.
+    assert agent_client.post(url, {"body": "x"}).status_code == 405
+
+
+def test_staff_reply_errors_keep_the_page_and_what_was_typed(agent_client, conversation_a):
+    response = agent_client.post(
+        staff_thread_url(conversation_a, "repondre/"),
+        {"body": "Bonjour", "files": SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10)},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Bonjour" in html and "Repas sans porc" in html
+    assert conversation_a.messages.count() == 1
 
 
 def test_staff_assign_refuses_other_municipality(agent_client, agent_b, conversation_a):
     response = agent_client.post(
-        staff_thread_url(conversation_a), {"action": "assign", "assigned_to": agent_b.pk}
+        staff_thread_url(conversation_a, "attribuer/"), {"assigned_to": agent_b.pk}
     )
     assert response.status_code == 400
     conversation_a.refresh_from_db()
@@ -340,6 +369,11 @@ def test_staff_assign_refuses_other_municipality(agent_client, agent_b, conversa
 
 def test_staff_thread_other_municipality_404(agent_client, conversation_b, agent_b, conversation_a):
     assert agent_client.get(staff_thread_url(conversation_b)).status_code == 404
+    for action in ("repondre/", "attribuer/", "clore/", "rouvrir/"):
+        response = agent_client.post(staff_thread_url(conversation_b, action), {"body": "x"})
+        assert response.status_code == 404
+        other = f"/ville-b/gestion/messagerie/{conversation_a.pk}/{action}"
+        assert logged_in(agent_b).post(other, {"body": "x"}).status_code == 404
     assert (
         logged_in(agent_b).get(f"/ville-b/gestion/messagerie/{conversation_a.pk}/").status_code
         == 404
@@ -352,14 +386,22 @@ def test_staff_thread_wrong_role_403(alice_client, municipality_a, conversation_
     thread = reader.get(staff_thread_url(conversation_a))
     assert thread.status_code == 200
     assert "ne mange pas de porc" in thread.content.decode()
-    response = reader.post(staff_thread_url(conversation_a), {"action": "reply", "body": "x"})
-    assert response.status_code == 403
+    for action, data in (
+        ("repondre/", {"body": "x"}),
+        ("attribuer/", {"assigned_to": ""}),
+        ("clore/", {}),
+        ("rouvrir/", {}),
+    ):
+        assert reader.post(staff_thread_url(conversation_a, action), data).status_code == 403
+        assert alice_client.post(staff_thread_url(conversation_a, action), data).status_code == 403
     assert conversation_a.messages.count() == 1
+    conversation_a.refresh_from_db()
+    assert conversation_a.status == "open"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_staff_reply_emails_family_without_text(agent_client, conversation_a):
     mail.outbox.clear()
-    agent_client.post(staff_thread_url(conversation_a), {"action": "reply", "body": "Secret santé"})
+    agent_client.post(staff_thread_url(conversation_a, "repondre/"), {"body": "Secret santé"})
     assert sorted(email.to[0] for email in mail.outbox) == ["alice@example.org", "bob@example.org"]
     assert all("Secret" not in email.body for email in mail.outbox)

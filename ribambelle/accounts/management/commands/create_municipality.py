@@ -39,8 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Created municipality {municipality.name} at /{municipality.slug}/")
         if options["manager_email"]:
             user = account_services.staff_invite(
-                municipality=municipality,
                 actor=None,
+                municipality=municipality,
                 email=options["manager_email"],
                 first_name="",
                 last_name="",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ribambelle.families.imports import FILE_LIFETIME, import_files_purge
+from ribambelle.families.imports.files import FILE_LIFETIME, import_files_purge
 
 
 class Command(BaseCommand):
