@@ -27,7 +27,7 @@ from ribambelle.billing.models import (
     Payment,
     Tariff,
 )
-from ribambelle.bookings.models import Attendance, Booking
+from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
@@ -85,53 +85,26 @@ def _household_chunks(municipality: Municipality) -> Iterator[list[Household]]:
 
 
 def _billables(
-    households: list[Household], basis: dict[int, str], start: date, end: date
+    municipality: Municipality,
+    households: list[Household],
+    basis: dict[int, str],
+    start: date,
+    end: date,
 ) -> dict[int, list[rules.Billable]]:
     """Household id -> its billable days: bookings for activities billed on bookings, present
     days for those billed on attendance (two queries per chunk)."""
     found: dict[int, list[rules.Billable]] = defaultdict(list)
-    ids = [h.pk for h in households]
-    on_bookings = [a for a, b in basis.items() if b == Tariff.Basis.BOOKINGS]
-    on_attendance = [a for a, b in basis.items() if b == Tariff.Basis.ATTENDANCE]
-    if on_bookings:
-        rows = Booking.objects.filter(
-            child__household_id__in=ids,
-            activity_id__in=on_bookings,
-            date__gte=start,
-            date__lte=end,
-        ).values_list(
-            "child__household_id",
-            "child_id",
-            "child__first_name",
-            "child__last_name",
-            "activity_id",
-            "date",
-            "late",
+    for row in booking_selectors.billable_days(
+        municipality=municipality,
+        household_ids=[h.pk for h in households],
+        start=start,
+        end=end,
+        booked_activity_ids=[a for a, b in basis.items() if b == Tariff.Basis.BOOKINGS],
+        attended_activity_ids=[a for a, b in basis.items() if b == Tariff.Basis.ATTENDANCE],
+    ):
+        found[row.household_id].append(
+            rules.Billable(row.child_id, row.child_name, row.activity_id, row.day, row.unplanned)
         )
-        for household_id, child_id, first, last, activity_id, day, late in rows:
-            found[household_id].append(
-                rules.Billable(child_id, f"{first} {last}", activity_id, day, late)
-            )
-    if on_attendance:
-        rows = Attendance.objects.filter(
-            child__household_id__in=ids,
-            activity_id__in=on_attendance,
-            date__gte=start,
-            date__lte=end,
-            status=Attendance.Status.PRESENT,
-        ).values_list(
-            "child__household_id",
-            "child_id",
-            "child__first_name",
-            "child__last_name",
-            "activity_id",
-            "date",
-            "was_booked",
-        )
-        for household_id, child_id, first, last, activity_id, day, was_booked in rows:
-            found[household_id].append(
-                rules.Billable(child_id, f"{first} {last}", activity_id, day, not was_booked)
-            )
     return found
 
 
@@ -152,7 +125,7 @@ def run_compute(
     Invoice.objects.filter(run=run).delete()
     specs, basis = tariff_specs(office)
     for households in _household_chunks(municipality):
-        billables = _billables(households, basis, start, end)
+        billables = _billables(municipality, households, basis, start, end)
         drafts: list[tuple[Invoice, list[rules.Line]]] = []
         for household in households:
             lines = rules.invoice_lines(billables.get(household.pk, []), specs, household.quotient)
