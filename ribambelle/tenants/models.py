@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Self
 
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
@@ -81,10 +81,10 @@ class Municipality(models.Model):
 class TenantQuerySet(models.QuerySet):
     """The one scoping helper: every tenant-owned read starts here."""
 
-    def for_municipality(self, municipality: Municipality) -> "TenantQuerySet":
+    def for_municipality(self, municipality: Municipality | int) -> Self:
         return self.filter(municipality=municipality)
 
-    def for_household(self, household: Any) -> "TenantQuerySet":
+    def for_household(self, household: Any) -> Self:
         """Rows of one household (a Household or its id with its municipality). The municipality
         is filtered too: the index starts with it, and a household id from another tenant can
         never match."""
