@@ -31,10 +31,10 @@ def test_export_neutralises_formulas(
         activity=canteen,
         date=datetime.date(2026, 11, 2),
     )
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
-    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     invoice = Invoice.objects.get(run=run)
     services.credit_note_create(
         municipality=municipality_a,
