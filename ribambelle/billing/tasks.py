@@ -17,7 +17,7 @@ def send_invoice_issued(invoice_id: int) -> int:
     """ "Votre facture est disponible : mars 2026" to each guardian of the household who has an
     active account: the amount, the due date and a link to the invoices page; nothing else."""
     invoice = (
-        Invoice.objects.select_related("municipality", "office")
+        Invoice.objects.select_related("municipality", "office", "household")
         .filter(pk=invoice_id, status=Invoice.Status.ISSUED)
         .first()
     )
@@ -27,7 +27,8 @@ def send_invoice_issued(invoice_id: int) -> int:
     # One e-mail per address, greeting the first of the guardians who share it.
     recipients: dict[str, str] = {}
     for email, first_name in (
-        Guardian.objects.filter(household_id=invoice.household_id, user__is_active=True)
+        Guardian.objects.for_household(invoice.household)
+        .filter(user__is_active=True)
         .order_by("pk")
         .values_list("user__email", "user__first_name")
     ):

@@ -17,7 +17,7 @@ def send_payment_received(payment_id: int) -> int:
     """To each guardian of the household with an active account: the amount, the invoice
     number and a link to the invoices page."""
     payment = (
-        Payment.objects.select_related("invoice", "municipality")
+        Payment.objects.select_related("invoice__household", "municipality")
         .filter(pk=payment_id, status=Payment.Status.PAID)
         .first()
     )
@@ -27,9 +27,9 @@ def send_payment_received(payment_id: int) -> int:
     emails = sorted(
         {
             email.lower()
-            for email in Guardian.objects.filter(
-                household_id=invoice.household_id, user__is_active=True
-            ).values_list("user__email", flat=True)
+            for email in Guardian.objects.for_household(invoice.household)
+            .filter(user__is_active=True)
+            .values_list("user__email", flat=True)
             if email
         }
     )
