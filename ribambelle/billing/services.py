@@ -60,7 +60,8 @@ def invoice_run_compute(
     if run.status == InvoiceRun.Status.ISSUED:
         raise BillingError(_("Cette facturation est déjà émise : elle ne peut plus changer."))
     run.office = office  # the run's office, already read: its name labels the audit entry
-    Invoice.objects.filter(run=run).delete()
+    if not created:
+        Invoice.objects.filter(run=run).delete()
     specs, basis = selectors.tariff_specs(office)
     count, total = 0, ZERO
     for households in selectors.household_chunks(municipality):
@@ -140,7 +141,11 @@ def invoice_run_issue(
 ) -> InvoiceRun:
     """Issue every draft of the run: numbers in the order of the households' names, the
     household copied onto the invoice, then e-mails once the transaction is committed."""
-    run = InvoiceRun.objects.select_for_update().get(pk=run.pk, municipality=municipality)
+    run = (
+        InvoiceRun.objects.select_for_update(of=("self",))
+        .select_related("office")
+        .get(pk=run.pk, municipality=municipality)
+    )
     if run.status == InvoiceRun.Status.ISSUED:
         raise BillingError(_("Cette facturation est déjà émise."))
     today = timezone.localdate()

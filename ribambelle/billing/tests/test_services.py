@@ -314,3 +314,28 @@ def test_office_save_refuses_another_municipalitys_department_or_office(
         )
     assert not AuditEntry.objects.exists()
     assert BillingOffice.objects.get().name == "Régie de B"
+
+
+def test_a_run_reads_and_writes_a_constant_number_of_queries(
+    municipality_a, office_a, canteen_tariff, canteen, agent_a, django_assert_num_queries
+):
+    """Whatever the number of households (under a chunk): the run and its lock, the drafts
+    replaced, the tariffs, the households, their days, the inserts and the audit entry."""
+    from ribambelle.billing.tests.test_staff import add_household
+
+    for index in range(2):
+        add_household(municipality_a, f"Foyer {index}", canteen)
+    with django_assert_num_queries(14):  # the run created in a savepoint
+        run = services.invoice_run_compute(
+            municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
+        )
+    for households in (range(2, 3), range(3, 8)):
+        for index in households:
+            add_household(municipality_a, f"Foyer {index}", canteen)
+        with django_assert_num_queries(16):  # found, locked; its drafts deleted with their lines
+            services.invoice_run_compute(
+                municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
+            )
+    assert Invoice.objects.filter(run=run).count() == 8
+    with django_assert_num_queries(12):
+        services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)

@@ -396,6 +396,31 @@ def test_a_draft_invoice_refuses_payments(agent_client, draft_run):
     assert "Seule une facture émise peut être payée." in response.content.decode()
 
 
+def test_invoice_actions_are_posts_for_the_municipalitys_writers(
+    agent_client, alice_client, manager_b_client, issued_invoice
+):
+    payment = {
+        "paiement-amount": "1,00",
+        "paiement-method": "cash",
+        "paiement-received_on": "2026-11-24",
+    }
+    credit = {"avoir-amount": "1,00", "avoir-reason": "Erreur"}
+    actions = [("invoice_payment", payment), ("invoice_credit", credit)]
+    for name, data in actions:
+        page = url(name, pk=issued_invoice.pk)
+        assert alice_client.post(page, data).status_code == 403, name
+        assert manager_b_client.post(page, data).status_code == 404, name
+        assert manager_b_client.post(url(name, "ville-b", pk=issued_invoice.pk)).status_code == 404
+        assert agent_client.get(page).status_code == 405, name
+    # The invoice page itself only shows: its forms post to the actions' addresses.
+    page = url("invoice", pk=issued_invoice.pk)
+    assert agent_client.post(page, {"action": "payment", **payment}).status_code == 405
+    text = agent_client.get(page).content.decode()
+    assert f'action="{url("invoice_payment", pk=issued_invoice.pk)}#paiements"' in text
+    assert f'action="{url("invoice_credit", pk=issued_invoice.pk)}#avoirs"' in text
+    assert not Payment.objects.exists() and issued_invoice.credit_notes.count() == 0
+
+
 # Unpaid, household, export
 
 
