@@ -29,6 +29,7 @@ from ribambelle.billing.models import (
     BillingOffice,
     CreditNote,
     Invoice,
+    InvoiceLine,
     InvoiceRun,
     Payment,
     Tariff,
@@ -219,23 +220,38 @@ def tariff_snapshot(tariff: Tariff) -> dict[str, Any]:
 
 
 def tariff_specs(office: BillingOffice) -> tuple[dict[int, rules.TariffSpec], dict[int, str]]:
-    """The office's activities that have a tariff: their specs and what each bills on."""
-    tariffs = (
+    """The office's activities that have a tariff: their specs and what each bills on. One
+    query: a row per bracket, or a single row without bracket for a tariff that has none."""
+    rows = (
         Tariff.objects.filter(activity__department__billing_offices=office)
-        .select_related("activity")
-        .prefetch_related("brackets")
-    )
-    specs, basis = {}, {}
-    for tariff in tariffs:
-        specs[tariff.activity_id] = rules.TariffSpec(
-            activity_id=tariff.activity_id,
-            label=tariff.activity.name,
-            default_price=tariff.default_price,
-            brackets=tuple((b.up_to, b.price) for b in tariff.brackets.all()),
-            surcharge_price=tariff.surcharge_price,
+        .order_by("activity_id", F("brackets__up_to").asc(nulls_last=True))
+        .values_list(
+            "activity_id",
+            "activity__name",
+            "basis",
+            "default_price",
+            "surcharge_price",
+            "brackets__up_to",
+            "brackets__price",
         )
-        basis[tariff.activity_id] = tariff.basis
-    return specs, basis
+    )
+    found: dict[int, tuple[str, str, Decimal, Decimal | None]] = {}
+    brackets: dict[int, list[tuple[Decimal | None, Decimal]]] = defaultdict(list)
+    for activity_id, name, basis, default, surcharge, up_to, price in rows:
+        found[activity_id] = (name, basis, default, surcharge)
+        if price is not None:
+            brackets[activity_id].append((up_to, price))
+    specs = {
+        activity_id: rules.TariffSpec(
+            activity_id=activity_id,
+            label=name,
+            default_price=default,
+            brackets=tuple(brackets[activity_id]),
+            surcharge_price=surcharge,
+        )
+        for activity_id, (name, _basis, default, surcharge) in found.items()
+    }
+    return specs, {activity_id: values[1] for activity_id, values in found.items()}
 
 
 def household_chunks(municipality: Municipality) -> Iterator[list[Household]]:
@@ -331,6 +347,10 @@ def staff_invoice_get(municipality: Municipality, pk: int) -> Invoice:
         Invoice.objects.for_municipality(municipality).select_related("household", "office", "run"),
         pk=pk,
     )
+
+
+def invoice_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    return InvoiceLine.objects.filter(invoice=invoice).order_by("pk")
 
 
 def invoice_payments(invoice: Invoice) -> QuerySet[Payment]:

@@ -63,14 +63,18 @@ def test_household_chunks_stop_at_a_short_chunk(
     assert [household.pk for chunk in chunks for household in chunk] == [h.pk for h in made]
 
 
-def test_tariff_specs_are_the_offices_priced_activities(
-    municipality_a, office_a, canteen_tariff, canteen, evening_care
+def test_tariff_specs_are_the_offices_priced_activities_in_one_query(
+    municipality_a, office_a, canteen_tariff, canteen, evening_care, django_assert_num_queries
 ):
     Tariff.objects.create(activity=evening_care, default_price=Decimal("2.00"))  # other office
     unpriced = make_activity(municipality_a, canteen.department, "Goûter")
-    specs, basis = selectors.tariff_specs(office_a)
-    assert list(specs) == [canteen.pk] and unpriced.pk not in basis
-    assert basis == {canteen.pk: Tariff.Basis.BOOKINGS}
+    flat = make_activity(municipality_a, canteen.department, "Étude")
+    Tariff.objects.create(activity=flat, basis="attendance", default_price=Decimal("1.50"))
+    with django_assert_num_queries(1):
+        specs, basis = selectors.tariff_specs(office_a)
+    assert sorted(specs) == [canteen.pk, flat.pk] and unpriced.pk not in basis
+    assert basis == {canteen.pk: Tariff.Basis.BOOKINGS, flat.pk: Tariff.Basis.ATTENDANCE}
+    assert specs[flat.pk] == rules.TariffSpec(flat.pk, "Étude", Decimal("1.50"))
     assert specs[canteen.pk] == rules.TariffSpec(
         activity_id=canteen.pk,
         label="Restauration scolaire",

@@ -217,7 +217,7 @@ def _invoice_page(
     )
     context = {
         "invoice": invoice,
-        "lines": invoice.lines.all(),
+        "lines": selectors.invoice_lines(invoice),
         "payments": selectors.invoice_payments(invoice),
         "credit_notes": selectors.invoice_credit_notes(invoice),
         "payment_form": payment_form or PaymentForm(prefix="paiement"),
