@@ -3,14 +3,17 @@ payments and credit notes. Amounts accept a comma ("2,50"), as people type them 
 
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing import rules
 from ribambelle.billing.models import ZERO, BillingOffice, Payment, Tariff
+from ribambelle.billing.services import OfficeValues
 from ribambelle.bookings.forms_config import CheckboxGroup, RadioGroup
 from ribambelle.families.forms import DateInput
 from ribambelle.tenants.models import Municipality
@@ -96,6 +99,9 @@ class OfficeForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
     )
 
+    # The provider's settings as clean() assembles them from the fields below.
+    provider_options: dict[str, Any]
+
     class Meta:
         model = BillingOffice
         fields = ["name", "siret", "departments", "due_days", "payment_instructions", "provider"]
@@ -108,7 +114,9 @@ class OfficeForm(forms.ModelForm):
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        self.fields["departments"].queryset = departments_of(municipality)
+        cast(forms.ModelMultipleChoiceField, self.fields["departments"]).queryset = departments_of(
+            municipality
+        )
         self.fields["departments"].error_messages["invalid_choice"] = _("Ce service n'existe pas.")
         self.fields["departments"].error_messages["required"] = _("Cochez au moins un service.")
         options = self.instance.provider_options or {}
@@ -151,8 +159,9 @@ class OfficeForm(forms.ModelForm):
             raise ValidationError(_("Une régie porte déjà ce nom."))
         return name
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         provider = cleaned.get("provider")
         saved = self.instance.provider_options or {}
         # Our own switches (the demo bank for a test municipality) are kept as they are.
@@ -184,9 +193,18 @@ class OfficeForm(forms.ModelForm):
         self.provider_options = options
         return cleaned
 
-    def save(self, commit=True):
-        self.instance.provider_options = getattr(self, "provider_options", {})
-        return super().save(commit=commit)
+    def values(self) -> OfficeValues:
+        """The checked office for billing_office_save, once the form is valid."""
+        data = self.cleaned_data
+        return OfficeValues(
+            name=data["name"],
+            departments=list(data["departments"]),
+            siret=data["siret"],
+            due_days=data["due_days"],
+            payment_instructions=data["payment_instructions"],
+            provider=data["provider"],
+            provider_options=self.provider_options,
+        )
 
 
 class TariffForm(forms.ModelForm):
@@ -215,8 +233,9 @@ class BracketForm(forms.Form):
     )
     price = MoneyField(label=_("Prix unitaire (€)"), required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         missing = cleaned.get("up_to") is not None and cleaned.get("price") is None
         if missing and "price" not in self.errors:
             self.add_error("price", _("Indiquez le prix de cette tranche."))
@@ -253,6 +272,14 @@ BracketFormSet = forms.formset_factory(
 )
 
 
+def bracket_formset(
+    data: QueryDict | None, brackets: list[tuple[Decimal | None, Decimal]]
+) -> BaseBracketFormSet:
+    """The brackets' rows, filled with the tariff's current ones."""
+    initial = [{"up_to": up_to, "price": price} for up_to, price in brackets]
+    return cast(BaseBracketFormSet, BracketFormSet(data, initial=initial, prefix="tranches"))
+
+
 class MonthInput(forms.DateInput):
     input_type = "month"
 
@@ -276,7 +303,8 @@ class RunForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = BillingOffice.objects.for_municipality(municipality)
+        office = cast(forms.ModelChoiceField, self.fields["office"])
+        office.queryset = BillingOffice.objects.for_municipality(municipality)
         if not self.is_bound:
             self.initial.setdefault("month", timezone.localdate().replace(day=1))
 
@@ -310,8 +338,9 @@ class PeriodForm(forms.Form):
     du = forms.DateField(label=_("Du"), widget=DateInput)
     au = forms.DateField(label=_("Au"), widget=DateInput)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("du"), cleaned.get("au")
         if isinstance(start, date) and isinstance(end, date) and end < start:
             raise ValidationError(_("La fin de la période est avant son début."))

@@ -9,6 +9,7 @@ import base64
 import functools
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -73,7 +74,7 @@ def logo_data_uri(municipality: Municipality) -> str:
     """The logo inlined, so that neither the browser nor WeasyPrint fetches anything."""
     if not municipality.logo:
         return ""
-    suffix = "." + municipality.logo.name.rsplit(".", 1)[-1].lower()
+    suffix = "." + (municipality.logo.name or "").rsplit(".", 1)[-1].lower()
     content_type = LOGO_TYPES.get(suffix)
     if content_type is None:
         return ""
@@ -114,11 +115,12 @@ def document_context(invoice: Invoice) -> dict:
 
 
 @functools.cache
-def _with_language(metadata_class):
+def _with_language(metadata_class: Any) -> Any:
     """WeasyPrint's XMP packet with the document's language (dc:language) added: PDF/A asks
     that the XMP say what the document information says, and readers look for it there."""
+    base: Any = metadata_class
 
-    class Metadata(metadata_class):
+    class Metadata(base):
         def generate_rdf_metadata(self, variant, version, conformance):
             # WeasyPrint's own output, not outside input.
             packet = super().generate_rdf_metadata(variant, version, conformance)
@@ -145,7 +147,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
         pdf_variant=PDF_VARIANT, pdf_tags=True
     )
-    document.metadata.__class__ = _with_language(type(document.metadata))
+    metadata_class: Any = type(document.metadata)
+    document.metadata.__class__ = _with_language(metadata_class)
     return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, srgb=True)
 
 

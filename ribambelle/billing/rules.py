@@ -1,6 +1,7 @@
-"""Pure billing rules: the unit price for a family quotient, and invoice lines from the billable
-days. No ORM, table-driven tests."""
+"""Pure billing rules: the unit price for a family quotient, invoice lines from the billable
+days, a month's bounds, numbers and SIRET. No ORM, table-driven tests."""
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -90,16 +91,15 @@ def invoice_lines(
 ) -> list[Line]:
     """One line per child, activity and price (normal or surcharge), dates in order. Days of an
     activity without a tariff are not billed."""
-    grouped: dict[tuple, Line] = {}
+    grouped: dict[tuple[str, int, str, int, bool], Line] = {}
     for item in billables:
         tariff = tariffs.get(item.activity_id)
         if tariff is None:
             continue
-        surcharge = item.surcharge and tariff.surcharge_price is not None
-        if surcharge:
-            pricing = Pricing(tariff.surcharge_price, SURCHARGE)
+        if item.surcharge and tariff.surcharge_price is not None:
+            surcharge, pricing = True, Pricing(tariff.surcharge_price, SURCHARGE)
         else:
-            pricing = tariff.pricing(quotient)
+            surcharge, pricing = False, tariff.pricing(quotient)
         key = (item.child_name, item.child_id, tariff.label, item.activity_id, surcharge)
         line = grouped.get(key)
         if line is None:
@@ -113,7 +113,7 @@ def invoice_lines(
                 pricing=pricing,
             )
         line.dates.append(item.day)
-    lines = [grouped[key] for key in sorted(grouped, key=lambda k: (k[0], k[1], k[2], k[3], k[4]))]
+    lines = [grouped[key] for key in sorted(grouped)]
     for line in lines:
         line.dates.sort()
     return lines
@@ -147,3 +147,14 @@ def format_siret(siret: str) -> str:
 def format_number(prefix: str, year: int, sequence: int) -> str:
     """F-2026-000042: the year resets the sequence; the zero padding sorts as text."""
     return f"{prefix}-{year}-{sequence:06d}"
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last days of the month `month` falls in."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def postal_address(street: str, postal_code: str, city: str) -> str:
+    """The lines printed under the household's name on an invoice, without empty lines."""
+    return "\n".join(part for part in (street, f"{postal_code} {city}".strip()) if part)

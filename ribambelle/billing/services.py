@@ -1,12 +1,12 @@
 """Writes for billing: the monthly invoice run (compute drafts, recompute, issue with gapless
-numbers), credit notes and manual payments. Each is one transaction: a run that fails half-way
-leaves no partial invoice behind."""
+numbers), credit notes, manual payments, billing offices and tariffs. Each is one transaction
+(a run that fails half-way leaves no partial invoice behind) and each leaves an audit entry."""
 
-import calendar
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ribambelle.billing import rules
+from ribambelle.accounts.models import User
+from ribambelle.billing import rules, selectors
 from ribambelle.billing.models import (
     ZERO,
     BillingOffice,
@@ -26,14 +27,13 @@ from ribambelle.billing.models import (
     NumberSequence,
     Payment,
     Tariff,
+    TariffBracket,
 )
-from ribambelle.bookings.models import Attendance, Booking
+from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record, audit_record_changes
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.models import Household
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import Department, Municipality
 
-HOUSEHOLDS_PER_CHUNK = 500
 INVOICE_PREFIX = "F"
 CREDIT_PREFIX = "AV"
 
@@ -42,120 +42,35 @@ class BillingError(Exception):
     """A refused billing action; the message is in French for the staff."""
 
 
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def tariff_specs(office: BillingOffice) -> tuple[dict[int, rules.TariffSpec], dict[int, str]]:
-    """The office's activities that have a tariff: their specs and what each bills on."""
-    tariffs = (
-        Tariff.objects.filter(activity__department__billing_offices=office)
-        .select_related("activity")
-        .prefetch_related("brackets")
-    )
-    specs, basis = {}, {}
-    for tariff in tariffs:
-        specs[tariff.activity_id] = rules.TariffSpec(
-            activity_id=tariff.activity_id,
-            label=tariff.activity.name,
-            default_price=tariff.default_price,
-            brackets=tuple((b.up_to, b.price) for b in tariff.brackets.all()),
-            surcharge_price=tariff.surcharge_price,
-        )
-        basis[tariff.activity_id] = tariff.basis
-    return specs, basis
-
-
-def _household_chunks(municipality: Municipality) -> Iterator[list[Household]]:
-    """Households in chunks, so that memory stays bounded whatever their number."""
-    last = 0
-    while True:
-        chunk = list(
-            Household.objects.for_municipality(municipality)
-            .filter(pk__gt=last)
-            .exclude(status=Household.Status.REFUSED)
-            .order_by("pk")
-            .only("pk", "name", "quotient")[:HOUSEHOLDS_PER_CHUNK]
-        )
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1].pk
-
-
-def _billables(
-    households: list[Household], basis: dict[int, str], start: date, end: date
-) -> dict[int, list[rules.Billable]]:
-    """Household id -> its billable days: bookings for activities billed on bookings, present
-    days for those billed on attendance (two queries per chunk)."""
-    found: dict[int, list[rules.Billable]] = defaultdict(list)
-    ids = [h.pk for h in households]
-    on_bookings = [a for a, b in basis.items() if b == Tariff.Basis.BOOKINGS]
-    on_attendance = [a for a, b in basis.items() if b == Tariff.Basis.ATTENDANCE]
-    if on_bookings:
-        rows = Booking.objects.filter(
-            child__household_id__in=ids,
-            activity_id__in=on_bookings,
-            date__gte=start,
-            date__lte=end,
-        ).values_list(
-            "child__household_id",
-            "child_id",
-            "child__first_name",
-            "child__last_name",
-            "activity_id",
-            "date",
-            "late",
-        )
-        for household_id, child_id, first, last, activity_id, day, late in rows:
-            found[household_id].append(
-                rules.Billable(child_id, f"{first} {last}", activity_id, day, late)
-            )
-    if on_attendance:
-        rows = Attendance.objects.filter(
-            child__household_id__in=ids,
-            activity_id__in=on_attendance,
-            date__gte=start,
-            date__lte=end,
-            status=Attendance.Status.PRESENT,
-        ).values_list(
-            "child__household_id",
-            "child_id",
-            "child__first_name",
-            "child__last_name",
-            "activity_id",
-            "date",
-            "was_booked",
-        )
-        for household_id, child_id, first, last, activity_id, day, was_booked in rows:
-            found[household_id].append(
-                rules.Billable(child_id, f"{first} {last}", activity_id, day, not was_booked)
-            )
-    return found
+# Monthly runs
 
 
 @transaction.atomic
-def run_compute(
-    *, municipality: Municipality, office: BillingOffice, month: date, actor
+def invoice_run_compute(
+    *, municipality: Municipality, office: BillingOffice, month: date, actor: User | None
 ) -> InvoiceRun:
     """Compute (or recompute) the draft invoices of a month for a billing office. An issued run
-    is never recomputed."""
-    start, end = month_bounds(month)
-    run, _created = InvoiceRun.objects.select_for_update().get_or_create(
+    is never recomputed. `actor` is None when the system computes (demo and bench data)."""
+    start, end = rules.month_bounds(month)
+    run, created = InvoiceRun.objects.select_for_update().get_or_create(
         office=office, month=start, defaults={"municipality": municipality, "created_by": actor}
     )
     if run.municipality_id != municipality.pk:
         raise BillingError(_("Cette facturation n'existe pas."))
     if run.status == InvoiceRun.Status.ISSUED:
         raise BillingError(_("Cette facturation est déjà émise : elle ne peut plus changer."))
-    Invoice.objects.filter(run=run).delete()
-    specs, basis = tariff_specs(office)
-    for households in _household_chunks(municipality):
-        billables = _billables(households, basis, start, end)
+    run.office = office  # the run's office, already read: its name labels the audit entry
+    if not created:
+        Invoice.objects.filter(run=run).delete()
+    specs, basis = selectors.tariff_specs(office)
+    count, total = 0, ZERO
+    for households in selectors.household_chunks(municipality):
+        days = selectors.billables(
+            municipality=municipality, households=households, basis=basis, start=start, end=end
+        )
         drafts: list[tuple[Invoice, list[rules.Line]]] = []
         for household in households:
-            lines = rules.invoice_lines(billables.get(household.pk, []), specs, household.quotient)
+            lines = rules.invoice_lines(days.get(household.pk, []), specs, household.quotient)
             if not lines:
                 continue
             invoice = Invoice(
@@ -170,39 +85,48 @@ def run_compute(
                 quotient=household.quotient,
             )
             drafts.append((invoice, lines))
+            count, total = count + 1, total + invoice.total
         Invoice.objects.bulk_create([invoice for invoice, _lines in drafts])
         InvoiceLine.objects.bulk_create(
-            [
-                InvoiceLine(
-                    invoice=invoice,
-                    child_id=line.child_id,
-                    activity_id=line.activity_id,
-                    child_name=line.child_name,
-                    label=line.label,
-                    kind=InvoiceLine.Kind.SURCHARGE if line.surcharge else InvoiceLine.Kind.NORMAL,
-                    dates=[day.isoformat() for day in line.dates],
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                    pricing=line.pricing.source if line.pricing else "",
-                    bracket_floor=line.pricing.floor if line.pricing else None,
-                    bracket_ceiling=line.pricing.ceiling if line.pricing else None,
-                )
-                for invoice, lines in drafts
-                for line in lines
-            ],
+            [_line_row(invoice, line) for invoice, lines in drafts for line in lines],
             batch_size=2000,
         )
     run.computed_at = timezone.now()
     run.save(update_fields=["computed_at"])
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        target=run,
+        after={"office": office.name, "month": start, "invoices": count, "total": total},
+    )
     return run
+
+
+def _line_row(invoice: Invoice, line: rules.Line) -> InvoiceLine:
+    return InvoiceLine(
+        invoice=invoice,
+        child_id=line.child_id,
+        activity_id=line.activity_id,
+        child_name=line.child_name,
+        label=line.label,
+        kind=InvoiceLine.Kind.SURCHARGE if line.surcharge else InvoiceLine.Kind.NORMAL,
+        dates=[day.isoformat() for day in line.dates],
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        amount=line.amount,
+        pricing=line.pricing.source if line.pricing else "",
+        bracket_floor=line.pricing.floor if line.pricing else None,
+        bracket_ceiling=line.pricing.ceiling if line.pricing else None,
+    )
 
 
 def _next_numbers(municipality: Municipality, kind: str, year: int, count: int) -> range:
     """Reserve `count` consecutive numbers: the sequence row is locked until the transaction
     ends, so a concurrent run waits and continues after the last number given here."""
-    NumberSequence.objects.get_or_create(municipality=municipality, kind=kind, year=year)
-    sequence = NumberSequence.objects.select_for_update().get(
+    # get_or_create reads the row locked; when two transactions create it at once, the second
+    # one's insert fails on the unique constraint and it reads the row again, locked.
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(
         municipality=municipality, kind=kind, year=year
     )
     first = sequence.last + 1
@@ -211,19 +135,17 @@ def _next_numbers(municipality: Municipality, kind: str, year: int, count: int) 
     return range(first, first + count)
 
 
-def _address(household: Household) -> str:
-    return "\n".join(
-        part
-        for part in (household.address, f"{household.postal_code} {household.city}".strip())
-        if part
-    )
-
-
 @transaction.atomic
-def run_issue(*, municipality: Municipality, run: InvoiceRun, actor) -> InvoiceRun:
+def invoice_run_issue(
+    *, municipality: Municipality, run: InvoiceRun, actor: User | None
+) -> InvoiceRun:
     """Issue every draft of the run: numbers in the order of the households' names, the
     household copied onto the invoice, then e-mails once the transaction is committed."""
-    run = InvoiceRun.objects.select_for_update().get(pk=run.pk, municipality=municipality)
+    run = (
+        InvoiceRun.objects.select_for_update(of=("self",))
+        .select_related("office")
+        .get(pk=run.pk, municipality=municipality)
+    )
     if run.status == InvoiceRun.Status.ISSUED:
         raise BillingError(_("Cette facturation est déjà émise."))
     today = timezone.localdate()
@@ -241,7 +163,9 @@ def run_issue(*, municipality: Municipality, run: InvoiceRun, actor) -> InvoiceR
         invoice.issued_on = today
         invoice.due_on = due_on
         invoice.household_name = household.name
-        invoice.household_address = _address(household)
+        invoice.household_address = rules.postal_address(
+            household.address, household.postal_code, household.city
+        )
     # The quotient stays the one the lines were priced with when the run was computed.
     Invoice.objects.bulk_update(
         invoices,
@@ -251,6 +175,19 @@ def run_issue(*, municipality: Municipality, run: InvoiceRun, actor) -> InvoiceR
     run.status = InvoiceRun.Status.ISSUED
     run.issued_at = timezone.now()
     run.save(update_fields=["status", "issued_at"])
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=run,
+        before={"status": InvoiceRun.Status.DRAFT},
+        after={
+            "status": run.status,
+            "invoices": len(invoices),
+            "numbers": [invoices[0].number, invoices[-1].number] if invoices else [],
+            "due_on": due_on,
+        },
+    )
     ids = [invoice.pk for invoice in invoices]
     transaction.on_commit(lambda: _notify_issued(ids))
     return run
@@ -263,9 +200,17 @@ def _notify_issued(invoice_ids: list[int]) -> None:
         tasks.send_invoice_issued.enqueue(invoice_id)
 
 
+# One invoice: credit notes and payments received by the office
+
+
 @transaction.atomic
 def credit_note_create(
-    *, municipality: Municipality, invoice: Invoice, amount: Decimal, reason: str, actor
+    *,
+    municipality: Municipality,
+    invoice: Invoice,
+    amount: Decimal,
+    reason: str,
+    actor: User | None,
 ) -> CreditNote:
     """A correction of an issued invoice, at most what is still due on it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, municipality=municipality)
@@ -307,7 +252,7 @@ def payment_record(
     method: str,
     received_on: date,
     reference: str,
-    actor,
+    actor: User | None,
 ) -> Payment:
     """A payment received by the office (cheque, cash, CESU, transfer)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, municipality=municipality)
@@ -340,79 +285,92 @@ def payment_record(
     return payment
 
 
-# Staff settings: billing offices and tariffs.
+# Staff settings: billing offices and tariffs
 
 
-def _office_values(office: BillingOffice) -> dict:
-    return {
-        "name": office.name,
-        "siret": office.siret,
-        "departments": sorted(office.departments.values_list("pk", flat=True)) if office.pk else [],
-        "due_days": office.due_days,
-        "payment_instructions": office.payment_instructions,
-        "provider": office.provider,
-        # Secrets are logged as "set", never their value.
-        "provider_options": {
-            key: ("***" if key.startswith("secret") and value else value)
-            for key, value in sorted((office.provider_options or {}).items())
-        },
-    }
+@dataclass(frozen=True)
+class OfficeValues:
+    """A billing office as the manager typed it, checked (OfficeForm.values())."""
+
+    name: str
+    departments: Sequence[Department]
+    siret: str = ""
+    due_days: int = 15
+    payment_instructions: str = ""
+    provider: str = ""
+    provider_options: dict[str, Any] = field(default_factory=dict)
 
 
-def office_snapshot(office: BillingOffice) -> dict:
-    """Taken before the form validates: validation writes the typed values into the instance."""
-    return _office_values(office)
+def _changes(
+    before: dict[str, Any], after: dict[str, Any], creating: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the audit entry keeps: everything on creation, only what changed on an update."""
+    if creating:
+        return {}, after
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {name: before.get(name) for name in changed}, {name: after[name] for name in changed}
 
 
 @transaction.atomic
-def office_save(*, municipality: Municipality, actor, form, before: dict) -> BillingOffice:
-    """Save a valid billing office form and log what changed."""
-    creating = form.instance.pk is None
-    office = form.save(commit=False)
-    office.municipality = municipality
+def billing_office_save(
+    *,
+    municipality: Municipality,
+    actor: User | None,
+    office: BillingOffice | None,
+    values: OfficeValues,
+) -> BillingOffice:
+    """Create an office (`office` None) or change one, and log what changed."""
+    if any(department.municipality_id != municipality.pk for department in values.departments):
+        raise BillingError(_("Ce service n'existe pas."))
+    creating = office is None
+    if office is None:
+        office = BillingOffice(municipality=municipality)
+        before: dict[str, Any] = {}
+    else:
+        # Read again, locked: the form's validation wrote the typed values into its instance.
+        office = BillingOffice.objects.select_for_update().get(
+            pk=office.pk, municipality=municipality
+        )
+        before = selectors.office_snapshot(office)
+    office.name = values.name
+    office.siret = values.siret
+    office.due_days = values.due_days
+    office.payment_instructions = values.payment_instructions
+    office.provider = values.provider
+    office.provider_options = dict(values.provider_options)
     office.save()
-    form.save_m2m()
+    office.departments.set(values.departments)
     audit_record_changes(
         municipality=municipality,
         actor=actor,
         target=office,
         before=None if creating else before,
-        after=_office_values(office),
+        after=selectors.office_snapshot(
+            office, [department.pk for department in values.departments]
+        ),
     )
     return office
-
-
-def tariff_snapshot(tariff: Tariff) -> dict:
-    return {
-        "basis": tariff.basis,
-        "default_price": tariff.default_price,
-        "surcharge_price": tariff.surcharge_price,
-        "brackets": [[b.up_to, b.price] for b in tariff.brackets.all()] if tariff.pk else [],
-    }
 
 
 @transaction.atomic
 def tariff_save(
     *,
     municipality: Municipality,
-    actor,
-    activity,
+    actor: User | None,
+    activity: Activity,
     basis: str,
     default_price: Decimal,
     surcharge_price: Decimal | None,
-    brackets: list[tuple[Decimal | None, Decimal]],
+    brackets: Sequence[tuple[Decimal | None, Decimal]],
 ) -> Tariff:
     """Create or replace an activity's tariff and its brackets. Invoices already computed keep
     their prices: only the next computation reads the new tariff."""
-    from ribambelle.billing.models import TariffBracket
-
     if activity.municipality_id != municipality.pk:
         raise BillingError(_("Cette activité n'existe pas."))
-    tariff = Tariff.objects.select_for_update().filter(activity=activity).first()
-    creating = tariff is None
-    before = {} if creating else tariff_snapshot(tariff)
-    if creating:
-        tariff = Tariff(activity=activity)
+    found = Tariff.objects.select_for_update().filter(activity=activity).first()
+    creating = found is None
+    tariff = Tariff(activity=activity) if found is None else found
+    before = {} if creating else selectors.tariff_snapshot(tariff)
     tariff.basis = basis
     tariff.default_price = default_price
     tariff.surcharge_price = surcharge_price
@@ -426,6 +384,6 @@ def tariff_save(
         actor=actor,
         target=tariff,
         before=None if creating else before,
-        after=tariff_snapshot(tariff),
+        after=selectors.tariff_snapshot(tariff),
     )
     return tariff

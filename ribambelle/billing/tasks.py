@@ -17,7 +17,7 @@ def send_invoice_issued(invoice_id: int) -> int:
     """ "Votre facture est disponible : mars 2026" to each guardian of the household who has an
     active account: the amount, the due date and a link to the invoices page; nothing else."""
     invoice = (
-        Invoice.objects.select_related("municipality", "office")
+        Invoice.objects.select_related("municipality", "office", "household")
         .filter(pk=invoice_id, status=Invoice.Status.ISSUED)
         .first()
     )

@@ -82,8 +82,10 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
     for month in months:
         if InvoiceRun.objects.filter(office=office, month=month).exists():
             continue
-        run = services.run_compute(municipality=demo, office=office, month=month, actor=None)
-        services.run_issue(municipality=demo, run=run, actor=None)
+        run = services.invoice_run_compute(
+            municipality=demo, office=office, month=month, actor=None
+        )
+        services.invoice_run_issue(municipality=demo, run=run, actor=None)
     if not months or Payment.objects.filter(municipality=demo).exists():
         return
     issued = Invoice.objects.filter(office=office, status=Invoice.Status.ISSUED)

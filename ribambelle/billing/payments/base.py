@@ -4,6 +4,7 @@ A provider never decides that an invoice is paid: it turns what the bank says (a
 notification, or its answer to a server-to-server query) into a Result, and the services
 decide (invariant 5). The browser's return from the bank carries nothing we trust."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,6 +23,26 @@ class InvalidNotification(Exception):
 
 
 @dataclass(frozen=True)
+class NotificationMessage:
+    """A provider's server-to-server message as it reached the notification address, read from
+    the request by the view: what the providers verify, and nothing of the request beyond it
+    (no header is needed: PayFiP's message is confirmed through its web service, Payzen's and
+    the demo bank's carry their signature in their fields)."""
+
+    method: str
+    # The parameters of the address and of the posted form, the last value of each.
+    query: Mapping[str, str] = field(default_factory=dict)
+    form: Mapping[str, str] = field(default_factory=dict)
+    # The raw posted body and query string, for a signature computed over them (Payzen).
+    body: bytes = b""
+    query_string: str = ""
+
+    def param(self, name: str) -> str:
+        """A field sent either way: in the posted form first, else in the address."""
+        return self.form.get(name) or self.query.get(name) or ""
+
+
+@dataclass(frozen=True)
 class Result:
     """What the provider says about one payment. `status` is a Payment.Status value; PENDING
     means "nothing final yet"."""
@@ -31,7 +52,7 @@ class Result:
     transaction_id: str
     status: str
     amount_cents: int | None
-    raw: dict = field(default_factory=dict, compare=False)
+    raw: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,12 +85,12 @@ class Provider:
         """The provider as the family knows it, after "la page de paiement sécurisée de"."""
         return self.office.get_provider_display()
 
-    def __init__(self, office: BillingOffice):
+    def __init__(self, office: BillingOffice) -> None:
         self.office = office
         self.options = dict(office.provider_options or {})
 
     @classmethod
-    def notification_lookup(cls, request) -> dict:
+    def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
         """Which payment an incoming notification claims to be about, before it is verified:
         only used to find the office whose keys verify it. Returns Payment lookups (e.g.
         {"reference": ...}); raises InvalidNotification when there is nothing to look for."""
@@ -78,7 +99,7 @@ class Provider:
     def start(self, payment: Payment, return_url: str, notify_url: str) -> Redirect:
         raise NotImplementedError
 
-    def handle_notification(self, request) -> Result:
+    def handle_notification(self, message: NotificationMessage) -> Result:
         """Verify and read a notification sent by the provider; raises InvalidNotification."""
         raise NotImplementedError
 

@@ -8,15 +8,18 @@ path as any provider's, before sending the family back to the return page."""
 
 import hashlib
 import hmac
+from collections.abc import Mapping
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.models import BillingOffice, Payment
 from ribambelle.billing.payments.base import (
     InvalidNotification,
+    NotificationMessage,
     Provider,
     Redirect,
     Result,
@@ -32,7 +35,7 @@ def _key(office_id: int) -> bytes:
     return f"{settings.SECRET_KEY}:billing-demo-bank:{office_id}".encode()
 
 
-def sign(office_id: int, fields: dict) -> str:
+def sign(office_id: int, fields: Mapping[str, object]) -> str:
     message = urlencode([(name, str(fields.get(name, ""))) for name in SIGNED_FIELDS])
     return hmac.new(_key(office_id), message.encode(), hashlib.sha256).hexdigest()
 
@@ -41,30 +44,29 @@ def demo_allowed(office: BillingOffice) -> bool:
     return bool(settings.DEBUG) or (office.provider_options or {}).get("demo_enabled") is True
 
 
-def notification_request(office: BillingOffice, payment: Payment, decision: str) -> HttpRequest:
+def notification_message(
+    office: BillingOffice, payment: Payment, decision: str
+) -> NotificationMessage:
     """The signed message the demo bank sends to the notification endpoint."""
     fields = {
         "reference": payment.reference,
         "transaction_id": payment.transaction_id,
         "status": decision,
-        "amount_cents": to_cents(payment.amount),
+        "amount_cents": str(to_cents(payment.amount)),
     }
     fields["signature"] = sign(office.pk, fields)
-    request = HttpRequest()
-    request.method = "POST"
-    request.POST = QueryDict(urlencode(fields))
-    return request
+    return NotificationMessage(method="POST", form=fields, body=urlencode(fields).encode())
 
 
 class DemoProvider(Provider):
     name = BillingOffice.Provider.DEMO
 
-    def display_name(self):
+    def display_name(self) -> str | Promise:
         return _("la banque de démonstration")
 
     @classmethod
-    def notification_lookup(cls, request) -> dict:
-        reference = request.POST.get("reference", "")
+    def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
+        reference = message.form.get("reference", "")
         if not reference:
             raise InvalidNotification("missing reference")
         return {"reference": reference}
@@ -75,8 +77,8 @@ class DemoProvider(Provider):
         )
         return Redirect(url=url, transaction_id=payment.reference)
 
-    def handle_notification(self, request) -> Result:
-        data = request.POST
+    def handle_notification(self, message: NotificationMessage) -> Result:
+        data = message.form
         fields = {name: data.get(name, "") for name in SIGNED_FIELDS}
         if not hmac.compare_digest(sign(self.office.pk, fields), data.get("signature", "")):
             raise InvalidNotification("bad signature")
@@ -115,5 +117,5 @@ class DemoProvider(Provider):
         )
         return Redirect(url=url, transaction_id=payment.transaction_id)
 
-    def final_by(self, payment: Payment):
+    def final_by(self, payment: Payment) -> datetime:
         return payment.created_at

@@ -21,6 +21,7 @@ from eopayment import payfip_ws
 from ribambelle.billing.models import BillingOffice, Payment
 from ribambelle.billing.payments.base import (
     InvalidNotification,
+    NotificationMessage,
     Provider,
     ProviderError,
     Redirect,
@@ -75,8 +76,8 @@ class PayfipProvider(EopaymentProvider):
     unanswered_after = timedelta(minutes=payfip_ws.Payment.P5_WAITING_IN_MINUTES)
 
     @classmethod
-    def notification_lookup(cls, request) -> dict:
-        idop = request.POST.get("idOp") or request.GET.get("idOp") or ""
+    def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
+        idop = message.param("idOp")
         if not idop:
             raise InvalidNotification("missing idOp")
         return {"transaction_id": idop}
@@ -109,9 +110,9 @@ class PayfipProvider(EopaymentProvider):
             raw={k: str(v) for k, v in data.items()},
         )
 
-    def handle_notification(self, request) -> Result:
+    def handle_notification(self, message: NotificationMessage) -> Result:
         """PayFiP's message is not signed: what counts is its web service's answer."""
-        idop = self.notification_lookup(request)["transaction_id"]
+        idop = self.notification_lookup(message)["transaction_id"]
         try:
             return self._result(idop)
         except ProviderError as error:
@@ -139,10 +140,11 @@ class PayfipProvider(EopaymentProvider):
         return Redirect(url=url, transaction_id=payment.transaction_id)
 
 
-def _fields(request) -> str:
-    if request.method == "POST":
-        return request.body.decode("utf-8", "replace")
-    return request.META.get("QUERY_STRING", "")
+def _fields(message: NotificationMessage) -> str:
+    """The signed fields as Payzen sent them: its signature is computed over their values."""
+    if message.method == "POST":
+        return message.body.decode("utf-8", "replace")
+    return message.query_string
 
 
 class PayzenProvider(EopaymentProvider):
@@ -158,8 +160,8 @@ class PayzenProvider(EopaymentProvider):
         return "Systempay" if "systempay" in self.options.get("service_url", "") else "Payzen"
 
     @classmethod
-    def notification_lookup(cls, request) -> dict:
-        fields = parse_qs(_fields(request))
+    def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
+        fields = parse_qs(_fields(message))
         reference = (fields.get("vads_ext_info_eopayment_trans_id") or [""])[0]
         if not reference:
             raise InvalidNotification("missing vads_ext_info_eopayment_trans_id")
@@ -179,9 +181,9 @@ class PayzenProvider(EopaymentProvider):
         fields = tuple((field["name"], field["value"]) for field in form.fields)
         return Redirect(url=form.url, transaction_id=payment.reference, fields=fields)
 
-    def handle_notification(self, request) -> Result:
+    def handle_notification(self, message: NotificationMessage) -> Result:
         try:
-            response = self.backend().response(_fields(request))
+            response = self.backend().response(_fields(message))
         except eopayment.PaymentException as error:
             raise InvalidNotification(str(error)) from error
         if not response.signed:

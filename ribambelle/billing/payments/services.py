@@ -5,18 +5,23 @@ idempotent: a notification sent twice, or a notification and the reconciliation,
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ribambelle.accounts.models import User
 from ribambelle.billing.models import ZERO, Invoice, Payment
 from ribambelle.billing.payments.attempts import at_time
 from ribambelle.billing.payments.base import (
     InvalidNotification,
+    NotificationMessage,
+    Provider,
     ProviderError,
     Redirect,
     Result,
@@ -25,6 +30,7 @@ from ribambelle.billing.payments.base import (
 from ribambelle.billing.payments.registry import provider_class, provider_for, provider_of
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
+from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ class AttemptInProgress(ValidationError):
 class Checkout:
     payment: Payment
     redirect: Redirect
+    # The provider as the family knows it, named on the page that sends them there.
+    provider_name: str
 
 
 def new_reference() -> str:
@@ -56,7 +64,7 @@ def absolute(path: str) -> str:
 
 
 @transaction.atomic
-def _payment_create(*, invoice: Invoice, actor) -> Payment:
+def _payment_create(*, invoice: Invoice, actor: User | None) -> Payment:
     invoice = (
         Invoice.objects.select_for_update(of=("self",)).select_related("office").get(pk=invoice.pk)
     )
@@ -94,7 +102,7 @@ def _payment_create(*, invoice: Invoice, actor) -> Payment:
     )
 
 
-def _live(invoice_id: int):
+def _live(invoice_id: int) -> QuerySet[Payment]:
     return Payment.objects.filter(
         invoice_id=invoice_id, method=Payment.Method.ONLINE, status=Payment.Status.PENDING
     )
@@ -182,7 +190,7 @@ def payment_abandon(*, payment: Payment) -> Payment:
     return payment
 
 
-def payment_start(*, invoice: Invoice, actor) -> Checkout:
+def payment_start(*, invoice: Invoice, actor: User | None) -> Checkout:
     """Close the previous attempt when it is over, create the pending payment (the invoice row
     locked, so two tabs cannot both start one), then ask the provider where to send the family,
     outside the transaction: a slow provider must not keep the invoice locked."""
@@ -196,7 +204,8 @@ def payment_start(*, invoice: Invoice, actor) -> Checkout:
         tenant_reverse(municipality, "billing_pay:notify", provider=payment.provider)
     )
     try:
-        redirect = provider_of(payment).start(payment, return_url, notify_url)
+        provider = _provider_of(payment)
+        redirect = provider.start(payment, return_url, notify_url)
     except ProviderError:
         logger.warning(
             "payment %s: the provider refused to start", payment.reference, exc_info=True
@@ -207,14 +216,24 @@ def payment_start(*, invoice: Invoice, actor) -> Checkout:
         ) from None
     payment.transaction_id = redirect.transaction_id
     payment.save(update_fields=["transaction_id"])
-    return Checkout(payment=payment, redirect=redirect)
+    return Checkout(payment=payment, redirect=redirect, provider_name=str(provider.display_name()))
 
 
-def notification_receive(*, municipality, provider_name: str, request) -> Payment | None:
+def _provider_of(payment: Payment) -> Provider:
+    """The provider of a payment this module created or found by its provider's name."""
+    provider = provider_of(payment)
+    if provider is None:
+        raise ProviderError(f"no provider {payment.provider!r}")
+    return provider
+
+
+def notification_receive(
+    *, municipality: Municipality, provider_name: str, message: NotificationMessage
+) -> Payment:
     """A provider's server-to-server message (the demo bank's too): find the payment it claims
     to be about, verify it with that office's keys, then confirm. Raises InvalidNotification
     (logged, nothing changed) when it does not check out."""
-    lookup = provider_class(provider_name).notification_lookup(request)
+    lookup = provider_class(provider_name).notification_lookup(message)
     payment = (
         Payment.objects.for_municipality(municipality)
         .filter(provider=provider_name, method=Payment.Method.ONLINE, **lookup)
@@ -227,7 +246,10 @@ def notification_receive(*, municipality, provider_name: str, request) -> Paymen
             "online payment notification for no known payment: %s %s", provider_name, lookup
         )
         raise InvalidNotification("unknown payment")
-    result = provider_of(payment).handle_notification(request)
+    try:
+        result = _provider_of(payment).handle_notification(message)
+    except ProviderError as error:
+        raise InvalidNotification(str(error)) from error
     if result.status == Payment.Status.PENDING:
         return payment
     if result.reference != payment.reference:
@@ -309,12 +331,14 @@ def payment_confirm(*, result: Result) -> Payment | None:
     return payment
 
 
-def _set_status(payment: Payment, status: str, received_on=None, excess=ZERO) -> None:
+def _set_status(
+    payment: Payment, status: str, received_on: date | None = None, excess: Decimal = ZERO
+) -> None:
     before = payment.status
     payment.status = status
     payment.received_on = received_on
     payment.save(update_fields=["status", "received_on"])
-    after = {
+    after: dict[str, object] = {
         "status": status,
         "invoice": payment.invoice.number,
         "amount": payment.amount,

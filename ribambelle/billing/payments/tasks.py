@@ -17,7 +17,7 @@ def send_payment_received(payment_id: int) -> int:
     """To each guardian of the household with an active account: the amount, the invoice
     number and a link to the invoices page."""
     payment = (
-        Payment.objects.select_related("invoice", "municipality")
+        Payment.objects.select_related("invoice__household", "municipality")
         .filter(pk=payment_id, status=Payment.Status.PAID)
         .first()
     )

@@ -3,6 +3,7 @@ the confirmation step and records a cheque on one of them; no axe violation on t
 the run and the invoice (empty and with a refused amount)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -63,6 +64,19 @@ def test_agent_computes_issues_and_records_a_cheque(
     invoice.refresh_from_db()
     assert invoice.due == Decimal("0.00")
     assert_no_axe_violations(page)
+
+    # The credit note form posts to its own address; refused, it keeps what was typed.
+    page.get_by_label("Montant de l'avoir (€)").fill("20")
+    page.get_by_label("Motif").fill("Repas non servi")
+    page.get_by_role("button", name="Créer l'avoir").click()
+    expect(page.get_by_role("alert")).to_contain_text("Le montant de l'avoir doit être compris")
+    expect(page.get_by_label("Motif")).to_have_value("Repas non servi")
+    assert page.url.endswith(f"/factures/{invoice.pk}/avoir/#avoirs")
+    assert_no_axe_violations(page)
+    page.get_by_label("Montant de l'avoir (€)").fill("2,00")
+    page.get_by_role("button", name="Créer l'avoir").click()
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"L'avoir AV-\d{4}-000001 est"))
+    expect(page.locator("#avoirs")).to_contain_text("Repas non servi")
 
 
 def test_manager_edits_a_tariff_without_axe_violation(

@@ -26,10 +26,10 @@ def test_export_neutralises_formulas(
     household.save(update_fields=["name"])
     BillingOffice.objects.filter(pk=office_a.pk).update(name=typed)
     BookingFactory(child=child_a, activity=canteen, date=datetime.date(2026, 11, 2))
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
-    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     invoice = Invoice.objects.get(run=run)
     services.credit_note_create(
         municipality=municipality_a,

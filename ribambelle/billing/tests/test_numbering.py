@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 
-from ribambelle.billing import services
+from ribambelle.billing import selectors, services
 from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.tests.conftest import NOVEMBER
 from ribambelle.billing.tests.factories import BillingOfficeFactory, TariffFactory
@@ -44,7 +44,7 @@ def _office_with_families(municipality, name, families):
 def test_two_runs_issued_in_parallel_share_one_gapless_sequence(municipality_a, agent_a):
     offices = [_office_with_families(municipality_a, name, 15) for name in ("Nord", "Sud")]
     runs = [
-        services.run_compute(
+        services.invoice_run_compute(
             municipality=municipality_a, office=office, month=NOVEMBER, actor=agent_a
         )
         for office in offices
@@ -55,7 +55,7 @@ def test_two_runs_issued_in_parallel_share_one_gapless_sequence(municipality_a, 
     def issue(run):
         try:
             barrier.wait()
-            services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+            services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
         except Exception as error:
             errors.append(error)
         finally:
@@ -75,8 +75,8 @@ def test_two_runs_issued_in_parallel_share_one_gapless_sequence(municipality_a, 
 @pytest.mark.django_db
 def test_a_run_failing_half_way_leaves_no_invoice(municipality_a, agent_a, monkeypatch):
     office = _office_with_families(municipality_a, "Est", 3)
-    monkeypatch.setattr(services, "HOUSEHOLDS_PER_CHUNK", 1)
-    real = services._billables
+    monkeypatch.setattr(selectors, "HOUSEHOLDS_PER_CHUNK", 1)
+    real = selectors.billables
     calls = []
 
     def failing(*args, **kwargs):
@@ -85,8 +85,8 @@ def test_a_run_failing_half_way_leaves_no_invoice(municipality_a, agent_a, monke
             raise RuntimeError("disque plein")
         return real(*args, **kwargs)
 
-    with mock.patch.object(services, "_billables", failing), pytest.raises(RuntimeError):
-        services.run_compute(
+    with mock.patch.object(selectors, "billables", failing), pytest.raises(RuntimeError):
+        services.invoice_run_compute(
             municipality=municipality_a, office=office, month=NOVEMBER, actor=agent_a
         )
     assert not Invoice.objects.exists()
@@ -96,15 +96,15 @@ def test_a_run_failing_half_way_leaves_no_invoice(municipality_a, agent_a, monke
 @pytest.mark.django_db
 def test_numbers_continue_across_runs_and_restart_each_year(municipality_a, agent_a):
     first = _office_with_families(municipality_a, "Ouest", 2)
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality_a, office=first, month=NOVEMBER, actor=agent_a
     )
-    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     second = _office_with_families(municipality_a, "Centre", 1)
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality_a, office=second, month=NOVEMBER, actor=agent_a
     )
-    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     year = datetime.date.today().year
     assert sorted(Invoice.objects.values_list("number", flat=True)) == [
         f"F-{year}-000001",

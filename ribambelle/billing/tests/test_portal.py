@@ -18,7 +18,6 @@ from ribambelle.billing.pdf import compact_dates
 from ribambelle.billing.tests.conftest import NOVEMBER
 from ribambelle.billing.tests.factories import InvoiceFactory, InvoiceLineFactory
 from ribambelle.billing.tests.test_services import book
-from ribambelle.billing.views.portal import LATE, PAID, PARTIAL, TO_PAY, invoice_status
 from ribambelle.bookings.rules import PARIS
 from ribambelle.conftest import logged_in
 from ribambelle.families.models import Household
@@ -73,10 +72,10 @@ def issued(municipality_a, office_a, canteen_tariff, canteen, household_a, child
     book(child_a, canteen, 2, 3, 5)
     book(child_a, canteen, 6, late=True)
     with time_machine.travel(ISSUE_DAY, tick=False):
-        run = services.run_compute(
+        run = services.invoice_run_compute(
             municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
         )
-        services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+        services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     return Invoice.objects.get(run=run)
 
 
@@ -98,25 +97,6 @@ def test_list_shows_issued_invoices_newest_first(alice_client, issued, office_a,
 def test_list_says_when_there_is_none(alice_client, household_a):
     response = alice_client.get(url("invoices"))
     assert "Aucune facture pour le moment." in text_of(response)
-
-
-@pytest.mark.parametrize(
-    ("paid", "credited", "due_on", "expected"),
-    [
-        ("0", "0", datetime.date(2026, 12, 17), TO_PAY),
-        ("5.00", "0", datetime.date(2026, 12, 17), PARTIAL),
-        ("0", "5.00", datetime.date(2026, 12, 17), PARTIAL),
-        ("10.00", "0", datetime.date(2026, 12, 17), PAID),
-        ("5.00", "5.00", datetime.date(2026, 11, 1), PAID),
-        ("0", "0", datetime.date(2026, 12, 9), LATE),
-        ("5.00", "0", datetime.date(2026, 12, 9), LATE),
-    ],
-)
-def test_invoice_status(paid, credited, due_on, expected):
-    invoice = Invoice(
-        total=Decimal("10.00"), paid=Decimal(paid), credited=Decimal(credited), due_on=due_on
-    )
-    assert invoice_status(invoice, datetime.date(2026, 12, 10)) == expected
 
 
 def test_list_shows_each_status(alice_client, office_a, household_a):

@@ -82,3 +82,30 @@ def test_amounts_are_rounded_to_the_cent():
 )
 def test_number_format(prefix, year, sequence, number):
     assert rules.format_number(prefix, year, sequence) == number
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last"),
+    [
+        (datetime.date(2026, 11, 23), datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)),
+        (datetime.date(2026, 12, 1), datetime.date(2026, 12, 1), datetime.date(2026, 12, 31)),
+        (datetime.date(2028, 2, 10), datetime.date(2028, 2, 1), datetime.date(2028, 2, 29)),
+        (datetime.date(2027, 2, 28), datetime.date(2027, 2, 1), datetime.date(2027, 2, 28)),
+    ],
+)
+def test_month_bounds(day, first, last):
+    assert rules.month_bounds(day) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("street", "postal_code", "city", "expected"),
+    [
+        ("1 rue des Écoles", "69001", "Lyon", "1 rue des Écoles\n69001 Lyon"),
+        ("", "69001", "Lyon", "69001 Lyon"),
+        ("1 rue des Écoles", "", "", "1 rue des Écoles"),
+        ("", "", "Lyon", "Lyon"),
+        ("", "", "", ""),
+    ],
+)
+def test_postal_address(street, postal_code, city, expected):
+    assert rules.postal_address(street, postal_code, city) == expected

@@ -56,14 +56,14 @@ def manager_b_client(municipality_b):
 @pytest.fixture
 def draft_run(municipality_a, office_a, canteen_tariff, canteen, child_a, agent_a):
     book(child_a, canteen, 2, 3, 5)
-    return services.run_compute(
+    return services.invoice_run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
 
 
 @pytest.fixture
 def issued_invoice(municipality_a, draft_run, agent_a):
-    services.run_issue(municipality=municipality_a, run=draft_run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=draft_run, actor=agent_a)
     return Invoice.objects.get(run=draft_run)
 
 
@@ -166,7 +166,8 @@ def test_read_only_staff_look_but_cannot_post(readonly_client, office_a, draft_r
         (url("runs"), {"office": office_a.pk, "month": "2026-11"}),
         (url("run_recompute", pk=draft_run.pk), {}),
         (url("run_issue", pk=draft_run.pk), {}),
-        (url("invoice", pk=invoice.pk), {"action": "credit", "avoir-amount": "1"}),
+        (url("invoice_credit", pk=invoice.pk), {"avoir-amount": "1", "avoir-reason": "X"}),
+        (url("invoice_payment", pk=invoice.pk), {"paiement-amount": "1"}),
     ]
     for page, data in posts:
         assert readonly_client.post(page, data).status_code == 403, page
@@ -337,11 +338,12 @@ def test_agent_computes_recomputes_and_issues_with_sequential_numbers(
 
 def test_agent_records_a_cheque_and_a_credit_note(agent_client, issued_invoice):
     page = url("invoice", pk=issued_invoice.pk)
+    pay = url("invoice_payment", pk=issued_invoice.pk)
+    credit = url("invoice_credit", pk=issued_invoice.pk)
     assert issued_invoice.total == Decimal("13.50")  # quotient unknown: 3 x 4,50
     response = agent_client.post(
-        page,
+        pay,
         {
-            "action": "payment",
             "paiement-amount": "20,50",
             "paiement-method": "cheque",
             "paiement-received_on": "2026-11-24",
@@ -355,9 +357,8 @@ def test_agent_records_a_cheque_and_a_credit_note(agent_client, issued_invoice):
     assert not Payment.objects.exists()
 
     response = agent_client.post(
-        page,
+        pay,
         {
-            "action": "payment",
             "paiement-amount": "5,00",
             "paiement-method": "online",
             "paiement-received_on": "2026-11-24",
@@ -366,9 +367,8 @@ def test_agent_records_a_cheque_and_a_credit_note(agent_client, issued_invoice):
     assert response.status_code == 400 and not Payment.objects.exists()
 
     response = agent_client.post(
-        page,
+        pay,
         {
-            "action": "payment",
             "paiement-amount": "5,00",
             "paiement-method": "cheque",
             "paiement-received_on": "2026-11-24",
@@ -379,13 +379,11 @@ def test_agent_records_a_cheque_and_a_credit_note(agent_client, issued_invoice):
     payment = Payment.objects.get()
     assert payment.amount == Decimal("5.00") and payment.method == "cheque"
 
-    response = agent_client.post(
-        page, {"action": "credit", "avoir-amount": "20", "avoir-reason": "Erreur"}
-    )
+    response = agent_client.post(credit, {"avoir-amount": "20", "avoir-reason": "Erreur"})
     assert response.status_code == 400
     assert "Le montant de l&#x27;avoir doit être compris" in response.content.decode()
     response = agent_client.post(
-        page, {"action": "credit", "avoir-amount": "8,50", "avoir-reason": "Repas non servi"}
+        credit, {"avoir-amount": "8,50", "avoir-reason": "Repas non servi"}
     )
     assert response.status_code == 302
     issued_invoice.refresh_from_db()
@@ -398,9 +396,8 @@ def test_agent_records_a_cheque_and_a_credit_note(agent_client, issued_invoice):
 def test_a_draft_invoice_refuses_payments(agent_client, draft_run):
     invoice = Invoice.objects.get(run=draft_run)
     response = agent_client.post(
-        url("invoice", pk=invoice.pk),
+        url("invoice_payment", pk=invoice.pk),
         {
-            "action": "payment",
             "paiement-amount": "1",
             "paiement-method": "cash",
             "paiement-received_on": "2026-11-24",
@@ -408,6 +405,31 @@ def test_a_draft_invoice_refuses_payments(agent_client, draft_run):
     )
     assert response.status_code == 400
     assert "Seule une facture émise peut être payée." in response.content.decode()
+
+
+def test_invoice_actions_are_posts_for_the_municipalitys_writers(
+    agent_client, alice_client, manager_b_client, issued_invoice
+):
+    payment = {
+        "paiement-amount": "1,00",
+        "paiement-method": "cash",
+        "paiement-received_on": "2026-11-24",
+    }
+    credit = {"avoir-amount": "1,00", "avoir-reason": "Erreur"}
+    actions = [("invoice_payment", payment), ("invoice_credit", credit)]
+    for name, data in actions:
+        page = url(name, pk=issued_invoice.pk)
+        assert alice_client.post(page, data).status_code == 403, name
+        assert manager_b_client.post(page, data).status_code == 404, name
+        assert manager_b_client.post(url(name, "ville-b", pk=issued_invoice.pk)).status_code == 404
+        assert agent_client.get(page).status_code == 405, name
+    # The invoice page itself only shows: its forms post to the actions' addresses.
+    page = url("invoice", pk=issued_invoice.pk)
+    assert agent_client.post(page, {"action": "payment", **payment}).status_code == 405
+    text = agent_client.get(page).content.decode()
+    assert f'action="{url("invoice_payment", pk=issued_invoice.pk)}#paiements"' in text
+    assert f'action="{url("invoice_credit", pk=issued_invoice.pk)}#avoirs"' in text
+    assert not Payment.objects.exists() and issued_invoice.credit_notes.count() == 0
 
 
 # Unpaid, household, export
@@ -474,32 +496,32 @@ def test_lists_read_a_constant_number_of_queries(
     agent_client, municipality_a, office_a, canteen_tariff, canteen, agent_a, household_a
 ):
     households = [add_household(municipality_a, f"Foyer {index}", canteen) for index in range(2)]
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
     draft_pages = [url("runs"), url("run", pk=run.pk), url("tariffs")]
     before = [count_queries(agent_client, page) for page in draft_pages]
     households += [add_household(municipality_a, f"Foyer {i}", canteen) for i in range(2, 6)]
-    services.run_compute(
+    services.invoice_run_compute(
         municipality=municipality_a, office=office_a, month=NOVEMBER, actor=agent_a
     )
     make_activity(municipality_a, canteen.department, "Goûter")
     assert Invoice.objects.count() == 6
     assert [count_queries(agent_client, page) for page in draft_pages] == before
 
-    services.run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
     pages = [url("unpaid"), url("runs"), url("household_invoices", pk=households[0].pk)]
     before = [count_queries(agent_client, page) for page in pages]
     for household in households:
         child = household.children.get()
         BookingFactory(child=child, activity=canteen, date=datetime.date(2026, 12, 1))
-    december = services.run_compute(
+    december = services.invoice_run_compute(
         municipality=municipality_a,
         office=office_a,
         month=datetime.date(2026, 12, 1),
         actor=agent_a,
     )
-    services.run_issue(municipality=municipality_a, run=december, actor=agent_a)
+    services.invoice_run_issue(municipality=municipality_a, run=december, actor=agent_a)
     assert Invoice.objects.filter(status="issued").count() == 12
     assert [count_queries(agent_client, page) for page in pages] == before
 

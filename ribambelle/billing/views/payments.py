@@ -10,42 +10,43 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ribambelle.accounts.access import parent_required
+from ribambelle.billing import selectors
 from ribambelle.billing.models import BillingOffice, Invoice, Payment
 from ribambelle.billing.payments import demo
 from ribambelle.billing.payments import services as payment_services
-from ribambelle.billing.payments.base import InvalidNotification
+from ribambelle.billing.payments.base import InvalidNotification, NotificationMessage
 from ribambelle.billing.payments.registry import provider_of
+from ribambelle.billing.payments.services import Checkout
 from ribambelle.families.selectors import household_of
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 logger = logging.getLogger(__name__)
 
 
-def _household_payment(request, reference: str) -> Payment:
-    return get_object_or_404(
-        Payment.objects.for_municipality(request.municipality).select_related("invoice__office"),
-        reference=reference,
-        method=Payment.Method.ONLINE,
-        invoice__household=household_of(request),
+def notification_message(request) -> NotificationMessage:
+    """What a provider sent, read once from the request. The body is read first: it stays
+    available to the form parser, while a multipart form once parsed would not give it."""
+    body = request.body
+    return NotificationMessage(
+        method=request.method,
+        query=dict(request.GET.items()),
+        form=dict(request.POST.items()),
+        body=body,
+        query_string=request.META.get("QUERY_STRING", ""),
     )
 
 
 @parent_required
 @require_POST
 def start(request, pk: int):
-    invoice = get_object_or_404(
-        Invoice.objects.for_municipality(request.municipality),
-        pk=pk,
-        household=household_of(request),
-        status=Invoice.Status.ISSUED,
-    )
+    invoice = selectors.payable_invoice_get(household_of(request), pk)
     try:
         checkout = payment_services.payment_start(invoice=invoice, actor=request.user)
     except ValidationError as error:
@@ -55,21 +56,27 @@ def start(request, pk: int):
     target = checkout.redirect
     if target.fields is None and target.url.startswith("/"):
         return redirect(target.url)
-    # The page with the payment form allows posting to the provider and nowhere else; a plain
-    # redirect would be blocked by the invoices page's form-action policy. The provider's page
-    # opens in this tab: its return address brings the family back to the invoice.
-    response = render(
-        request,
-        "billing/payments/redirect.html",
-        {
-            "invoice": invoice,
-            "payment": checkout.payment,
-            "target": target,
-            "provider_name": provider_of(checkout.payment).display_name(),
-        },
-    )
+    return _to_provider(request, invoice, checkout)
+
+
+def _to_provider(request, invoice: Invoice, checkout: Checkout) -> HttpResponse:
+    """The page with the payment form allows posting to the provider and nowhere else; a plain
+    redirect would be blocked by the invoices page's form-action policy. The provider's page
+    opens in this tab: its return address brings the family back to the invoice."""
+    target = checkout.redirect
+    context = {
+        "invoice": invoice,
+        "payment": checkout.payment,
+        "target": target,
+        "provider_name": checkout.provider_name,
+    }
+    response = render(request, "billing/payments/redirect.html", context)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(target.url))
-    response._csp_config = {**settings.SECURE_CSP, "form-action": [CSP.SELF, origin]}
+    # What django.views.decorators.csp.csp_override sets, with this provider's origin.
+    response._csp_config = {  # type: ignore[attr-defined]
+        **settings.SECURE_CSP,
+        "form-action": [CSP.SELF, origin],
+    }
     return response
 
 
@@ -78,7 +85,7 @@ def start(request, pk: int):
 def resume(request, reference: str):
     """Back to the provider's page of a pending attempt, in this tab, when the provider can
     reopen it (the demo bank; PayFiP while its operation is open)."""
-    payment = _household_payment(request, reference)
+    payment = selectors.household_payment_get(household_of(request), reference)
     if payment.status != Payment.Status.PENDING:
         return redirect(
             tenant_reverse(request.municipality, "billing_pay:return", reference=reference)
@@ -99,7 +106,7 @@ def resume(request, reference: str):
     return redirect(target.url)
 
 
-RETURN_MESSAGES = {
+RETURN_MESSAGES: dict[str, str] = {
     Payment.Status.PAID: "paid",
     Payment.Status.REFUSED: "refused",
     Payment.Status.ABANDONED: "abandoned",
@@ -111,20 +118,17 @@ RETURN_MESSAGES = {
 @require_GET
 def payment_return(request, reference: str):
     """Only the database counts: whatever the bank put in the address is ignored."""
-    payment = _household_payment(request, reference)
-    return render(
-        request,
-        "billing/payments/return.html",
-        {
-            "payment": payment,
-            "invoice": payment.invoice,
-            "state": RETURN_MESSAGES[payment.status],
-            "invoice_url": tenant_reverse(
-                request.municipality, "billing:invoice", pk=payment.invoice_id
-            ),
-            "invoices_url": tenant_reverse(request.municipality, "billing:invoices"),
-        },
-    )
+    payment = selectors.household_payment_get(household_of(request), reference)
+    context = {
+        "payment": payment,
+        "invoice": payment.invoice,
+        "state": RETURN_MESSAGES[payment.status],
+        "invoice_url": tenant_reverse(
+            request.municipality, "billing:invoice", pk=payment.invoice_id
+        ),
+        "invoices_url": tenant_reverse(request.municipality, "billing:invoices"),
+    }
+    return render(request, "billing/payments/return.html", context)
 
 
 @csrf_exempt
@@ -134,7 +138,9 @@ def notify(request, provider: str):
     200, nothing changes), 400 when it does not check out."""
     try:
         payment_services.notification_receive(
-            municipality=request.municipality, provider_name=provider, request=request
+            municipality=request.municipality,
+            provider_name=provider,
+            message=notification_message(request),
         )
     except InvalidNotification as error:
         logger.warning("notification %s refused: %s", provider, error)
@@ -145,30 +151,26 @@ def notify(request, provider: str):
 @parent_required
 @require_http_methods(["GET", "POST"])
 def demo_bank(request, reference: str):
-    payment = _household_payment(request, reference)
+    payment = selectors.household_payment_get(household_of(request), reference)
     office = payment.invoice.office
     if payment.provider != BillingOffice.Provider.DEMO or not demo.demo_allowed(office):
         raise Http404
     return_url = tenant_reverse(request.municipality, "billing_pay:return", reference=reference)
     if payment.status != Payment.Status.PENDING:
         return redirect(return_url)
-    if request.method == "POST":
-        decision = request.POST.get("decision", "")
-        if decision not in demo.DECISIONS:
-            raise Http404
-        # The demo bank's server-to-server message, verified like any provider's.
-        notification = demo.notification_request(office, payment, decision)
-        try:
-            payment_services.notification_receive(
-                municipality=request.municipality,
-                provider_name=BillingOffice.Provider.DEMO,
-                request=notification,
-            )
-        except InvalidNotification as error:
-            logger.warning("demo bank notification refused: %s", error)
-        return redirect(return_url)
-    return render(
-        request,
-        "billing/payments/demo_bank.html",
-        {"payment": payment, "invoice": payment.invoice},
-    )
+    if request.method != "POST":
+        context = {"payment": payment, "invoice": payment.invoice}
+        return render(request, "billing/payments/demo_bank.html", context)
+    decision = request.POST.get("decision", "")
+    if decision not in demo.DECISIONS:
+        raise Http404
+    # The demo bank's server-to-server message, verified like any provider's.
+    try:
+        payment_services.notification_receive(
+            municipality=request.municipality,
+            provider_name=BillingOffice.Provider.DEMO,
+            message=demo.notification_message(office, payment, decision),
+        )
+    except InvalidNotification as error:
+        logger.warning("demo bank notification refused: %s", error)
+    return redirect(return_url)

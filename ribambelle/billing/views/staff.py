@@ -1,57 +1,49 @@
 """Staff billing pages: billing offices and tariffs (managers change them), the monthly runs
 (compute, recompute, issue), one invoice with its manual payments and credit notes, the unpaid
-invoices, a household's invoices and the CSV export for the accounting office.
+and overpaid invoices, a household's invoices and the CSV export for the accounting office.
 
-Every list reads a constant number of queries whatever its length: totals come from aggregates,
-balances from one grouped query per page."""
+Each view is access, form, service or selector, response: reads live in billing.selectors,
+what pages say in billing.presenters, the CSV in billing.exports."""
 
 import csv
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ribambelle.accounts.access import manager_required, staff_required, staff_writer_required
-from ribambelle.billing import selectors, services
+from ribambelle.billing import exports, rules, selectors, services
 from ribambelle.billing.forms_staff import (
-    BracketFormSet,
     CreditNoteForm,
     OfficeForm,
     PaymentForm,
     PeriodForm,
     RunForm,
     TariffForm,
+    bracket_formset,
 )
-from ribambelle.billing.models import (
-    ZERO,
-    BillingOffice,
-    CreditNote,
-    Invoice,
-    InvoiceRun,
-    Payment,
-    Tariff,
-)
+from ribambelle.billing.models import ZERO, BillingOffice, Invoice
+from ribambelle.billing.presenters import tariff_text
 from ribambelle.bookings import selectors as booking_selectors
-from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 PAGE_SIZE = 50
-MONEY = DecimalField(max_digits=12, decimal_places=2)
-DUE = ExpressionWrapper(F("total") - F("paid") - F("credited"), output_field=MONEY)
 
 
-def _url(request, name, **kwargs) -> str:
+def _url(request, name: str, **kwargs: object) -> str:
     return tenant_reverse(request.municipality, name, **kwargs)
+
+
+def _page(request, found: QuerySet) -> Page:
+    return Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _require_writer(request) -> None:
@@ -59,20 +51,12 @@ def _require_writer(request) -> None:
         raise PermissionDenied
 
 
-def euros(value: Decimal | None) -> str:
-    return _("%(amount)s €") % {"amount": formats.number_format(value, 2)}
-
-
 # Billing offices
 
 
 @manager_required
 def offices(request):
-    found = (
-        BillingOffice.objects.for_municipality(request.municipality)
-        .prefetch_related("departments")
-        .order_by("name")
-    )
+    found = selectors.offices_of(request.municipality)
     return render(request, "billing/staff/offices.html", {"offices": found})
 
 
@@ -83,62 +67,33 @@ def office_add(request):
 
 @manager_required
 def office_edit(request, pk: int):
-    office = get_object_or_404(BillingOffice.objects.for_municipality(request.municipality), pk=pk)
-    return _office_form(request, office)
+    return _office_form(request, selectors.office_get(request.municipality, pk))
 
 
-def _office_form(request, office: BillingOffice):
-    before = services.office_snapshot(office)
+def _office_form(request, office: BillingOffice) -> HttpResponse:
     title = office.name
     form = OfficeForm(request.municipality, request.POST or None, instance=office)
     if request.method == "POST" and form.is_valid():
-        saved = services.office_save(
-            municipality=request.municipality, actor=request.user, form=form, before=before
+        saved = services.billing_office_save(
+            municipality=request.municipality,
+            actor=request.user,
+            office=office if office.pk else None,
+            values=form.values(),
         )
         messages.success(request, _("La régie « %(name)s » est enregistrée.") % {"name": saved})
         return redirect(_url(request, "billing_staff:offices") + f"#regie-{saved.pk}")
+    context = {"form": form, "office": office, "title": title}
     return render(
-        request,
-        "billing/staff/office_form.html",
-        {"form": form, "office": office, "title": title},
-        status=400 if form.errors else 200,
+        request, "billing/staff/office_form.html", context, status=400 if form.errors else 200
     )
 
 
 # Tariffs
 
 
-def tariff_text(tariff: Tariff | None) -> list[str]:
-    """The tariff in words, one phrase per line: "QF < 500 : 1,20 €"."""
-    if tariff is None:
-        return [_("Pas de tarif : cette activité n'est pas facturée.")]
-    lines = [
-        _("Facturé sur %(basis)s.") % {"basis": tariff.get_basis_display()},
-    ]
-    brackets = list(tariff.brackets.all())
-    for bracket in brackets:
-        if bracket.up_to is None:
-            lines.append(_("QF au-delà : %(price)s") % {"price": euros(bracket.price)})
-        else:
-            lines.append(
-                _("QF < %(bound)s : %(price)s")
-                % {"bound": formats.number_format(bracket.up_to, 0), "price": euros(bracket.price)}
-            )
-    lines.append(
-        _("Prix par défaut (quotient inconnu) : %(price)s") % {"price": euros(tariff.default_price)}
-    )
-    if tariff.surcharge_price is not None:
-        lines.append(_("Prix majoré : %(price)s") % {"price": euros(tariff.surcharge_price)})
-    return lines
-
-
 @staff_required
 def tariffs(request):
-    found = (
-        booking_selectors.activities_of(request.municipality)
-        .select_related("tariff")
-        .prefetch_related("tariff__brackets")
-    )
+    found = selectors.activities_with_tariffs(request.municipality)
     rows = [(activity, tariff_text(getattr(activity, "tariff", None))) for activity in found]
     return render(request, "billing/staff/tariffs.html", {"rows": rows})
 
@@ -146,13 +101,9 @@ def tariffs(request):
 @manager_required
 def tariff_edit(request, activity_pk: int):
     activity = booking_selectors.activity_get(request.municipality, activity_pk)
-    tariff = Tariff.objects.filter(activity=activity).first() or Tariff(activity=activity)
-    initial = (
-        [{"up_to": b.up_to, "price": b.price} for b in tariff.brackets.all()] if tariff.pk else []
-    )
-    data = request.POST or None
-    form = TariffForm(data, instance=tariff)
-    formset = BracketFormSet(data, initial=initial, prefix="tranches")
+    tariff = selectors.tariff_of(activity)
+    form = TariffForm(request.POST or None, instance=tariff)
+    formset = bracket_formset(request.POST or None, selectors.tariff_brackets(tariff))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         services.tariff_save(
             municipality=request.municipality,
@@ -168,11 +119,9 @@ def tariff_edit(request, activity_pk: int):
         )
         return redirect(_url(request, "billing_staff:tariffs") + f"#tarif-{activity.pk}")
     has_errors = bool(form.errors) or bool(formset.total_error_count())
+    context = {"form": form, "formset": formset, "activity": activity}
     return render(
-        request,
-        "billing/staff/tariff_form.html",
-        {"form": form, "formset": formset, "activity": activity},
-        status=400 if has_errors else 200,
+        request, "billing/staff/tariff_form.html", context, status=400 if has_errors else 200
     )
 
 
@@ -181,12 +130,13 @@ def tariff_edit(request, activity_pk: int):
 
 @staff_required
 def runs(request):
+    """The runs, and the form that computes (or recomputes) a month's drafts."""
     _require_writer(request)
     municipality = request.municipality
     form = RunForm(municipality, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.run_compute(
+            run = services.invoice_run_compute(
                 municipality=municipality,
                 office=form.cleaned_data["office"],
                 month=form.cleaned_data["month"],
@@ -197,60 +147,31 @@ def runs(request):
         else:
             messages.success(request, _("Les factures sont calculées."))
             return redirect(_url(request, "billing_staff:run", pk=run.pk))
-    found = (
-        InvoiceRun.objects.for_municipality(municipality)
-        .select_related("office")
-        .annotate(invoice_count=Count("invoices"), amount=Sum("invoices__total"))
-        .order_by("-month", "office__name")
-    )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "billing/staff/runs.html",
-        {
-            "form": form if request.user.can_write else None,
-            "page_obj": page,
-            "runs": page.object_list,
-            "has_offices": BillingOffice.objects.for_municipality(municipality).exists(),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def _run_get(request, pk: int) -> InvoiceRun:
-    return get_object_or_404(
-        InvoiceRun.objects.for_municipality(request.municipality).select_related("office"), pk=pk
-    )
+    page = _page(request, selectors.runs_of(municipality))
+    context = {
+        "form": form if request.user.can_write else None,
+        "page_obj": page,
+        "runs": page.object_list,
+        "has_offices": selectors.has_offices(municipality),
+    }
+    return render(request, "billing/staff/runs.html", context, status=400 if form.errors else 200)
 
 
 @staff_required
 def run(request, pk: int):
-    found = _run_get(request, pk)
-    invoices = (
-        Invoice.objects.filter(run=found)
-        .select_related("household")
-        .order_by("household__name", "pk")
-    )
-    totals = invoices.aggregate(
-        count=Count("pk"),
-        total=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY),
-        paid=Coalesce(Sum("paid"), Value(ZERO), output_field=MONEY),
-        credited=Coalesce(Sum("credited"), Value(ZERO), output_field=MONEY),
-    )
-    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "billing/staff/run.html",
-        {"run": found, "page_obj": page, "invoices": page.object_list, "totals": totals},
-    )
+    found = selectors.run_get(request.municipality, pk)
+    page = _page(request, selectors.run_invoices(found))
+    totals = selectors.run_totals(found)
+    context = {"run": found, "page_obj": page, "invoices": page.object_list, "totals": totals}
+    return render(request, "billing/staff/run.html", context)
 
 
 @require_POST
 @staff_writer_required
 def run_recompute(request, pk: int):
-    found = _run_get(request, pk)
+    found = selectors.run_get(request.municipality, pk)
     try:
-        services.run_compute(
+        services.invoice_run_compute(
             municipality=request.municipality,
             office=found.office,
             month=found.month,
@@ -265,102 +186,100 @@ def run_recompute(request, pk: int):
 
 @staff_writer_required
 def run_issue(request, pk: int):
-    found = _run_get(request, pk)
-    if request.method == "POST":
-        try:
-            services.run_issue(municipality=request.municipality, run=found, actor=request.user)
-        except services.BillingError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Les factures sont émises ; les familles en sont informées par e-mail."),
-            )
-        return redirect(_url(request, "billing_staff:run", pk=found.pk))
-    count = Invoice.objects.filter(run=found).count()
-    return render(request, "billing/staff/run_issue.html", {"run": found, "count": count})
+    """A confirmation page (GET), then the issue itself (POST)."""
+    found = selectors.run_get(request.municipality, pk)
+    if request.method != "POST":
+        count = selectors.run_invoice_count(found)
+        return render(request, "billing/staff/run_issue.html", {"run": found, "count": count})
+    try:
+        services.invoice_run_issue(municipality=request.municipality, run=found, actor=request.user)
+    except services.BillingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Les factures sont émises ; les familles en sont informées par e-mail.")
+        )
+    return redirect(_url(request, "billing_staff:run", pk=found.pk))
 
 
-# One invoice
+# One invoice: the page, a payment received by the office, a credit note
 
 
-def _invoice_get(request, pk: int) -> Invoice:
-    return get_object_or_404(
-        Invoice.objects.for_municipality(request.municipality).select_related(
-            "household", "office", "run"
-        ),
-        pk=pk,
+def _invoice_page(
+    request,
+    invoice: Invoice,
+    payment_form: PaymentForm | None = None,
+    credit_form: CreditNoteForm | None = None,
+) -> HttpResponse:
+    """The invoice with its forms; a bound form with errors answers 400."""
+    has_errors = bool(
+        (payment_form and payment_form.errors) or (credit_form and credit_form.errors)
     )
+    context = {
+        "invoice": invoice,
+        "lines": selectors.invoice_lines(invoice),
+        "payments": selectors.invoice_payments(invoice),
+        "credit_notes": selectors.invoice_credit_notes(invoice),
+        "payment_form": payment_form or PaymentForm(prefix="paiement"),
+        "credit_form": credit_form or CreditNoteForm(prefix="avoir"),
+        "can_act": request.user.can_write and invoice.status == Invoice.Status.ISSUED,
+    }
+    return render(request, "billing/staff/invoice.html", context, status=400 if has_errors else 200)
 
 
+@require_GET
 @staff_required
 def invoice(request, pk: int):
-    _require_writer(request)
-    found = _invoice_get(request, pk)
-    action = request.POST.get("action") if request.method == "POST" else None
-    payment_form = PaymentForm(request.POST if action == "payment" else None, prefix="paiement")
-    credit_form = CreditNoteForm(request.POST if action == "credit" else None, prefix="avoir")
-    if action == "payment" and payment_form.is_valid():
-        data = payment_form.cleaned_data
+    return _invoice_page(request, selectors.staff_invoice_get(request.municipality, pk))
+
+
+@require_POST
+@staff_writer_required
+def invoice_payment(request, pk: int):
+    found = selectors.staff_invoice_get(request.municipality, pk)
+    form = PaymentForm(request.POST, prefix="paiement")
+    if form.is_valid():
         try:
             services.payment_record(
                 municipality=request.municipality,
                 invoice=found,
-                amount=data["amount"],
-                method=data["method"],
-                received_on=data["received_on"],
-                reference=data["reference"],
+                amount=form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                received_on=form.cleaned_data["received_on"],
+                reference=form.cleaned_data["reference"],
                 actor=request.user,
             )
         except ValidationError as error:
-            payment_form.add_error(None, error)
+            form.add_error(None, error)
         else:
             messages.success(request, _("Le paiement est enregistré."))
             return redirect(_url(request, "billing_staff:invoice", pk=found.pk))
-    elif action == "credit" and credit_form.is_valid():
-        data = credit_form.cleaned_data
+    return _invoice_page(request, found, payment_form=form)
+
+
+@require_POST
+@staff_writer_required
+def invoice_credit(request, pk: int):
+    found = selectors.staff_invoice_get(request.municipality, pk)
+    form = CreditNoteForm(request.POST, prefix="avoir")
+    if form.is_valid():
         try:
             note = services.credit_note_create(
                 municipality=request.municipality,
                 invoice=found,
-                amount=data["amount"],
-                reason=data["reason"],
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
                 actor=request.user,
             )
         except ValidationError as error:
-            credit_form.add_error(None, error)
+            form.add_error(None, error)
         else:
             messages.success(request, _("L'avoir %(number)s est créé.") % {"number": note})
             return redirect(_url(request, "billing_staff:invoice", pk=found.pk))
-    has_errors = bool(payment_form.errors or credit_form.errors)
-    return render(
-        request,
-        "billing/staff/invoice.html",
-        {
-            "invoice": found,
-            "lines": found.lines.all(),
-            "payments": Payment.objects.filter(invoice=found).order_by("received_on", "pk"),
-            "credit_notes": CreditNote.objects.filter(invoice=found).order_by("pk"),
-            "payment_form": payment_form,
-            "credit_form": credit_form,
-            "can_act": request.user.can_write and found.status == Invoice.Status.ISSUED,
-        },
-        status=400 if has_errors else 200,
-    )
+    return _invoice_page(request, found, credit_form=form)
 
 
-# Unpaid invoices and a household's invoices
-
-
-def _balances(municipality, household_ids) -> dict[int, Decimal]:
-    rows = (
-        Invoice.objects.for_municipality(municipality)
-        .filter(status=Invoice.Status.ISSUED, household_id__in=household_ids)
-        .values("household_id")
-        .annotate(balance=Sum(DUE))
-        .values_list("household_id", "balance")
-    )
-    return dict(rows)
+# Unpaid and overpaid invoices, a household's invoices
 
 
 @staff_required
@@ -369,78 +288,44 @@ def unpaid(request):
     municipality = request.municipality
     today = timezone.localdate()
     late_only = request.GET.get("retard") == "1"
-    found = (
-        Invoice.objects.for_municipality(municipality)
-        .filter(status=Invoice.Status.ISSUED)
-        .annotate(left=DUE)
-        .filter(left__gt=0)
-        .select_related("household")
-        .order_by("due_on", "number")
+    page = _page(
+        request, selectors.unpaid_of(municipality, due_before=today if late_only else None)
     )
-    if late_only:
-        found = found.filter(due_on__lt=today)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     invoices = list(page.object_list)
-    balances = _balances(municipality, {item.household_id for item in invoices})
+    balances = selectors.household_balances(municipality, {item.household_id for item in invoices})
     rows = [(item, balances.get(item.household_id, ZERO)) for item in invoices]
-    return render(
-        request,
-        "billing/staff/unpaid.html",
-        {"page_obj": page, "rows": rows, "today": today, "late_only": late_only},
-    )
+    context = {"page_obj": page, "rows": rows, "today": today, "late_only": late_only}
+    return render(request, "billing/staff/unpaid.html", context)
 
 
 @staff_required
 def overpaid(request):
     """Trop-perçus: money received beyond an invoice, which the billing office must give back
     (or, once households have an account, keep as a credit)."""
-    found = selectors.overpaid_invoices(request.municipality)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "billing/staff/overpaid.html",
-        {"page_obj": page, "invoices": page.object_list},
-    )
+    page = _page(request, selectors.overpaid_invoices(request.municipality))
+    context = {"page_obj": page, "invoices": page.object_list}
+    return render(request, "billing/staff/overpaid.html", context)
 
 
 @staff_required
 def household_invoices(request, pk: int):
     household = household_get(request.municipality, pk)
-    found = (
-        Invoice.objects.for_municipality(request.municipality)
-        .filter(household=household)
-        .order_by("-period_start", "-pk")
-    )
-    balance = found.filter(status=Invoice.Status.ISSUED).aggregate(
-        balance=Coalesce(Sum(DUE), Value(ZERO), output_field=MONEY)
-    )["balance"]
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "billing/staff/household_invoices.html",
-        {
-            "household": household,
-            "page_obj": page,
-            "invoices": page.object_list,
-            "balance": max(balance, ZERO),
-        },
-    )
+    page = _page(request, selectors.household_invoices(household))
+    context = {
+        "household": household,
+        "page_obj": page,
+        "invoices": page.object_list,
+        "balance": selectors.household_balance(household),
+    }
+    return render(request, "billing/staff/household_invoices.html", context)
 
 
 # CSV export for the accounting office
 
 
-def _amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
 def _period(request) -> tuple[date, date]:
-    today = timezone.localdate()
-    start, end = services.month_bounds(today)
+    """?du=&au=, this month when they are missing or wrong."""
+    start, end = rules.month_bounds(timezone.localdate())
     form = PeriodForm({"du": request.GET.get("du") or start, "au": request.GET.get("au") or end})
     if form.is_valid():
         return form.cleaned_data["du"], form.cleaned_data["au"]
@@ -449,94 +334,11 @@ def _period(request) -> tuple[date, date]:
 
 @staff_required
 def export(request):
-    municipality = request.municipality
     start, end = _period(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="facturation-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(start, end)}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Type"),
-            _("Numéro"),
-            _("Date"),
-            _("Régie"),
-            _("Foyer"),
-            _("Facture"),
-            _("Montant"),
-            _("Moyen de paiement"),
-            _("Référence"),
-            _("Échéance"),
-        ]
+    csv.writer(response, delimiter=";").writerows(
+        exports.accounting_rows(request.municipality, start, end)
     )
-    invoices = (
-        Invoice.objects.for_municipality(municipality)
-        .filter(status=Invoice.Status.ISSUED, issued_on__gte=start, issued_on__lte=end)
-        .select_related("office")
-        .order_by("number")
-    )
-    for item in invoices.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                _("Facture"),
-                safe_cell(item.number),
-                _day(item.issued_on),
-                safe_cell(item.office.name),
-                safe_cell(item.household_name),
-                safe_cell(item.number),
-                _amount(item.total),
-                "",
-                "",
-                _day(item.due_on),
-            ]
-        )
-    notes = (
-        CreditNote.objects.for_municipality(municipality)
-        .filter(created_at__date__gte=start, created_at__date__lte=end)
-        .select_related("invoice__office")
-        .order_by("number")
-    )
-    for note in notes.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                _("Avoir"),
-                safe_cell(note.number),
-                _day(timezone.localtime(note.created_at).date()),
-                safe_cell(note.invoice.office.name),
-                safe_cell(note.invoice.household_name),
-                safe_cell(note.invoice.number),
-                _amount(note.amount),
-                "",
-                safe_cell(note.reason),
-                "",
-            ]
-        )
-    payments = (
-        Payment.objects.for_municipality(municipality)
-        .filter(status=Payment.Status.PAID)
-        .filter(
-            Q(received_on__gte=start, received_on__lte=end)
-            | Q(received_on__isnull=True, created_at__date__gte=start, created_at__date__lte=end)
-        )
-        .select_related("invoice__office")
-        .order_by("received_on", "pk")
-    )
-    for payment in payments.iterator(chunk_size=2000):
-        received = payment.received_on or timezone.localtime(payment.created_at).date()
-        writer.writerow(
-            [
-                _("Paiement"),
-                "",
-                _day(received),
-                safe_cell(payment.invoice.office.name),
-                safe_cell(payment.invoice.household_name),
-                safe_cell(payment.invoice.number),
-                _amount(payment.amount),
-                payment.get_method_display(),
-                safe_cell(payment.reference or payment.transaction_id),
-                "",
-            ]
-        )
     return response

@@ -2,6 +2,7 @@
 children, activities and bookings involved (see tests/test_queries.py and `make bench`)."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from ribambelle.bookings import rules
 from ribambelle.bookings.models import (
     Activity,
+    Attendance,
     Booking,
     BookingSettings,
     CalendarFeed,
@@ -413,3 +415,64 @@ def households_without_bookings(municipality: Municipality, week: date) -> Query
         )
         .filter(n_children__gt=0, n_booked=0)
     )
+
+
+@dataclass(frozen=True)
+class BillableDay:
+    """One day a child used (or held) an activity, as billing prices it. `unplanned`: booked by
+    the staff after the deadline, or present without a booking (billed at the surcharge)."""
+
+    household_id: int
+    child_id: int
+    child_name: str
+    activity_id: int
+    day: date
+    unplanned: bool
+
+
+def billable_days(
+    *,
+    municipality: Municipality,
+    household_ids: Collection[int],
+    start: date,
+    end: date,
+    booked_activity_ids: Collection[int],
+    attended_activity_ids: Collection[int],
+) -> list[BillableDay]:
+    """The households' days from `start` to `end` included: booked days of the activities
+    billed on bookings, present days of those billed on attendance. At most two queries,
+    whatever the number of households."""
+    found: list[BillableDay] = []
+    scope = {
+        "child__household_id__in": household_ids,
+        "date__gte": start,
+        "date__lte": end,
+    }
+    fields = ("child__household_id", "child_id", "child__first_name", "child__last_name")
+    if booked_activity_ids:
+        booked = (
+            Booking.objects.for_municipality(municipality)
+            .filter(activity_id__in=booked_activity_ids, **scope)
+            .values_list(*fields, "activity_id", "date", "late")
+        )
+        for household_id, child_id, first, last, activity_id, day, late in booked:
+            found.append(
+                BillableDay(household_id, child_id, f"{first} {last}", activity_id, day, late)
+            )
+    if attended_activity_ids:
+        attended = (
+            Attendance.objects.for_municipality(municipality)
+            .filter(
+                activity_id__in=attended_activity_ids,
+                status=Attendance.Status.PRESENT,
+                **scope,
+            )
+            .values_list(*fields, "activity_id", "date", "was_booked")
+        )
+        for household_id, child_id, first, last, activity_id, day, was_booked in attended:
+            found.append(
+                BillableDay(
+                    household_id, child_id, f"{first} {last}", activity_id, day, not was_booked
+                )
+            )
+    return found

@@ -35,10 +35,10 @@ def seed_bench_billing(municipality: Municipality, today: date) -> BillingSeedRe
     """The previous month computed and issued (numbers, e-mails queued as in production)."""
     started = time.perf_counter()
     office = ensure_billing(municipality)
-    run = services.run_compute(
+    run = services.invoice_run_compute(
         municipality=municipality, office=office, month=previous_month(today), actor=None
     )
-    services.run_issue(municipality=municipality, run=run, actor=None)
+    services.invoice_run_issue(municipality=municipality, run=run, actor=None)
     return BillingSeedReport(invoices=run.invoices.count(), seconds=time.perf_counter() - started)
 
 
