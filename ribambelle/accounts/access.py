@@ -9,6 +9,7 @@ fragment). htmx follows 3xx answers inside its XMLHttpRequest and would swap the
 page into the fragment's target, so it gets an HX-Redirect (status 200) instead."""
 
 from collections.abc import Callable
+from typing import Any
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
@@ -153,6 +154,7 @@ def role_required(*roles: str):
 def page_allows(user: User, path: str) -> bool:
     """Whether `user`'s role may open the page at `path` (a path that safe_next accepted):
     after logging in, a staff member sent back to a parents' page would meet a 403."""
+    view: Any
     try:
         view = resolve(unquote(urlsplit(path).path)).func
     except Resolver404:

@@ -301,16 +301,6 @@ class OfficeValues:
     provider_options: dict[str, Any] = field(default_factory=dict)
 
 
-def _changes(
-    before: dict[str, Any], after: dict[str, Any], creating: bool
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What the audit entry keeps: everything on creation, only what changed on an update."""
-    if creating:
-        return {}, after
-    changed = [name for name in after if before.get(name) != after[name]]
-    return {name: before.get(name) for name in changed}, {name: after[name] for name in changed}
-
-
 @transaction.atomic
 def billing_office_save(
     *,

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,7 +74,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = {
+        choices: dict[str, QuerySet[Any]] = {
             "category": Category.objects.for_municipality(municipality),
             "department": Department.objects.for_municipality(municipality),
             "activity": Activity.objects.for_municipality(municipality),

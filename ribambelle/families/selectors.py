@@ -3,7 +3,7 @@ their own household: anything else answers 404 (DESIGN invariant 1). Each reader
 same number of queries whatever the number of children, documents or people."""
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -140,8 +140,7 @@ def staff_record_get(municipality: Municipality, target: str, pk: int) -> Record
     model = TARGET_MODELS.get(target)
     if model is None:
         raise Http404
-    record: Record = get_object_or_404(model.objects.for_municipality(municipality), pk=pk)
-    return record
+    return cast(Record, get_object_or_404(model.objects.for_municipality(municipality), pk=pk))
 
 
 def record_copy(record: Record) -> Record:
@@ -341,8 +340,8 @@ def households_matching(municipality: Municipality, query: str) -> QuerySet[Hous
         )
     ordering = ["name", "pk"] if query.strip() else ["-created_at", "-pk"]
     return households.order_by(*ordering).prefetch_related(
-        Prefetch("guardians", queryset=Guardian.objects.select_related("user").order_by("pk")),
-        Prefetch("children", queryset=Child.objects.order_by("birth_date", "pk")),
+        _guardians_with_users(),
+        _children_by_age(),
     )
 
 
@@ -385,14 +384,24 @@ def change_target(change: PendingChange) -> Record:
     return record
 
 
+def _guardians_with_users() -> Prefetch[Any]:
+    guardians: QuerySet[Guardian] = Guardian.objects.select_related("user").order_by("pk")
+    return Prefetch("guardians", queryset=guardians)
+
+
+def _children_by_age() -> Prefetch[Any]:
+    children: QuerySet[Child] = Child.objects.order_by("birth_date", "pk")
+    return Prefetch("children", queryset=children)
+
+
 def pending_signups(municipality: Municipality) -> QuerySet[Household]:
     return (
         Household.objects.for_municipality(municipality)
         .filter(status=Household.Status.PENDING)
         .order_by("created_at", "pk")
         .prefetch_related(
-            Prefetch("guardians", queryset=Guardian.objects.select_related("user").order_by("pk")),
-            Prefetch("children", queryset=Child.objects.order_by("birth_date", "pk")),
+            _guardians_with_users(),
+            _children_by_age(),
         )
     )
 

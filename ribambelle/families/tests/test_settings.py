@@ -25,7 +25,9 @@ def staff_url(name, **kwargs):
 
 def test_settings_for_managers_only(manager_client, agent_client, readonly_client):
     page = staff_url("settings")
-    assert manager_client.get(page).status_code == 200
+    response = manager_client.get(page)
+    assert response.status_code == 200
+    assert "Réglages des dossiers familles" in response.content.decode()
     assert agent_client.get(page).status_code == 403
     assert readonly_client.get(page).status_code == 403
     assert agent_client.post(page, {"signup_enabled": "on"}).status_code == 403

@@ -43,11 +43,18 @@ def read_pages(household, child):
     ]
 
 
+READ_PAGES_SHOW = ["alice@example.org", "07 98 76 54 32", "1 demande de modification", "Allergies"]
+
+
 def test_pages_work_for_staff(agent_client, household_a, child_a, pending_phone):
-    for page in read_pages(household_a, child_a):
-        assert agent_client.get(page, HTTP_HX_REQUEST="true").status_code == 200, page
+    for page, text in zip(read_pages(household_a, child_a), READ_PAGES_SHOW, strict=True):
+        response = agent_client.get(page, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), page
     edit = staff_url("edit", target="child", pk=child_a.pk, category="child.school")
-    assert agent_client.get(edit).status_code == 200
+    response = agent_client.get(edit)
+    assert response.status_code == 200
+    assert 'value="École Jules-Ferry"' in response.content.decode()
 
 
 def test_readonly_staff_see_but_never_write(
