@@ -9,8 +9,8 @@ fragment). htmx follows 3xx answers inside its XMLHttpRequest and would swap the
 page into the fragment's target, so it gets an HX-Redirect (status 200) instead."""
 
 from collections.abc import Callable
-from typing import Any
 from functools import wraps
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.contrib import messages
