@@ -29,6 +29,7 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
+from ribambelle.billing.payments import config as payment_config
 from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record, audit_record_changes
 from ribambelle.core.models import AuditEntry
@@ -326,18 +327,24 @@ def billing_office_save(
     office.siret = values.siret
     office.due_days = values.due_days
     office.payment_instructions = values.payment_instructions
+    refusal = payment_config.switch_refusal(office, values.provider, values.provider_options)
+    if refusal:
+        raise BillingError(refusal)
+    saved_options = dict(office.provider_options or {})
     office.provider = values.provider
-    office.provider_options = dict(values.provider_options)
+    office.provider_options = payment_config.options_encrypt(values.provider_options, saved_options)
     office.save()
     office.departments.set(values.departments)
+    after = selectors.office_snapshot(office, [department.pk for department in values.departments])
+    after["provider_options"] = payment_config.secrets_audited(
+        saved_options, office.provider_options, after["provider_options"]
+    )
     audit_record_changes(
         municipality=municipality,
         actor=actor,
         target=office,
         before=None if creating else before,
-        after=selectors.office_snapshot(
-            office, [department.pk for department in values.departments]
-        ),
+        after=after,
     )
     return office
 
