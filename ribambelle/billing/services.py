@@ -350,6 +350,34 @@ def billing_office_save(
 
 
 @transaction.atomic
+def billing_office_test_set(
+    *, municipality: Municipality, actor: User | None, office: BillingOffice, enabled: bool
+) -> BillingOffice:
+    """Make an office a test office (the operator's command billing_test_office): the demo
+    bank and the providers' test modes become available to it. Turned off, its test key is
+    dropped (production never uses it) and an office left in a test mode takes no payment
+    until a manager chooses production."""
+    office = BillingOffice.objects.select_for_update().get(pk=office.pk, municipality=municipality)
+    before = selectors.office_snapshot(office)
+    options = dict(office.provider_options or {})
+    if enabled:
+        options["demo_enabled"] = True
+    else:
+        options.pop("demo_enabled", None)
+        options.pop("secret_test", None)
+    office.provider_options = options
+    office.save(update_fields=["provider_options"])
+    audit_record_changes(
+        municipality=municipality,
+        actor=actor,
+        target=office,
+        before=before,
+        after=selectors.office_snapshot(office),
+    )
+    return office
+
+
+@transaction.atomic
 def tariff_save(
     *,
     municipality: Municipality,

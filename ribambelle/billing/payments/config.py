@@ -140,7 +140,7 @@ def office_ready(office: BillingOffice) -> bool:
 
 # What verifying an in-flight attempt's answer depends on: changing one while an attempt may
 # still be answered would make its answer unverifiable (docs/decisions/0012).
-VERIFIED_OPTIONS = ("numcli", "saisie", "vads_site_id", "vads_ctx_mode", "signature_algo")
+VERIFIED_OPTIONS = ("numcli", "vads_site_id", "signature_algo")
 
 
 def answerable_attempts(office: BillingOffice, now: datetime | None = None) -> QuerySet[Payment]:
@@ -164,8 +164,10 @@ def switch_breaks_attempts(
     saved = office.provider_options or {}
     if not office.provider or office.provider == BillingOffice.Provider.DEMO:
         return False
-    changed = provider != office.provider or any(
-        saved.get(key) != options.get(key) for key in VERIFIED_OPTIONS
+    changed = (
+        provider != office.provider
+        or any(saved.get(key) != options.get(key) for key in VERIFIED_OPTIONS)
+        or office_test_mode(provider, options) != office_test_mode(office.provider, saved)
     )
     if not changed and office.provider == BillingOffice.Provider.PAYZEN:
         mode = "test" if office_test_mode(office.provider, saved) else "production"

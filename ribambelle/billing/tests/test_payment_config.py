@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import hmac
 import importlib
+import io
 import logging
 from decimal import Decimal
 from unittest import mock
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 from django.apps import apps as django_apps
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from ribambelle.billing.models import BillingOffice, Payment
@@ -550,3 +552,32 @@ def test_pending_attempt_does_not_block_a_demo_office(office_a, household_a):
     invoice = issued_invoice(office, household_a)
     PaymentFactory(invoice=invoice, online=True, reference="b" * 24, transaction_id="b" * 24)
     assert config.switch_refusal(office, "payfip", {"numcli": "123456", "saisie": "W"}) == ""
+
+
+def test_the_operator_turns_a_test_office_into_a_real_one(office_a, household_a, settings):
+    settings.DEBUG = False
+    use_provider(
+        office_a,
+        "payzen",
+        vads_site_id="12345678",
+        vads_ctx_mode="TEST",
+        secret_test=secret_encrypt(PAYZEN_SECRET),
+    )
+    invoice = issued_invoice(office_a, household_a)
+    assert can_pay_online(invoice) is False
+    out = io.StringIO()
+    call_command("billing_test_office", "ville-a", "Régie enfance", "--on", stdout=out)
+    assert "test office" in out.getvalue()
+    office_a.refresh_from_db()
+    assert office_a.provider_options["demo_enabled"] is True
+    assert can_pay_online(invoice) is True
+    call_command("billing_test_office", "ville-a", str(office_a.pk), "--off", stdout=out)
+    assert "still in test mode" in out.getvalue()
+    office_a.refresh_from_db()
+    assert "demo_enabled" not in office_a.provider_options
+    assert "secret_test" not in office_a.provider_options
+    assert can_pay_online(invoice) is False
+    entry = AuditEntry.objects.filter(target_type="billing.billingoffice").latest("pk")
+    assert entry.actor is None and entry.before["provider_options"]["secret_test"] == "***"
+    with pytest.raises(CommandError):
+        call_command("billing_test_office", "ville-b", "Régie enfance", "--on")
