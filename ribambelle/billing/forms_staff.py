@@ -155,14 +155,23 @@ class OfficeForm(forms.ModelForm):
             ):
                 field = cast(forms.ChoiceField, self.fields[name])
                 field.choices = [choice for choice in modes if choice[0] != test]
+        # Left in a test mode by a test municipality gone live: it takes no payment until
+        # production is chosen, which the form proposes (never "activation" by default).
+        self.test_mode_left = not self.test_allowed and payment_config.office_test_mode(
+            self.instance.provider, options
+        )
         if not self.is_bound:
             url = options.get("service_url", "")
+            saisie, ctx_mode = options.get("saisie", "W"), options.get("vads_ctx_mode")
+            if not self.test_allowed:
+                saisie = "W" if saisie == "T" else saisie
+                ctx_mode = "PRODUCTION"
             self.initial.update(
                 {
                     "payfip_numcli": options.get("numcli", ""),
-                    "payfip_saisie": options.get("saisie", "W"),
+                    "payfip_saisie": saisie,
                     "payzen_site_id": options.get("vads_site_id", ""),
-                    "payzen_ctx_mode": options.get("vads_ctx_mode", "PRODUCTION"),
+                    "payzen_ctx_mode": ctx_mode or "PRODUCTION",
                     "payzen_service_url": "" if url == payment_config.PAYZEN_URL else url,
                 }
             )

@@ -129,6 +129,9 @@ def office_ready(office: BillingOffice) -> bool:
     options = office.provider_options or {}
     if office_test_mode(office.provider, options) and not test_mode_allowed(office):
         return False
+    if office.provider == BillingOffice.Provider.PAYFIP:
+        numcli = str(options.get("numcli") or "")
+        return numcli.isdigit() and len(numcli) == 6
     if office.provider == BillingOffice.Provider.PAYZEN:
         mode = "test" if office_test_mode(office.provider, options) else "production"
         if not options_decrypt(office).get(f"secret_{mode}"):

@@ -581,3 +581,29 @@ def test_the_operator_turns_a_test_office_into_a_real_one(office_a, household_a,
     assert entry.actor is None and entry.before["provider_options"]["secret_test"] == "***"
     with pytest.raises(CommandError):
         call_command("billing_test_office", "ville-b", "Régie enfance", "--on")
+
+
+def test_an_office_left_in_test_mode_is_told_and_offered_production(
+    manager_client, office_a, department_a
+):
+    use_provider(office_a, "payfip", numcli="123456", saisie="T")
+    page = staff_url("office_edit", pk=office_a.pk)
+    form = manager_client.get(page).content.decode()
+    assert "Cette régie est encore en mode test" in form
+    assert 'value="W" selected' in form
+    data = office_data(department_a, provider="payfip", payfip_numcli="123456", payfip_saisie="W")
+    assert manager_client.post(page, data).status_code == 302
+    assert "encore en mode test" not in manager_client.get(page).content.decode()
+
+
+def test_activation_to_production_is_not_a_switch(
+    alice_client, manager_client, payfip_production, office_a, department_a, household_a
+):
+    use_provider(office_a, "payfip", numcli="090909", saisie="X")
+    invoice = issued_invoice(office_a, household_a)
+    assert alice_client.post(url(invoice.municipality, "start", pk=invoice.pk)).status_code == 200
+    page = staff_url("office_edit", pk=office_a.pk)
+    data = office_data(department_a, provider="payfip", payfip_numcli="090909", payfip_saisie="W")
+    assert manager_client.post(page, data).status_code == 302
+    data["payfip_numcli"] = "123456"
+    assert manager_client.post(page, data).status_code == 400
