@@ -9,6 +9,7 @@ Values are Fernet tokens (AES-128-CBC with HMAC-SHA256) marked with a prefix, so
 before encryption existed is recognised and still read."""
 
 import base64
+import functools
 import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -27,7 +28,12 @@ def _fernet(passphrase: str) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    passphrases = list(getattr(settings, "SECRETS_KEYS", []) or []) or [settings.SECRET_KEY]
+    passphrases = tuple(getattr(settings, "SECRETS_KEYS", ()) or ()) or (settings.SECRET_KEY,)
+    return _multi(passphrases)
+
+
+@functools.lru_cache(maxsize=4)
+def _multi(passphrases: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([_fernet(passphrase) for passphrase in passphrases])
 
 

@@ -129,6 +129,8 @@ class PayfipProvider(EopaymentProvider):
             raise self.mismatch(
                 "test flag mismatch", saisie=data.get("saisie"), office_test=self.test_mode
             )
+        if response.test and not config.test_mode_allowed(self.office):
+            raise self.mismatch("test payment for an office that is not a test office")
 
     @classmethod
     def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
@@ -199,6 +201,9 @@ class PayfipProvider(EopaymentProvider):
         return Redirect(url=url, transaction_id=payment.transaction_id)
 
 
+OPTIONAL_UNLESS_PAID = {"vads_currency", "vads_operation_type"}
+
+
 def _fields(message: NotificationMessage) -> str:
     """The signed fields as Payzen sent them: its signature is computed over their values."""
     if message.method == "POST":
@@ -249,9 +254,17 @@ class PayzenProvider(EopaymentProvider):
             "vads_currency": config.PAYZEN_CURRENCY,
             "vads_operation_type": config.PAYZEN_OPERATION,
         }
+        # A message about no payment (abandoned on Payzen's page) may lack the operation and
+        # the currency; a payment always has them.
+        paid = value("vads_result") == "00"
         for name, wanted in expected.items():
-            if value(name) != wanted:
-                raise self.mismatch(f"{name} mismatch", received=value(name), expected=wanted)
+            received = value(name)
+            if received == "" and not paid and name in OPTIONAL_UNLESS_PAID:
+                continue
+            if received != wanted:
+                raise self.mismatch(f"{name} mismatch", received=received, expected=wanted)
+        if self.test_mode and not config.test_mode_allowed(self.office):
+            raise self.mismatch("test mode for an office that is not a test office")
         if not self.options.get(f"secret_{mode.lower()}"):
             raise self.mismatch("no key for the office's mode", mode=mode)
 

@@ -607,3 +607,42 @@ def test_activation_to_production_is_not_a_switch(
     assert manager_client.post(page, data).status_code == 302
     data["payfip_numcli"] = "123456"
     assert manager_client.post(page, data).status_code == 400
+
+
+def test_a_test_payment_never_counts_once_the_office_is_no_longer_a_test_office(
+    client, alice_client, office_a, household_a, caplog
+):
+    use_provider(
+        office_a,
+        "payzen",
+        vads_site_id="12345678",
+        vads_ctx_mode="TEST",
+        secret_test=secret_encrypt(PAYZEN_SECRET),
+        demo_enabled=True,
+    )
+    invoice = issued_invoice(office_a, household_a)
+    assert alice_client.post(url(invoice.municipality, "start", pk=invoice.pk)).status_code == 200
+    payment = Payment.objects.get(invoice=invoice)
+    options = {k: v for k, v in office_a.provider_options.items() if k != "demo_enabled"}
+    use_provider(office_a, "payzen", **options)  # the municipality went live meanwhile
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        assert post_ipn(client, office_a, payzen_ipn(payment)).status_code == 400
+    assert any("not a test office" in line for line in errors(caplog))
+    invoice.refresh_from_db()
+    assert invoice.paid == Decimal("0.00")
+
+
+def test_an_abandon_without_operation_or_currency_is_still_read(
+    client, alice_client, payzen_production, household_a
+):
+    invoice = issued_invoice(payzen_production, household_a)
+    payment = payzen_started(alice_client, invoice)
+    fields = payzen_ipn(payment, vads_ctx_mode="PRODUCTION", result="17")
+    fields = {k: v for k, v in fields.items() if k not in ("vads_operation_type", "vads_currency")}
+    fields["vads_trans_status"] = "ABANDONED"
+    assert post_ipn(client, payzen_production, sign(fields, PRODUCTION_SECRET)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == "abandoned"
+    # A payment without them is refused.
+    paid = {k: v for k, v in production_ipn(payment).items() if k != "vads_currency"}
+    assert post_ipn(client, payzen_production, sign(paid, PRODUCTION_SECRET)).status_code == 400
