@@ -179,8 +179,11 @@ def switch_breaks_attempts(
 
 
 def switch_refusal(office: BillingOffice, provider: str, options: Mapping[str, Any]) -> str:
-    """Why these settings cannot be saved now (empty: they can): an attempt the provider may
-    still answer about would be left unverifiable (docs/decisions/0012)."""
+    """Why these settings cannot be saved now (empty: they can): a test mode for an office that
+    is not a test office, or an attempt the provider may still answer about left unverifiable
+    (docs/decisions/0012)."""
+    if office_test_mode(provider, options) and not test_mode_allowed(office):
+        return _("Seule une collectivité de test a un mode test : choisissez la production.")
     if not office.pk or not switch_breaks_attempts(office, provider, options):
         return ""
     from ribambelle.billing.payments.attempts import at_time

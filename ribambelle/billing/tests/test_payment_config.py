@@ -646,3 +646,20 @@ def test_an_abandon_without_operation_or_currency_is_still_read(
     # A payment without them is refused.
     paid = {k: v for k, v in production_ipn(payment).items() if k != "vads_currency"}
     assert post_ipn(client, payzen_production, sign(paid, PRODUCTION_SECRET)).status_code == 400
+
+
+def test_the_service_refuses_a_test_mode_for_a_real_office(municipality_a, manager_a, office_a):
+    from ribambelle.billing import services
+
+    values = services.OfficeValues(
+        name=office_a.name,
+        departments=list(office_a.departments.all()),
+        provider="payfip",
+        provider_options={"numcli": "123456", "saisie": "T"},
+    )
+    with pytest.raises(services.BillingError, match="Seule une collectivité de test"):
+        services.billing_office_save(
+            municipality=municipality_a, actor=manager_a, office=office_a, values=values
+        )
+    office_a.refresh_from_db()
+    assert office_a.provider == ""
