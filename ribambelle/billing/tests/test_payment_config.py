@@ -605,8 +605,14 @@ def test_activation_to_production_is_not_a_switch(
     page = staff_url("office_edit", pk=office_a.pk)
     data = office_data(department_a, provider="payfip", payfip_numcli="090909", payfip_saisie="W")
     assert manager_client.post(page, data).status_code == 302
+    office_a.refresh_from_db()
+    assert office_a.provider_options["saisie"] == "W"
     data["payfip_numcli"] = "123456"
-    assert manager_client.post(page, data).status_code == 400
+    response = manager_client.post(page, data)
+    assert response.status_code == 400
+    assert "Des paiements en ligne de cette régie sont encore en cours" in response.content.decode()
+    office_a.refresh_from_db()
+    assert office_a.provider_options["numcli"] == "090909"
 
 
 def test_a_test_payment_never_counts_once_the_office_is_no_longer_a_test_office(
