@@ -186,6 +186,7 @@ def switch_refusal(office: BillingOffice, provider: str, options: Mapping[str, A
         return _("Seule une collectivité de test a un mode test : choisissez la production.")
     if not office.pk or not switch_breaks_attempts(office, provider, options):
         return ""
+    # Imported here: attempts reads the registry, which reads this module.
     from ribambelle.billing.payments.attempts import at_time
 
     latest = answerable_attempts(office).last()
