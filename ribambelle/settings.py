@@ -20,6 +20,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Environment variable SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG"  # noqa: S105
+# Encrypts the payment providers' keys at rest (ribambelle.core.crypto): one or more
+# comma-separated passphrases, the first encrypts; without it, a key derived from SECRET_KEY.
+SECRETS_KEYS = env.list("RIBAMBELLE_SECRETS_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")

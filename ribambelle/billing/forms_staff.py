@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing import rules
 from ribambelle.billing.models import ZERO, BillingOffice, Payment, Tariff
+from ribambelle.billing.payments import config as payment_config
 from ribambelle.billing.services import OfficeValues
 from ribambelle.bookings.forms_config import CheckboxGroup, RadioGroup
 from ribambelle.families.forms import DateInput
@@ -20,6 +21,13 @@ from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
 
 MAX_BRACKETS = 12
+PAYFIP_MODES = [("T", _("test")), ("X", _("activation")), ("W", _("production"))]
+PAYZEN_MODES = [("TEST", _("test")), ("PRODUCTION", _("production"))]
+# (form field, option, removal checkbox) of each Payzen / Systempay key.
+PAYZEN_KEYS = (
+    ("payzen_secret_test", "secret_test", "payzen_remove_test"),
+    ("payzen_secret_production", "secret_production", "payzen_remove_production"),
+)
 
 
 class MoneyField(forms.DecimalField):
@@ -68,12 +76,9 @@ class OfficeForm(forms.ModelForm):
     payfip_saisie = forms.ChoiceField(
         label=_("Mode PayFiP"),
         required=False,
-        choices=[
-            ("T", _("test")),
-            ("X", _("activation")),
-            ("W", _("production")),
-        ],
-        initial="T",
+        choices=PAYFIP_MODES,
+        initial="W",
+        error_messages={"invalid_choice": _("Choisissez le mode activation ou production.")},
     )
     payzen_site_id = forms.CharField(
         label=_("Identifiant de boutique Payzen / Systempay"), required=False, max_length=8
@@ -81,22 +86,39 @@ class OfficeForm(forms.ModelForm):
     payzen_ctx_mode = forms.ChoiceField(
         label=_("Mode Payzen / Systempay"),
         required=False,
-        choices=[("TEST", _("test")), ("PRODUCTION", _("production"))],
-        initial="TEST",
+        choices=PAYZEN_MODES,
+        initial="PRODUCTION",
+        error_messages={"invalid_choice": _("Seule une collectivité de test a un mode test.")},
     )
-    payzen_service_url = forms.URLField(
-        label=_("Adresse de la page de paiement"),
+    payzen_service_url = forms.ChoiceField(
+        label=_("Plateforme de paiement"),
         required=False,
-        assume_scheme="https",
-        help_text=_("Pour Systempay seulement ; vide : Payzen."),
+        choices=[
+            ("", _("Payzen (secure.payzen.eu)")),
+            (payment_config.SYSTEMPAY_URL, _("Systempay (paiement.systempay.fr)")),
+        ],
+        error_messages={
+            "invalid_choice": _(
+                "Cette adresse n'est pas celle d'une page de paiement Payzen ou Systempay : "
+                "choisissez la plateforme dans la liste."
+            )
+        },
     )
     payzen_secret_test = forms.CharField(
-        label=_("Clé de test"), required=False, widget=forms.PasswordInput(render_value=False)
+        label=_("Clé de test"),
+        required=False,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False),
     )
     payzen_secret_production = forms.CharField(
         label=_("Clé de production"),
         required=False,
+        max_length=64,
         widget=forms.PasswordInput(render_value=False),
+    )
+    payzen_remove_test = forms.BooleanField(label=_("Supprimer la clé de test"), required=False)
+    payzen_remove_production = forms.BooleanField(
+        label=_("Supprimer la clé de production"), required=False
     )
 
     # The provider's settings as clean() assembles them from the fields below.
@@ -119,21 +141,41 @@ class OfficeForm(forms.ModelForm):
         )
         self.fields["departments"].error_messages["invalid_choice"] = _("Ce service n'existe pas.")
         self.fields["departments"].error_messages["required"] = _("Cochez au moins un service.")
+        self._payment_fields_init()
+
+    def _payment_fields_init(self) -> None:
+        """Production by default; the test modes (and the test key) only for a test
+        municipality's office."""
         options = self.instance.provider_options or {}
+        self.test_allowed = payment_config.test_mode_allowed(self.instance)
+        if not self.test_allowed:
+            for name, modes, test in (
+                ("payfip_saisie", PAYFIP_MODES, "T"),
+                ("payzen_ctx_mode", PAYZEN_MODES, "TEST"),
+            ):
+                field = cast(forms.ChoiceField, self.fields[name])
+                field.choices = [choice for choice in modes if choice[0] != test]
+        # Left in a test mode by a test municipality gone live: it takes no payment until
+        # production is chosen, which the form proposes (never "activation" by default).
+        self.test_mode_left = not self.test_allowed and payment_config.office_test_mode(
+            self.instance.provider, options
+        )
         if not self.is_bound:
+            url = options.get("service_url", "")
+            saisie, ctx_mode = options.get("saisie", "W"), options.get("vads_ctx_mode")
+            if not self.test_allowed:
+                saisie = "W" if saisie == "T" else saisie
+                ctx_mode = "PRODUCTION"
             self.initial.update(
                 {
                     "payfip_numcli": options.get("numcli", ""),
-                    "payfip_saisie": options.get("saisie", "T"),
+                    "payfip_saisie": saisie,
                     "payzen_site_id": options.get("vads_site_id", ""),
-                    "payzen_ctx_mode": options.get("vads_ctx_mode", "TEST"),
-                    "payzen_service_url": options.get("service_url", ""),
+                    "payzen_ctx_mode": ctx_mode or "PRODUCTION",
+                    "payzen_service_url": "" if url == payment_config.PAYZEN_URL else url,
                 }
             )
-        for name, key in (
-            ("payzen_secret_test", "secret_test"),
-            ("payzen_secret_production", "secret_production"),
-        ):
+        for name, key, _remove in PAYZEN_KEYS:
             if options.get(key):
                 self.fields[name].help_text = _(
                     "Une clé est enregistrée ; laissez vide pour la garder."
@@ -170,28 +212,49 @@ class OfficeForm(forms.ModelForm):
             numcli = (cleaned.get("payfip_numcli") or "").strip()
             if not (numcli.isdigit() and len(numcli) == 6):
                 self.add_error("payfip_numcli", _("Le numéro client PayFiP a six chiffres."))
-            options.update(numcli=numcli, saisie=cleaned.get("payfip_saisie") or "T")
+            options.update(numcli=numcli, saisie=cleaned.get("payfip_saisie") or "W")
         elif provider == BillingOffice.Provider.PAYZEN:
-            site_id = (cleaned.get("payzen_site_id") or "").strip()
-            if not (site_id.isdigit() and len(site_id) == 8):
-                self.add_error("payzen_site_id", _("L'identifiant de boutique a huit chiffres."))
-            mode = cleaned.get("payzen_ctx_mode") or "TEST"
-            options.update(vads_site_id=site_id, vads_ctx_mode=mode, signature_algo="hmac_sha256")
-            if cleaned.get("payzen_service_url"):
-                options["service_url"] = cleaned["payzen_service_url"]
-            for name, key in (
-                ("payzen_secret_test", "secret_test"),
-                ("payzen_secret_production", "secret_production"),
-            ):
-                typed = (cleaned.get(name) or "").strip()
-                if typed or saved.get(key):
-                    options[key] = typed or saved[key]
-            needed = "secret_test" if mode == "TEST" else "secret_production"
-            if not options.get(needed):
-                field = "payzen_secret_test" if mode == "TEST" else "payzen_secret_production"
-                self.add_error(field, _("Indiquez la clé de ce mode."))
+            options.update(self._payzen_options(saved))
         self.provider_options = options
         return cleaned
+
+    def _payzen_options(self, saved: dict[str, Any]) -> dict[str, Any]:
+        """Shop, mode, platform and keys. A typed key replaces the saved one, a ticked box
+        removes it, a blank keeps it; the test key is kept only where a test mode is allowed
+        (in production it is never used)."""
+        cleaned = self.cleaned_data
+        site_id = (cleaned.get("payzen_site_id") or "").strip()
+        if not (site_id.isdigit() and len(site_id) == 8):
+            self.add_error("payzen_site_id", _("L'identifiant de boutique a huit chiffres."))
+        mode = cleaned.get("payzen_ctx_mode") or "PRODUCTION"
+        options: dict[str, Any] = {
+            "vads_site_id": site_id,
+            "vads_ctx_mode": mode,
+            "signature_algo": "hmac_sha256",
+        }
+        if cleaned.get("payzen_service_url"):
+            options["service_url"] = cleaned["payzen_service_url"]
+        for name, key, remove in PAYZEN_KEYS:
+            typed = (cleaned.get(name) or "").strip()
+            if key == "secret_test" and not self.test_allowed:
+                continue
+            if typed and not payment_config.payzen_key_valid(typed):
+                self.add_error(
+                    name,
+                    _(
+                        "Une clé Payzen / Systempay compte au moins 16 lettres et chiffres, "
+                        "sans espace ni autre signe : recopiez-la depuis l'outil de gestion "
+                        "de la boutique."
+                    ),
+                )
+            elif typed:
+                options[key] = typed
+            elif saved.get(key) and not cleaned.get(remove):
+                options[key] = saved[key]
+        needed = "secret_test" if mode == "TEST" else "secret_production"
+        if not options.get(needed) and not self.errors.get(f"payzen_{needed}"):
+            self.add_error(f"payzen_{needed}", _("Indiquez la clé de ce mode."))
+        return options
 
     def values(self) -> OfficeValues:
         """The checked office for billing_office_save, once the form is valid."""

@@ -29,6 +29,7 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
+from ribambelle.billing.payments import config as payment_config
 from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record, audit_record_changes
 from ribambelle.core.models import AuditEntry
@@ -326,18 +327,52 @@ def billing_office_save(
     office.siret = values.siret
     office.due_days = values.due_days
     office.payment_instructions = values.payment_instructions
+    refusal = payment_config.switch_refusal(office, values.provider, values.provider_options)
+    if refusal:
+        raise BillingError(refusal)
+    saved_options = dict(office.provider_options or {})
     office.provider = values.provider
-    office.provider_options = dict(values.provider_options)
+    office.provider_options = payment_config.options_encrypt(values.provider_options, saved_options)
     office.save()
     office.departments.set(values.departments)
+    after = selectors.office_snapshot(office, [department.pk for department in values.departments])
+    after["provider_options"] = payment_config.secrets_audited(
+        saved_options, office.provider_options, after["provider_options"]
+    )
     audit_record_changes(
         municipality=municipality,
         actor=actor,
         target=office,
         before=None if creating else before,
-        after=selectors.office_snapshot(
-            office, [department.pk for department in values.departments]
-        ),
+        after=after,
+    )
+    return office
+
+
+@transaction.atomic
+def billing_office_test_set(
+    *, municipality: Municipality, actor: User | None, office: BillingOffice, enabled: bool
+) -> BillingOffice:
+    """Make an office a test office (the operator's command billing_test_office): the demo
+    bank and the providers' test modes become available to it. Turned off, its test key is
+    dropped (production never uses it) and an office left in a test mode takes no payment
+    until a manager chooses production."""
+    office = BillingOffice.objects.select_for_update().get(pk=office.pk, municipality=municipality)
+    before = selectors.office_snapshot(office)
+    options = dict(office.provider_options or {})
+    if enabled:
+        options["demo_enabled"] = True
+    else:
+        options.pop("demo_enabled", None)
+        options.pop("secret_test", None)
+    office.provider_options = options
+    office.save(update_fields=["provider_options"])
+    audit_record_changes(
+        municipality=municipality,
+        actor=actor,
+        target=office,
+        before=before,
+        after=selectors.office_snapshot(office),
     )
     return office
 

@@ -42,3 +42,19 @@ def background_work_check(app_configs, **kwargs):
             )
         )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def secrets_key_check(app_configs, **kwargs):
+    """The payment providers' keys are encrypted under RIBAMBELLE_SECRETS_KEY; derived from
+    SECRET_KEY instead, rotating SECRET_KEY would make them unreadable."""
+    if not getattr(settings, "SECRETS_KEYS", None):
+        return [
+            Warning(
+                "RIBAMBELLE_SECRETS_KEY is not set: the providers' keys are encrypted with a "
+                "key derived from SECRET_KEY, and changing SECRET_KEY makes them unreadable.",
+                hint="Set RIBAMBELLE_SECRETS_KEY to a long random string and back it up.",
+                id="ribambelle.W004",
+            )
+        ]
+    return []

@@ -85,6 +85,11 @@ def office_change(manager: User) -> dict[str, Any]:
     return {"municipality": manager.municipality, "office": office, "values": values}
 
 
+def office_test(manager: User) -> dict[str, Any]:
+    office = BillingOfficeFactory(municipality=manager.municipality)
+    return {"municipality": manager.municipality, "office": office, "enabled": True}
+
+
 def activity_values(manager: User) -> dict[str, Any]:
     activity = ActivityFactory(municipality=manager.municipality)
     data = {
@@ -217,6 +222,7 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         }
     ),
     "billing.services.billing_office_save": StaffWrite(office_change),
+    "billing.services.billing_office_test_set": StaffWrite(office_test),
     "billing.services.payment_record": StaffWrite(
         lambda manager: {
             **issued_invoice(manager),

@@ -5,6 +5,10 @@ office.provider_options holds the provider's settings:
 - Payzen/Systempay: {"vads_site_id": "12345678", "vads_ctx_mode": "TEST" | "PRODUCTION",
   "secret_test": ..., "secret_production": ..., "signature_algo": "hmac_sha256",
   "service_url": ... (Systempay's address; Payzen's by default)}.
+A missing mode is production (never eopayment's default, test); the keys are stored encrypted
+(payments.config). Every answer is checked against this configuration before it counts: its
+mode (eopayment's `test` flag, Payzen's vads_ctx_mode), its shop (numcli, vads_site_id), and for
+Payzen its currency and operation; a mismatch is refused and logged as an error.
 
 PayFiP's notification carries only the operation id (idOp): the result is read from PayFiP's
 web service, server to server. Payzen's notification is signed with the shop's secret; Payzen
@@ -19,6 +23,7 @@ from django.utils import timezone
 from eopayment import payfip_ws
 
 from ribambelle.billing.models import BillingOffice, Payment
+from ribambelle.billing.payments import config
 from ribambelle.billing.payments.base import (
     InvalidNotification,
     NotificationMessage,
@@ -55,13 +60,43 @@ def _payer_email(payment: Payment) -> str:
     return getattr(payment.recorded_by, "email", "") or ""
 
 
+class ConfigurationMismatch(InvalidNotification):
+    """An answer that is not for this office's configuration (another mode, shop, currency or
+    operation): it never counts, whatever its signature."""
+
+
 class EopaymentProvider(Provider):
     kind = ""
 
+    def __init__(self, office: BillingOffice) -> None:
+        super().__init__(office)
+        self.options = config.options_decrypt(office)
+
+    @property
+    def test_mode(self) -> bool:
+        return config.office_test_mode(self.name, self.options)
+
+    def eopayment_options(self) -> dict[str, object]:
+        """What eopayment gets: the mode explicit, and in production no test key, so that a
+        message claiming the test mode can never be verified with it."""
+        return {k: v for k, v in self.options.items() if k not in OWN_OPTIONS}
+
     def backend(self, return_url: str = "", notify_url: str = "") -> eopayment.Payment:
-        options = {k: v for k, v in self.options.items() if k not in OWN_OPTIONS}
+        options = self.eopayment_options()
         options.update(normal_return_url=return_url, automatic_return_url=notify_url)
         return eopayment.Payment(self.kind, options, logger=logger)
+
+    def mismatch(self, reason: str, **details: object) -> ConfigurationMismatch:
+        """Log an answer that does not match the office's configuration, as an error: it is a
+        misconfiguration or a forgery, and staff must know."""
+        logger.error(
+            "%s answer refused for billing office %s: %s %s",
+            self.name,
+            self.office.pk,
+            reason,
+            " ".join(f"{key}={value!r}" for key, value in sorted(details.items())),
+        )
+        return ConfigurationMismatch(reason)
 
 
 class PayfipProvider(EopaymentProvider):
@@ -74,6 +109,28 @@ class PayfipProvider(EopaymentProvider):
     minimal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).minimal_amount
     resumable_for = timedelta(minutes=15)
     unanswered_after = timedelta(minutes=payfip_ws.Payment.P5_WAITING_IN_MINUTES)
+
+    def eopayment_options(self) -> dict[str, object]:
+        options = super().eopayment_options()
+        options["saisie"] = options.get("saisie") or "W"
+        return options
+
+    def check_answer(self, response) -> None:
+        """A detailed answer (PayFiP's web service read the operation) is this office's: its
+        client number and its mode (saisie T is a test payment: no money moved). Raises
+        ConfigurationMismatch."""
+        data = response.bank_data or {}
+        if not data:
+            return  # "in progress" or "expired": PayFiP says nothing more.
+        numcli = str(data.get("numcli") or "")
+        if numcli != str(self.options.get("numcli") or ""):
+            raise self.mismatch("client number mismatch", numcli=numcli)
+        if bool(response.test) != self.test_mode:
+            raise self.mismatch(
+                "test flag mismatch", saisie=data.get("saisie"), office_test=self.test_mode
+            )
+        if response.test and not config.test_mode_allowed(self.office):
+            raise self.mismatch("test payment for an office that is not a test office")
 
     @classmethod
     def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
@@ -99,6 +156,10 @@ class PayfipProvider(EopaymentProvider):
         try:
             response = self.backend().backend.payment_status(idop, transaction_date=created_at)
         except eopayment.PaymentException as error:
+            raise ProviderError(str(error)) from error
+        try:
+            self.check_answer(response)
+        except ConfigurationMismatch as error:
             raise ProviderError(str(error)) from error
         data = response.bank_data or {}
         return Result(
@@ -140,6 +201,9 @@ class PayfipProvider(EopaymentProvider):
         return Redirect(url=url, transaction_id=payment.transaction_id)
 
 
+OPTIONAL_UNLESS_PAID = {"vads_currency", "vads_operation_type"}
+
+
 def _fields(message: NotificationMessage) -> str:
     """The signed fields as Payzen sent them: its signature is computed over their values."""
     if message.method == "POST":
@@ -157,7 +221,52 @@ class PayzenProvider(EopaymentProvider):
     status_known = False
 
     def display_name(self) -> str:
-        return "Systempay" if "systempay" in self.options.get("service_url", "") else "Payzen"
+        return "Systempay" if self.options.get("service_url") == config.SYSTEMPAY_URL else "Payzen"
+
+    def eopayment_options(self) -> dict[str, object]:
+        """Only the key of the office's mode, and only an allowed payment page."""
+        options = super().eopayment_options()
+        options["vads_ctx_mode"] = "TEST" if self.test_mode else "PRODUCTION"
+        if not self.test_mode:
+            options.pop("secret_test", None)
+        url = options.get("service_url") or config.PAYZEN_URL
+        if not config.service_url_allowed(str(url)):
+            raise ProviderError(f"service_url not allowed: {url!r}")
+        options["service_url"] = url
+        return options
+
+    def check_message(self, fields: dict[str, list[str]]) -> None:
+        """Before any signature is computed: the message is for this office's shop, mode,
+        currency and operation, and its mode's key is configured. Raises InvalidNotification
+        (ConfigurationMismatch when the message is about another configuration)."""
+        if self.office.provider != self.name:
+            raise self.mismatch(
+                "office no longer uses this provider", provider=self.office.provider
+            )
+
+        def value(name: str) -> str:
+            return (fields.get(name) or [""])[0]
+
+        mode = "TEST" if self.test_mode else "PRODUCTION"
+        expected = {
+            "vads_ctx_mode": mode,
+            "vads_site_id": str(self.options.get("vads_site_id") or ""),
+            "vads_currency": config.PAYZEN_CURRENCY,
+            "vads_operation_type": config.PAYZEN_OPERATION,
+        }
+        # A message about no payment (abandoned on Payzen's page) may lack the operation and
+        # the currency; a payment always has them.
+        paid = value("vads_result") == "00"
+        for name, wanted in expected.items():
+            received = value(name)
+            if received == "" and not paid and name in OPTIONAL_UNLESS_PAID:
+                continue
+            if received != wanted:
+                raise self.mismatch(f"{name} mismatch", received=received, expected=wanted)
+        if self.test_mode and not config.test_mode_allowed(self.office):
+            raise self.mismatch("test mode for an office that is not a test office")
+        if not self.options.get(f"secret_{mode.lower()}"):
+            raise self.mismatch("no key for the office's mode", mode=mode)
 
     @classmethod
     def notification_lookup(cls, message: NotificationMessage) -> dict[str, str]:
@@ -182,12 +291,16 @@ class PayzenProvider(EopaymentProvider):
         return Redirect(url=form.url, transaction_id=payment.reference, fields=fields)
 
     def handle_notification(self, message: NotificationMessage) -> Result:
+        signed = _fields(message)
+        self.check_message(parse_qs(signed, keep_blank_values=True))
         try:
-            response = self.backend().response(_fields(message))
-        except eopayment.PaymentException as error:
+            response = self.backend().response(signed)
+        except (eopayment.PaymentException, ProviderError, ValueError, KeyError) as error:
             raise InvalidNotification(str(error)) from error
         if not response.signed:
             raise InvalidNotification("bad signature")
+        if bool(response.test) != self.test_mode:
+            raise self.mismatch("test flag mismatch", office_test=self.test_mode)
         data = response.bank_data or {}
         return Result(
             provider=self.name,

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from ribambelle.billing.models import BillingOffice, Payment
+from ribambelle.billing.payments import config
 from ribambelle.billing.payments.base import Provider
 from ribambelle.billing.payments.demo import DemoProvider, demo_allowed
 from ribambelle.billing.payments.eopayment_backends import PayfipProvider, PayzenProvider
@@ -22,9 +23,12 @@ def provider_class(name: str) -> type[Provider]:
 
 def provider_for(office: BillingOffice) -> Provider | None:
     """The office's provider for new payments, or None when it takes no online payment (the
-    demo bank only runs with DEBUG or for a test municipality)."""
+    demo bank only runs with DEBUG or for a test municipality, a test mode only for a test
+    municipality, and Payzen only with the key of its mode)."""
     provider = PROVIDERS.get(office.provider)
     if provider is None or (provider is DemoProvider and not demo_allowed(office)):
+        return None
+    if not config.office_ready(office):
         return None
     return provider(office)
 

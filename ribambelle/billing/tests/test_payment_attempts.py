@@ -228,7 +228,9 @@ class PayfipService:
 
 @pytest.fixture
 def payfip_web(office_a):
-    use_provider(office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T")
+    use_provider(
+        office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T", demo_enabled=True
+    )
     service = PayfipService()
     with mock.patch(
         "zeep.transports.Transport.post", autospec=True, side_effect=lambda _t, *a: service.post(*a)
@@ -335,6 +337,7 @@ def payzen_office(office_a):
         vads_ctx_mode="TEST",
         secret_test=PAYZEN_SECRET,
         signature_algo="hmac_sha256",
+        demo_enabled=True,  # a test municipality: the only kind with a test mode
     )
 
 

@@ -285,7 +285,9 @@ class PayfipWebService:
 
 @pytest.fixture
 def payfip(office_a):
-    use_provider(office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T")
+    use_provider(
+        office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T", demo_enabled=True
+    )
     service = PayfipWebService()
     with mock.patch(
         "zeep.transports.Transport.post", autospec=True, side_effect=lambda _t, *a: service.post(*a)
@@ -395,6 +397,7 @@ def payzen(office_a):
         vads_ctx_mode="TEST",
         secret_test=PAYZEN_SECRET,
         signature_algo="hmac_sha256",
+        demo_enabled=True,  # a test municipality: the only kind with a test mode
     )
 
 
@@ -485,7 +488,9 @@ FORM = {"content_type": "application/x-www-form-urlencoded"}
 
 
 def test_payfip_unreachable_abandons_the_attempt_and_says_so(alice_client, office_a, household_a):
-    use_provider(office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T")
+    use_provider(
+        office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T", demo_enabled=True
+    )
     invoice = issued_invoice(office_a, household_a)
     with mock.patch(
         "zeep.transports.Transport.post", side_effect=requests.ConnectionError("timed out")

@@ -9,6 +9,7 @@ from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
 from ribambelle.billing.tests.conftest import NOVEMBER
 from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.factories import AttendanceFactory, BookingFactory
+from ribambelle.core.crypto import secret_decrypt
 from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Department
 
@@ -264,7 +265,8 @@ def test_office_save_takes_checked_values_and_logs_only_changes(
     assert created.action == AuditEntry.Action.CREATE and created.actor == manager_a
     assert created.after["departments"] == [department_a.pk]
     assert created.after["provider_options"]["secret_test"] == "***"
-    assert office.provider_options["secret_test"] == "s3cret"
+    assert office.provider_options["secret_test"] != "s3cret"  # encrypted at rest
+    assert secret_decrypt(office.provider_options["secret_test"]) == "s3cret"
 
     services.billing_office_save(
         municipality=municipality_a, actor=manager_a, office=office, values=values

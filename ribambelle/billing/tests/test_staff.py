@@ -19,6 +19,7 @@ from ribambelle.billing.tests.factories import InvoiceFactory
 from ribambelle.bookings.tests.conftest import make_activity
 from ribambelle.bookings.tests.factories import BookingFactory
 from ribambelle.conftest import logged_in, make_user
+from ribambelle.core.crypto import secret_decrypt
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
 from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
@@ -567,17 +568,18 @@ def test_manager_chooses_payfip_then_payzen_and_secrets_stay_hidden(
     )
     response = manager_client.post(page, payzen)
     assert "Indiquez la clé de ce mode." in response.content.decode()
-    manager_client.post(page, {**payzen, "payzen_secret_test": "s3cret-test"})
+    manager_client.post(page, {**payzen, "payzen_secret_test": "s3cretTest123456"})
     office_a.refresh_from_db()
-    assert office_a.provider_options["secret_test"] == "s3cret-test"
+    # Encrypted at rest (test_payment_config covers the encryption).
+    assert secret_decrypt(office_a.provider_options["secret_test"]) == "s3cretTest123456"
     # The form never shows the secret; left blank, the saved one stays.
     form_page = manager_client.get(page).content.decode()
-    assert "s3cret-test" not in form_page
+    assert "s3cretTest123456" not in form_page
     assert manager_client.post(page, {**payzen, "due_days": "20"}).status_code == 302
     office_a.refresh_from_db()
-    assert office_a.provider_options["secret_test"] == "s3cret-test"
+    assert secret_decrypt(office_a.provider_options["secret_test"]) == "s3cretTest123456"
     logged = AuditEntry.objects.filter(target_type="billing.billingoffice").order_by("pk")
-    assert all("s3cret-test" not in str(entry.after) for entry in logged)
+    assert all("s3cretTest123456" not in str(entry.after) for entry in logged)
     assert any(
         entry.after.get("provider_options", {}).get("secret_test") == "***" for entry in logged
     )

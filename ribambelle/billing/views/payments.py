@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import selectors
 from ribambelle.billing.models import BillingOffice, Invoice, Payment
-from ribambelle.billing.payments import demo
+from ribambelle.billing.payments import config, demo
 from ribambelle.billing.payments import services as payment_services
 from ribambelle.billing.payments.base import InvalidNotification, NotificationMessage
 from ribambelle.billing.payments.registry import provider_of
@@ -64,6 +64,13 @@ def _to_provider(request, invoice: Invoice, checkout: Checkout) -> HttpResponse:
     redirect would be blocked by the invoices page's form-action policy. The provider's page
     opens in this tab: its return address brings the family back to the invoice."""
     target = checkout.redirect
+    if not config.origin_allowed(target.url):
+        # Never send a family's card data to an address that is not a known provider's.
+        logger.error("payment %s: provider address not allowed", checkout.payment.reference)
+        messages.error(
+            request, _("Le service de paiement ne répond pas. Réessayez dans quelques minutes.")
+        )
+        return redirect(tenant_reverse(request.municipality, "billing:invoices"))
     context = {
         "invoice": invoice,
         "payment": checkout.payment,
@@ -135,7 +142,8 @@ def payment_return(request, reference: str):
 @require_POST
 def notify(request, provider: str):
     """Server to server: answers 200 once the message is verified and applied (again: still
-    200, nothing changes), 400 when it does not check out."""
+    200, nothing changes), 400 when it does not check out. Anyone can post here: whatever the
+    message, a failure to verify it is a 400 and a log line, never an error page."""
     try:
         payment_services.notification_receive(
             municipality=request.municipality,
@@ -143,9 +151,13 @@ def notify(request, provider: str):
             message=notification_message(request),
         )
     except InvalidNotification as error:
-        logger.warning("notification %s refused: %s", provider, error)
-        return HttpResponseBadRequest("refused", content_type="text/plain")
+        return _notification_refused(provider, error)
     return HttpResponse("OK", content_type="text/plain")
+
+
+def _notification_refused(provider: str, error: InvalidNotification) -> HttpResponse:
+    logger.warning("notification %s refused: %s", provider, error)
+    return HttpResponseBadRequest("refused", content_type="text/plain")
 
 
 @parent_required

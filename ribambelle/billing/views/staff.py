@@ -74,14 +74,18 @@ def _office_form(request, office: BillingOffice) -> HttpResponse:
     title = office.name
     form = OfficeForm(request.municipality, request.POST or None, instance=office)
     if request.method == "POST" and form.is_valid():
-        saved = services.billing_office_save(
-            municipality=request.municipality,
-            actor=request.user,
-            office=office if office.pk else None,
-            values=form.values(),
-        )
-        messages.success(request, _("La régie « %(name)s » est enregistrée.") % {"name": saved})
-        return redirect(_url(request, "billing_staff:offices") + f"#regie-{saved.pk}")
+        try:
+            saved = services.billing_office_save(
+                municipality=request.municipality,
+                actor=request.user,
+                office=office if office.pk else None,
+                values=form.values(),
+            )
+        except services.BillingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("La régie « %(name)s » est enregistrée.") % {"name": saved})
+            return redirect(_url(request, "billing_staff:offices") + f"#regie-{saved.pk}")
     context = {"form": form, "office": office, "title": title}
     return render(
         request, "billing/staff/office_form.html", context, status=400 if form.errors else 200

@@ -209,6 +209,7 @@ def test_production_install_serves_english(tmp_path):
         "EMAIL_MODE": "smtp",
         "DEFAULT_FROM_EMAIL": "Portail famille <ne-pas-repondre@portail.example.fr>",
         "BEHIND_TLS_PROXY": "1",
+        "RIBAMBELLE_SECRETS_KEY": secrets.token_urlsafe(32),
     }
     where = _run(
         [python, "-c", "import ribambelle; print(ribambelle.__file__)"], env=production, **run

@@ -15,7 +15,16 @@ def run_manage(*args, **env):
         key: value
         for key, value in os.environ.items()
         if not key.startswith(
-            ("DJANGO_", "SECRET_", "DEBUG", "DATABASE_", "SECURE_", "SITE_", "TASKS_")
+            (
+                "DJANGO_",
+                "SECRET_",
+                "DEBUG",
+                "DATABASE_",
+                "SECURE_",
+                "SITE_",
+                "TASKS_",
+                "RIBAMBELLE_SECRETS",
+            )
         )
     }
     environ.update(env)
@@ -52,8 +61,21 @@ def test_check_deploy_is_clean(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         RIBAMBELLE_VAR_DIR=str(tmp_path),
         SITE_URL="https://portail.example.fr",
+        RIBAMBELLE_SECRETS_KEY="a-long-random-passphrase-for-the-provider-keys",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_flags_a_missing_secrets_key(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        SECRET_KEY="k" * 30 + "-Zq8#pLm2$vR7!tY4&wX9^bN3*cF6@hJ",
+        ALLOWED_HOSTS="portail.example.fr",
+        RIBAMBELLE_VAR_DIR=str(tmp_path),
+        SITE_URL="https://portail.example.fr",
+    )
+    assert "ribambelle.W004" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_a_local_site_url(tmp_path):
