@@ -19,6 +19,7 @@ from django.utils import timezone
 from eopayment import payfip_ws
 
 from ribambelle.billing.models import BillingOffice, Payment
+from ribambelle.billing.payments import logs, outcomes
 from ribambelle.billing.payments.base import (
     InvalidNotification,
     NotificationMessage,
@@ -61,7 +62,7 @@ class EopaymentProvider(Provider):
     def backend(self, return_url: str = "", notify_url: str = "") -> eopayment.Payment:
         options = {k: v for k, v in self.options.items() if k not in OWN_OPTIONS}
         options.update(normal_return_url=return_url, automatic_return_url=notify_url)
-        return eopayment.Payment(self.kind, options, logger=logger)
+        return eopayment.Payment(self.kind, options, logger=logs.pin())
 
 
 class PayfipProvider(EopaymentProvider):
@@ -72,6 +73,10 @@ class PayfipProvider(EopaymentProvider):
     name = BillingOffice.Provider.PAYFIP
     kind = eopayment.PAYFIP_WS
     minimal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).minimal_amount
+    maximal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).maximal_amount
+    email_required = True
+    email_length = (6, 80)
+    status_on_return = True
     resumable_for = timedelta(minutes=15)
     unanswered_after = timedelta(minutes=payfip_ws.Payment.P5_WAITING_IN_MINUTES)
 
@@ -105,7 +110,7 @@ class PayfipProvider(EopaymentProvider):
             provider=self.name,
             reference=str(data.get("refdet") or ""),
             transaction_id=idop,
-            status=_status(response.result),
+            status=outcomes.payfip_status(response.result, idop),
             amount_cents=_cents(data.get("montant")),
             raw={k: str(v) for k, v in data.items()},
         )
@@ -155,6 +160,7 @@ class PayzenProvider(EopaymentProvider):
     name = BillingOffice.Provider.PAYZEN
     kind = eopayment.PAYZEN
     status_known = False
+    email_length = (0, 127)
 
     def display_name(self) -> str:
         return "Systempay" if "systempay" in self.options.get("service_url", "") else "Payzen"
@@ -193,7 +199,7 @@ class PayzenProvider(EopaymentProvider):
             provider=self.name,
             reference=str(response.transaction_id),
             transaction_id=str(response.transaction_id),
-            status=_status(response.result),
+            status=outcomes.payzen_status(data, str(response.transaction_id)),
             amount_cents=_cents(data.get("vads_amount")),
             raw={k: str(v) for k, v in data.items()},
         )
