@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
@@ -114,7 +114,7 @@ def _payer_check(provider: Provider, amount: Decimal, email: str) -> None:
                 "Le paiement en ligne est limité à %(max)s € par paiement : réglez cette "
                 "facture par un autre moyen (chèque, virement…) ou contactez la régie."
             )
-            % {"max": provider.maximal_amount.normalize()}
+            % {"max": formats.number_format(provider.maximal_amount, 0, force_grouping=True)}
         )
     shortest, longest = provider.email_length
     if not email and provider.email_required:
