@@ -373,6 +373,9 @@ def payment_confirm(*, result: Result) -> Payment | None:
         if payment.status == Payment.Status.PENDING:
             _keep_trace(payment, result)
             _set_status(payment, result.status)
+        elif payment.unanswered:
+            # Closed by our wait; the provider's word at last: nothing was taken.
+            _keep_trace(payment, result)
         return payment
     if result.amount_cents != to_cents(payment.amount):
         _refuse("amount mismatch", result)

@@ -214,6 +214,23 @@ def test_a_lost_payzen_notification_is_listed_for_staff(
     assert first.reference not in text_of(agent_client.get(stuck_url()))
 
 
+def test_a_late_refusal_of_an_attempt_closed_without_answer_takes_it_off_the_list(
+    clock, client, alice_client, agent_client, payzen_office, household_a
+):
+    """Payzen's notification of a cancelled payment comes after the family started again."""
+    invoice = issued_invoice(payzen_office, household_a, total=TOTAL)
+    first = payzen_started(alice_client, invoice)
+    clock.move_to(at(14, 21))
+    assert start(alice_client, invoice).status_code == 200
+    first.refresh_from_db()
+    assert first.unanswered and first.reference in text_of(agent_client.get(stuck_url()))
+    assert ipn(client, first, amount="3460", result="17").status_code == 200
+    first.refresh_from_db()
+    assert first.status == "abandoned" and not first.unanswered
+    assert first.provider_data["vads_result"] == "17"
+    assert first.reference not in text_of(agent_client.get(stuck_url()))
+
+
 def test_the_stuck_list_is_for_the_municipalitys_staff(
     clock, office_a, household_a, agent_b, alice_client, client, readonly_client
 ):
