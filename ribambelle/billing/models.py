@@ -354,6 +354,8 @@ class Payment(models.Model):
     # Closed by our own wait, the provider never having answered (Payzen cannot be asked):
     # listed for staff, who check it in the provider's back office.
     unanswered = models.BooleanField(default=False)
+    # When the municipality was e-mailed about this payment having no final answer (once).
+    alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

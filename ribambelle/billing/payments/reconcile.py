@@ -18,8 +18,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ribambelle.billing.models import Payment
+from ribambelle.billing.payments import tasks
 from ribambelle.billing.payments.base import ProviderError
 from ribambelle.billing.payments.registry import provider_of
+from ribambelle.billing.payments.selectors import stuck_not_alerted
 from ribambelle.billing.payments.services import payment_confirm
 
 logger = logging.getLogger(__name__)
@@ -84,8 +86,9 @@ def _ask(payment: Payment, counts: dict[str, int]) -> None:
 
 def payments_reconcile(*, cap: int = RUN_CAP) -> dict[str, int]:
     """Ask the provider about online payments pending for more than 15 minutes. Run every 15
-    minutes; returns what it did ("locked": 1 when another run was going on)."""
-    counts = {"checked": 0, "confirmed": 0, "errors": 0, "locked": 0}
+    minutes; returns what it did ("locked": 1 when another run was going on; "alerts": how many
+    municipalities were e-mailed about payments without a final answer)."""
+    counts = {"checked": 0, "confirmed": 0, "errors": 0, "locked": 0, "alerts": 0}
     with _run_lock() as acquired:
         if not acquired:
             counts["locked"] = 1
@@ -106,7 +109,20 @@ def payments_reconcile(*, cap: int = RUN_CAP) -> dict[str, int]:
         payments = Payment.objects.filter(pk__in=claimed).select_related("invoice__office")
         for payment in payments.order_by("pk"):
             _ask(payment, counts)
+        counts["alerts"] = _alert_municipalities(timezone.now())
     return counts
+
+
+def _alert_municipalities(now: datetime) -> int:
+    """E-mail each municipality (its contact address) once about its payments that have just
+    been left without a final answer; they stay on the staff list until they get one."""
+    by_municipality: dict[int, list[int]] = {}
+    for pk, municipality_id in stuck_not_alerted(now).values_list("pk", "municipality_id"):
+        if Payment.objects.filter(pk=pk, alerted_at=None).update(alerted_at=now):
+            by_municipality.setdefault(municipality_id, []).append(pk)
+    for municipality_id, payment_ids in by_municipality.items():
+        tasks.send_stuck_payments_alert.enqueue(municipality_id, payment_ids)
+    return len(by_municipality)
 
 
 def payment_status_refresh(*, payment: Payment) -> Payment:

@@ -46,3 +46,8 @@ def stuck_count(municipality: Municipality, now: datetime) -> int:
         .filter(_stuck(now), method=Payment.Method.ONLINE)
         .count()
     )
+
+
+def stuck_not_alerted(now: datetime) -> QuerySet[Payment]:
+    """Every municipality's stuck payments the municipality was not yet e-mailed about."""
+    return Payment.objects.filter(_stuck(now), method=Payment.Method.ONLINE, alerted_at=None)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from ribambelle.billing.models import BillingOffice, Payment
@@ -229,6 +230,33 @@ def test_a_late_refusal_of_an_attempt_closed_without_answer_takes_it_off_the_lis
     assert first.status == "abandoned" and not first.unanswered
     assert first.provider_data["vads_result"] == "17"
     assert first.reference not in text_of(agent_client.get(stuck_url()))
+
+
+def test_the_reconciliation_emails_the_municipality_once_about_a_lost_notification(
+    clock, alice_client, payzen_office, household_a, django_capture_on_commit_callbacks
+):
+    municipality = payzen_office.municipality
+    municipality.email = "regie@ville-a.fr"
+    municipality.save()
+    invoice = issued_invoice(payzen_office, household_a, total=TOTAL)
+    payment = payzen_started(alice_client, invoice)
+    clock.move_to(at(14, 50))
+    assert payments_reconcile()["alerts"] == 0  # not an hour yet
+    assert mail.outbox == []
+    clock.move_to(at(15, 10))
+    assert payments_reconcile()["alerts"] == 1
+    [alert] = mail.outbox
+    assert alert.to == ["regie@ville-a.fr"]
+    assert alert.subject == "Paiements en ligne sans réponse du prestataire : 1 à vérifier"
+    line = (
+        f"Facture {invoice.number} (Foyer Martin) : 34,60 €, commencé le 03/12/2026 14:05, "
+        f"référence {payment.reference}"
+    )
+    assert line in alert.body
+    assert stuck_url() in alert.body
+    clock.move_to(at(15, 30))
+    assert payments_reconcile()["alerts"] == 0
+    assert len(mail.outbox) == 1
 
 
 def test_the_stuck_list_is_for_the_municipalitys_staff(
@@ -478,8 +506,11 @@ def test_overlapping_reconciliations_do_nothing_twice(clock, office_a, household
     with mock.patch.object(DemoProvider, "status", autospec=True, side_effect=status):
         outer = payments_reconcile()
     assert outer["checked"] == 3 and outer["confirmed"] == 3
-    # The other run finds every payment claimed: it asks about none of them.
-    assert inner == [{"checked": 0, "confirmed": 0, "errors": 0, "locked": 0}]
+    # The other run finds every payment claimed: it asks about none of them. The payments,
+    # left for an hour, are e-mailed about once between the two runs.
+    [other] = inner
+    assert (other["checked"], other["confirmed"], other["locked"]) == (0, 0, 0)
+    assert other["alerts"] + outer["alerts"] == 1
     assert sorted(asked) == sorted(payment.pk for payment in payments)
 
 

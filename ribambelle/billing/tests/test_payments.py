@@ -370,7 +370,13 @@ def test_reconcile_abandons_a_forgotten_demo_payment(alice_client, invoice):
     Payment.objects.filter(pk=payment.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=16)
     )
-    assert payments_reconcile() == {"checked": 1, "confirmed": 1, "errors": 0, "locked": 0}
+    assert payments_reconcile() == {
+        "checked": 1,
+        "confirmed": 1,
+        "errors": 0,
+        "locked": 0,
+        "alerts": 0,
+    }
     payment.refresh_from_db()
     assert payment.status == "abandoned"
 
