@@ -10,6 +10,7 @@ from ribambelle.accounts.forms import StaffInviteForm
 from ribambelle.accounts.selectors import account_counts, staff_of
 from ribambelle.backoffice.forms import DepartmentForm, NewsForm
 from ribambelle.billing import selectors as billing_selectors
+from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.core.french import elide
 from ribambelle.families import selectors as family_selectors
 from ribambelle.messaging import selectors as messaging_selectors
@@ -39,6 +40,7 @@ def home(request):
             "unread": unread,
             "unread_total": sum(department.unread for department in unread),
             "billing": billing_selectors.waiting_counts(municipality, timezone.localdate()),
+            "stuck_payments": payment_selectors.stuck_count(municipality, timezone.now()),
         },
     )
 

@@ -344,6 +344,18 @@ class Payment(models.Model):
     transaction_id = models.CharField(max_length=100, blank=True)
     # The part of this payment beyond what the invoice still asked for when it was confirmed.
     excess = money(_("trop-perçu"), default=ZERO)
+    # What the provider said about the transaction, for reconciliation with the bank and
+    # disputes (PayFiP numauto/dattrans, Payzen trans id/uuid/auth number): see
+    # payments.outcomes.TRACE_FIELDS.
+    provider_data = models.JSONField(_("données du prestataire"), default=dict, blank=True)
+    # When the provider was last asked about this pending attempt (the return page's throttled
+    # query, the reconciliation's claim: two overlapping runs never ask twice).
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # Closed by our own wait, the provider never having answered (Payzen cannot be asked):
+    # listed for staff, who check it in the provider's back office.
+    unanswered = models.BooleanField(default=False)
+    # When the municipality was e-mailed about this payment having no final answer (once).
+    alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

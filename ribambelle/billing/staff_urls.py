@@ -20,5 +20,6 @@ urlpatterns = [
     path("factures/<int:pk>/avoir/", staff.invoice_credit, name="invoice_credit"),
     path("impayes/", staff.unpaid, name="unpaid"),
     path("trop-percus/", staff.overpaid, name="overpaid"),
+    path("paiements-en-attente/", staff.stuck_payments, name="stuck_payments"),
     path("foyers/<int:pk>/factures/", staff.household_invoices, name="household_invoices"),
 ]

@@ -213,7 +213,6 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         "the payment provider's answer; audited as such"
     ),
     "billing.payments.services.payment_start": NotStaffWrite("a family paying online"),
-    "billing.payments.services.payments_reconcile": NotStaffWrite("a task; audited as such"),
     "billing.services.credit_note_create": StaffWrite(
         lambda manager: {
             **issued_invoice(manager),

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ribambelle.billing.models import BillingOffice, InvoiceRun
-from ribambelle.billing.tests.factories import InvoiceFactory
+from ribambelle.billing.models import BillingOffice, InvoiceRun, Payment
+from ribambelle.billing.tests.factories import InvoiceFactory, PaymentFactory
 from ribambelle.families.models import Household, PendingChange
 from ribambelle.families.tests.factories import HouseholdFactory, PendingChangeFactory
 from ribambelle.messaging.tests.factories import ConversationFactory
@@ -74,7 +74,7 @@ def waiting_data(municipality, department, size: int, offset: int = 0):
             ("P", TODAY - datetime.timedelta(days=3), "10.00"),  # paid
             ("O", TODAY - datetime.timedelta(days=3), "20.00"),  # overpaid
         ):
-            InvoiceFactory(
+            invoice = InvoiceFactory(
                 office=office,
                 run=runs[number],
                 household=household,
@@ -85,6 +85,14 @@ def waiting_data(municipality, department, size: int, offset: int = 0):
                 total=Decimal("10.00"),
                 paid=Decimal(paid),
             )
+            if number == "L":
+                # An online payment with no answer for two hours: listed.
+                stuck = PaymentFactory(invoice=invoice, online=True)
+                Payment.objects.filter(pk=stuck.pk).update(
+                    created_at=now - datetime.timedelta(hours=2)
+                )
+            if number == "T":
+                PaymentFactory(invoice=invoice, online=True)  # a recent one: not yet
 
 
 def test_the_dashboard_counts_what_waits_with_links(
@@ -110,6 +118,10 @@ def test_the_dashboard_counts_what_waits_with_links(
         (
             reverse("billing_staff:overpaid", args=["ville-a"]),
             entry("Trop-perçus à rembourser", 2),
+        ),
+        (
+            reverse("billing_staff:stuck_payments", args=["ville-a"]),
+            entry("Paiements en ligne en attente", 2),
         ),
     ]
     assert text.count("<a ") == len(expected)

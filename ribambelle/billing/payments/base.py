@@ -78,7 +78,15 @@ class Provider:
 
     name: str = ""
     minimal_amount = Decimal("0.01")
+    # The most one payment may ask for, None when the provider sets no limit of its own.
+    maximal_amount: Decimal | None = None
+    # The payer's e-mail address: whether the provider needs one, and its length bounds.
+    email_required = False
+    email_length = (0, 254)
     status_known = True
+    # Whether the return page asks the provider where the payment stands (one throttled
+    # server-to-server query) when no notification has come yet.
+    status_on_return = False
     unanswered_after = timedelta(minutes=15)
 
     def display_name(self) -> str | Promise:

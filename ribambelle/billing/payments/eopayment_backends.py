@@ -23,7 +23,7 @@ from django.utils import timezone
 from eopayment import payfip_ws
 
 from ribambelle.billing.models import BillingOffice, Payment
-from ribambelle.billing.payments import config
+from ribambelle.billing.payments import config, logs, outcomes
 from ribambelle.billing.payments.base import (
     InvalidNotification,
     NotificationMessage,
@@ -35,18 +35,8 @@ from ribambelle.billing.payments.base import (
 
 logger = logging.getLogger(__name__)
 
-STATUS_OF = {
-    eopayment.PAID: Payment.Status.PAID,
-    eopayment.DENIED: Payment.Status.REFUSED,
-    eopayment.CANCELLED: Payment.Status.ABANDONED,
-    eopayment.EXPIRED: Payment.Status.ABANDONED,
-}
 # Our own keys in provider_options, never passed to eopayment.
 OWN_OPTIONS = {"demo_enabled"}
-
-
-def _status(result) -> str:
-    return STATUS_OF.get(result, Payment.Status.PENDING)
 
 
 def _cents(value) -> int | None:
@@ -84,7 +74,7 @@ class EopaymentProvider(Provider):
     def backend(self, return_url: str = "", notify_url: str = "") -> eopayment.Payment:
         options = self.eopayment_options()
         options.update(normal_return_url=return_url, automatic_return_url=notify_url)
-        return eopayment.Payment(self.kind, options, logger=logger)
+        return eopayment.Payment(self.kind, options, logger=logs.pin())
 
     def mismatch(self, reason: str, **details: object) -> ConfigurationMismatch:
         """Log an answer that does not match the office's configuration, as an error: it is a
@@ -107,6 +97,10 @@ class PayfipProvider(EopaymentProvider):
     name = BillingOffice.Provider.PAYFIP
     kind = eopayment.PAYFIP_WS
     minimal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).minimal_amount
+    maximal_amount = eopayment.get_backend(eopayment.PAYFIP_WS).maximal_amount
+    email_required = True
+    email_length = (6, 80)
+    status_on_return = True
     resumable_for = timedelta(minutes=15)
     unanswered_after = timedelta(minutes=payfip_ws.Payment.P5_WAITING_IN_MINUTES)
 
@@ -166,7 +160,7 @@ class PayfipProvider(EopaymentProvider):
             provider=self.name,
             reference=str(data.get("refdet") or ""),
             transaction_id=idop,
-            status=_status(response.result),
+            status=outcomes.payfip_status(response.result, idop),
             amount_cents=_cents(data.get("montant")),
             raw={k: str(v) for k, v in data.items()},
         )
@@ -219,6 +213,7 @@ class PayzenProvider(EopaymentProvider):
     name = BillingOffice.Provider.PAYZEN
     kind = eopayment.PAYZEN
     status_known = False
+    email_length = (0, 127)
 
     def display_name(self) -> str:
         return "Systempay" if self.options.get("service_url") == config.SYSTEMPAY_URL else "Payzen"
@@ -306,7 +301,7 @@ class PayzenProvider(EopaymentProvider):
             provider=self.name,
             reference=str(response.transaction_id),
             transaction_id=str(response.transaction_id),
-            status=_status(response.result),
+            status=outcomes.payzen_status(data, str(response.transaction_id)),
             amount_cents=_cents(data.get("vads_amount")),
             raw={k: str(v) for k, v in data.items()},
         )

@@ -3,6 +3,7 @@
 idempotent: a notification sent twice, or a notification and the reconciliation, pay once."""
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
@@ -27,6 +28,7 @@ from ribambelle.billing.payments.base import (
     Result,
     to_cents,
 )
+from ribambelle.billing.payments.outcomes import trace_of
 from ribambelle.billing.payments.registry import provider_class, provider_for, provider_of
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
@@ -35,8 +37,8 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 
 logger = logging.getLogger(__name__)
 
-# Pending payments older than this are asked about by the reconciliation.
-RECONCILE_AFTER = timedelta(minutes=15)
+# An e-mail address inside a provider's error message, never written to the logs.
+EMAIL = re.compile(r"[^\s'\"<>(),;]+@[^\s'\"<>(),;]+")
 # An attempt the provider never identified (its start failed without a trace) is over after this:
 # far longer than a provider takes to answer a start, so it is not one still being started.
 START_TIMEOUT = timedelta(minutes=1)
@@ -79,6 +81,7 @@ def _payment_create(*, invoice: Invoice, actor: User | None) -> Payment:
             _("Le paiement en ligne n'est possible qu'à partir de %(min)s €.")
             % {"min": provider.minimal_amount}
         )
+    _payer_check(provider, due, getattr(actor, "email", "") or "")
     live = _live(invoice.pk).first()
     if live is not None:
         # Started meanwhile (another tab, a double click): with the invoice locked, the
@@ -102,6 +105,42 @@ def _payment_create(*, invoice: Invoice, actor: User | None) -> Payment:
     )
 
 
+def _payer_check(provider: Provider, amount: Decimal, email: str) -> None:
+    """What the provider would refuse, said before starting in the family's words (not "the
+    payment service does not answer")."""
+    if provider.maximal_amount is not None and amount > provider.maximal_amount:
+        raise ValidationError(
+            _(
+                "Le paiement en ligne est limité à %(max)s € par paiement : réglez cette "
+                "facture par un autre moyen (chèque, virement…) ou contactez la régie."
+            )
+            % {"max": formats.number_format(provider.maximal_amount, 0, force_grouping=True)}
+        )
+    shortest, longest = provider.email_length
+    if not email and provider.email_required:
+        raise ValidationError(
+            _(
+                "Le service de paiement demande une adresse e-mail pour vous envoyer son "
+                "reçu, et votre compte n'en a pas : contactez la régie pour payer cette facture."
+            )
+        )
+    if email and len(email) < shortest:
+        raise ValidationError(
+            _(
+                "Votre adresse e-mail n'est pas acceptée par le service de paiement : "
+                "contactez la régie pour payer cette facture."
+            )
+        )
+    if len(email) > longest:
+        raise ValidationError(
+            _(
+                "Votre adresse e-mail est trop longue pour le service de paiement "
+                "(%(max)s caractères au plus) : contactez la régie pour payer cette facture."
+            )
+            % {"max": longest}
+        )
+
+
 def _live(invoice_id: int) -> QuerySet[Payment]:
     return Payment.objects.filter(
         invoice_id=invoice_id, method=Payment.Method.ONLINE, status=Payment.Status.PENDING
@@ -111,8 +150,9 @@ def _live(invoice_id: int) -> QuerySet[Payment]:
 def _previous_attempt_close(*, invoice: Invoice) -> None:
     """Before a new attempt, the pending one must be over: as its provider says, asked server
     to server here (outside any lock: a slow provider must not hold the invoice), or, when the
-    provider cannot be asked, once the stated wait has passed. Raises AttemptInProgress (or a
-    ValidationError) saying since when and until when."""
+    provider cannot be asked, once the stated wait has passed. While the provider says the
+    attempt may still complete (PayFiP's P5, up to two hours), it stays live. Raises
+    AttemptInProgress (or a ValidationError) saying since when and until when."""
     payment = _live(invoice.pk).select_related("invoice__office__municipality").first()
     if payment is None:
         return
@@ -128,44 +168,12 @@ def _previous_attempt_close(*, invoice: Invoice) -> None:
                 _("Un paiement est déjà en cours pour cette facture (commencé %(when)s).")
                 % {"when": started}
             )
-    elif provider is not None and provider.status_known:
-        try:
-            result = provider.status(payment)
-        except ProviderError:
-            logger.warning("payment %s: status query failed", payment.reference, exc_info=True)
-            if now < final_by:
-                raise ValidationError(
-                    _(
-                        "Le service de paiement ne répond pas : nous ne pouvons pas encore "
-                        "savoir si le paiement commencé %(when)s a abouti. Réessayez dans "
-                        "quelques minutes."
-                    )
-                    % {"when": started}
-                ) from None
-        else:
-            if result.status != Payment.Status.PENDING:
-                payment_confirm(result=result)
-            payment.refresh_from_db(fields=["status"])
-            if payment.status == Payment.Status.PAID:
-                raise ValidationError(
-                    _(
-                        "Le paiement commencé %(when)s a finalement abouti : il est enregistré "
-                        "sur la facture."
-                    )
-                    % {"when": started}
-                )
-            if payment.status != Payment.Status.PENDING:
-                return
-            if now < final_by:
-                raise AttemptInProgress(
-                    _(
-                        "La banque indique que le paiement commencé %(when)s peut encore "
-                        "aboutir. Reprenez-le s'il est encore ouvert ; sinon, vous pourrez "
-                        "recommencer %(restart)s."
-                    )
-                    % {"when": started, "restart": at_time(final_by)}
-                )
-    elif now < final_by:
+        payment_abandon(payment=payment)
+        return
+    if provider is not None and provider.status_known:
+        _ask_before_restart(payment, provider, started, now < final_by, at_time(final_by))
+        return
+    if now < final_by:
         raise AttemptInProgress(
             _(
                 "Un paiement a été commencé %(when)s. S'il n'a pas abouti, vous pourrez "
@@ -173,19 +181,73 @@ def _previous_attempt_close(*, invoice: Invoice) -> None:
             )
             % {"when": started, "restart": at_time(final_by)}
         )
-    payment_abandon(payment=payment)
+    payment_abandon(payment=payment, unanswered=True)
+
+
+def _ask_before_restart(
+    payment: Payment, provider: Provider, started: str, in_time: bool, restart: str
+) -> None:
+    try:
+        result = provider.status(payment)
+    except ProviderError:
+        logger.warning("payment %s: status query failed", payment.reference, exc_info=True)
+        if in_time:
+            raise ValidationError(
+                _(
+                    "Le service de paiement ne répond pas : nous ne pouvons pas encore "
+                    "savoir si le paiement commencé %(when)s a abouti. Réessayez dans "
+                    "quelques minutes."
+                )
+                % {"when": started}
+            ) from None
+        payment_abandon(payment=payment, unanswered=True)
+        return
+    if result.status != Payment.Status.PENDING:
+        payment_confirm(result=result)
+    payment.refresh_from_db(fields=["status"])
+    if payment.status == Payment.Status.PAID:
+        raise ValidationError(
+            _(
+                "Le paiement commencé %(when)s a finalement abouti : il est enregistré "
+                "sur la facture."
+            )
+            % {"when": started}
+        )
+    if payment.status != Payment.Status.PENDING:
+        return
+    if in_time:
+        raise AttemptInProgress(
+            _(
+                "La banque indique que le paiement commencé %(when)s peut encore "
+                "aboutir. Reprenez-le s'il est encore ouvert ; sinon, vous pourrez "
+                "recommencer %(restart)s."
+            )
+            % {"when": started, "restart": restart}
+        )
+    # Past the stated wait, the provider still says it may complete: it stays live.
+    raise AttemptInProgress(
+        _(
+            "La banque indique que le paiement commencé %(when)s peut encore aboutir : "
+            "réessayez dans quelques minutes."
+        )
+        % {"when": started}
+    )
 
 
 @transaction.atomic
-def payment_abandon(*, payment: Payment) -> Payment:
-    """Close an attempt the provider did not answer about in its time. A confirmation that
-    comes later is still recorded (payment_confirm)."""
+def payment_abandon(*, payment: Payment, unanswered: bool = False) -> Payment:
+    """Close an attempt that is over. `unanswered`: closed by our own wait, the provider never
+    having said how it ended; staff see it in "Paiements en attente". A confirmation that comes
+    later is still recorded (payment_confirm)."""
     payment = (
         Payment.objects.select_for_update(of=("self",))
         .select_related("invoice__municipality")
         .get(pk=payment.pk)
     )
     if payment.status == Payment.Status.PENDING:
+        if unanswered:
+            payment.unanswered = True
+            payment.save(update_fields=["unanswered"])
         _set_status(payment, Payment.Status.ABANDONED)
     return payment
 
@@ -206,9 +268,11 @@ def payment_start(*, invoice: Invoice, actor: User | None) -> Checkout:
     try:
         provider = _provider_of(payment)
         redirect = provider.start(payment, return_url, notify_url)
-    except ProviderError:
+    except ProviderError as error:
         logger.warning(
-            "payment %s: the provider refused to start", payment.reference, exc_info=True
+            "payment %s: the provider refused to start: %s",
+            payment.reference,
+            EMAIL.sub("<e-mail>", str(error)),
         )
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.ABANDONED)
         raise ValidationError(
@@ -307,11 +371,16 @@ def payment_confirm(*, result: Result) -> Payment | None:
         return payment
     if result.status != Payment.Status.PAID:
         if payment.status == Payment.Status.PENDING:
+            _keep_trace(payment, result)
             _set_status(payment, result.status)
+        elif payment.unanswered:
+            # Closed by our wait; the provider's word at last: nothing was taken.
+            _keep_trace(payment, result)
         return payment
     if result.amount_cents != to_cents(payment.amount):
         _refuse("amount mismatch", result)
         return None
+    _keep_trace(payment, result)
     excess = max(payment.amount - invoice.due, ZERO)
     invoice.paid += payment.amount
     invoice.save(update_fields=["paid"])
@@ -329,6 +398,14 @@ def payment_confirm(*, result: Result) -> Payment | None:
     _set_status(payment, Payment.Status.PAID, received_on=timezone.localdate(), excess=excess)
     transaction.on_commit(lambda: _notify_paid(payment.pk))
     return payment
+
+
+def _keep_trace(payment: Payment, result: Result) -> None:
+    """The provider's transaction data, kept for reconciliation with the bank and disputes;
+    the provider has now answered about this attempt."""
+    payment.provider_data = {**payment.provider_data, **trace_of(result.provider, result.raw)}
+    payment.unanswered = False
+    payment.save(update_fields=["provider_data", "unanswered"])
 
 
 def _set_status(
@@ -362,33 +439,3 @@ def _notify_paid(payment_id: int) -> None:
     from ribambelle.billing.payments import tasks
 
     tasks.send_payment_received.enqueue(payment_id)
-
-
-def payments_reconcile() -> dict[str, int]:
-    """Ask the provider about every online payment pending for more than 15 minutes (a lost
-    notification, a family that closed the tab). Run every 15 minutes."""
-    counts = {"checked": 0, "confirmed": 0, "errors": 0}
-    pending = (
-        Payment.objects.filter(
-            method=Payment.Method.ONLINE,
-            status=Payment.Status.PENDING,
-            created_at__lt=timezone.now() - RECONCILE_AFTER,
-        )
-        .select_related("invoice__office")
-        .order_by("pk")
-    )
-    for payment in pending.iterator():
-        provider = provider_of(payment)
-        if provider is None or not payment.transaction_id:
-            continue
-        counts["checked"] += 1
-        try:
-            result = provider.status(payment)
-        except ProviderError:
-            logger.warning("payment %s: status query failed", payment.reference, exc_info=True)
-            counts["errors"] += 1
-            continue
-        confirmed = payment_confirm(result=result)
-        if confirmed is not None and result.status != Payment.Status.PENDING:
-            counts["confirmed"] += 1
-    return counts

@@ -41,3 +41,30 @@ def send_payment_received(payment_id: int) -> int:
             context={"payment": payment, "invoice": invoice, "amount": amount, "url": url},
         )
     return len(emails)
+
+
+@task
+def send_stuck_payments_alert(municipality_id: int, payment_ids: list[int]) -> int:
+    """To the municipality's contact address: online payments with no final answer from the
+    provider (the family may have been debited), with a link to "Paiements en attente"."""
+    payments = list(
+        Payment.objects.filter(municipality_id=municipality_id, pk__in=payment_ids)
+        .select_related("invoice__household", "municipality")
+        .order_by("created_at", "pk")
+    )
+    if not payments or not payments[0].municipality.email:
+        return 0
+    municipality = payments[0].municipality
+    url = settings.SITE_URL + tenant_reverse(municipality, "billing_staff:stuck_payments")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Paiements en ligne sans réponse du prestataire : %(count)s à vérifier") % {
+            "count": len(payments)
+        }
+    send_branded_email(
+        municipality=municipality,
+        to=municipality.email,
+        subject=subject,
+        template="payments_stuck",
+        context={"payments": payments, "url": url},
+    )
+    return 1

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ribambelle.billing.models import BillingOffice, Invoice, Payment
 from ribambelle.billing.payments import demo
-from ribambelle.billing.payments.services import payments_reconcile
+from ribambelle.billing.payments.reconcile import payments_reconcile
 from ribambelle.billing.tests.factories import InvoiceFactory, PaymentFactory
 from ribambelle.conftest import logged_in
 from ribambelle.core.models import AuditEntry
@@ -372,7 +372,13 @@ def test_reconcile_abandons_a_forgotten_demo_payment(alice_client, invoice):
     Payment.objects.filter(pk=payment.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=16)
     )
-    assert payments_reconcile() == {"checked": 1, "confirmed": 1, "errors": 0}
+    assert payments_reconcile() == {
+        "checked": 1,
+        "confirmed": 1,
+        "errors": 0,
+        "locked": 0,
+        "alerts": 0,
+    }
     payment.refresh_from_db()
     assert payment.status == "abandoned"
 

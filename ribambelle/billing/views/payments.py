@@ -22,6 +22,7 @@ from ribambelle.billing.models import BillingOffice, Invoice, Payment
 from ribambelle.billing.payments import config, demo
 from ribambelle.billing.payments import services as payment_services
 from ribambelle.billing.payments.base import InvalidNotification, NotificationMessage
+from ribambelle.billing.payments.reconcile import payment_status_refresh
 from ribambelle.billing.payments.registry import provider_of
 from ribambelle.billing.payments.services import Checkout
 from ribambelle.families.selectors import household_of
@@ -126,6 +127,7 @@ RETURN_MESSAGES: dict[str, str] = {
 def payment_return(request, reference: str):
     """Only the database counts: whatever the bank put in the address is ignored."""
     payment = selectors.household_payment_get(household_of(request), reference)
+    payment = payment_status_refresh(payment=payment)
     context = {
         "payment": payment,
         "invoice": payment.invoice,

@@ -30,6 +30,7 @@ from ribambelle.billing.forms_staff import (
     bracket_formset,
 )
 from ribambelle.billing.models import ZERO, BillingOffice, Invoice
+from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.billing.presenters import tariff_text
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families.selectors import household_get
@@ -309,6 +310,20 @@ def overpaid(request):
     page = _page(request, selectors.overpaid_invoices(request.municipality))
     context = {"page_obj": page, "invoices": page.object_list}
     return render(request, "billing/staff/overpaid.html", context)
+
+
+@staff_required
+def stuck_payments(request):
+    """Paiements en attente: online payments with no final answer from the provider after the
+    alert time, or closed without one; staff check them in the provider's back office."""
+    now = timezone.now()
+    page = _page(request, payment_selectors.stuck_payments(request.municipality, now))
+    context = {
+        "page_obj": page,
+        "payments": page.object_list,
+        "alert_minutes": int(payment_selectors.pending_alert_after().total_seconds() // 60),
+    }
+    return render(request, "billing/staff/stuck_payments.html", context)
 
 
 @staff_required
