@@ -26,8 +26,8 @@ from django.db import connection
 
 from ribambelle.billing.models import BillingOffice, Payment
 from ribambelle.billing.payments import config
+from ribambelle.billing.payments.reconcile import payments_reconcile
 from ribambelle.billing.payments.registry import can_pay_online
-from ribambelle.billing.payments.services import payments_reconcile
 from ribambelle.billing.tests.factories import BillingOfficeFactory, PaymentFactory
 from ribambelle.billing.tests.test_payments import (
     CREATE_ANSWER,

@@ -62,12 +62,15 @@ def payzen_office(office_a):
         vads_ctx_mode="TEST",
         secret_test=PAYZEN_SECRET,
         signature_algo="hmac_sha256",
+        demo_enabled=True,  # a test municipality: the only kind with a test mode
     )
 
 
 @pytest.fixture
 def payfip_web(office_a):
-    use_provider(office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T")
+    use_provider(
+        office_a, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T", demo_enabled=True
+    )
     service = PayfipService()
     service.details = 0
 
@@ -286,7 +289,9 @@ def test_debug_logs_of_a_full_payzen_and_payfip_flow_hold_no_secret(
         forged = {**payzen_ipn(payment, amount="3460"), "signature": "x"}
         notify_url = url(invoice.municipality, "notify", provider="payzen")
         assert client.post(notify_url, urlencode(forged), **FORM).status_code == 400
-    use_provider(payzen_office, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T")
+    use_provider(
+        payzen_office, BillingOffice.Provider.PAYFIP, numcli="090909", saisie="T", demo_enabled=True
+    )
     second = InvoiceFactory(
         office=payzen_office,
         household=household_a,
@@ -351,7 +356,7 @@ def test_what_the_provider_would_refuse_is_said_before_starting(
     alice, alice_client, payzen_office, household_a, provider, total, email, message
 ):
     if provider == "payfip":
-        use_provider(payzen_office, provider, numcli="090909", saisie="T")
+        use_provider(payzen_office, provider, numcli="090909", saisie="T", demo_enabled=True)
     if email:
         type(alice).objects.filter(pk=alice.pk).update(email=email)
     invoice = issued_invoice(payzen_office, household_a, total=Decimal(total))
