@@ -47,6 +47,13 @@ def collect_static(env: dict[str, str]) -> None:
     )
 
 
+def log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 class Gunicorn:
     def __init__(self, *, port: int, workers: int, env: dict[str, str], log: Path) -> None:
         self.port = port

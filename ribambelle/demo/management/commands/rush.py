@@ -127,8 +127,11 @@ class Command(BaseCommand):
             env=env,
             log=var / "rush-gunicorn.log",
         )
-        login_path = f"/{BENCH_SLUG}/connexion/"
-        gunicorn.start(login_path)
+        try:
+            gunicorn.start(f"/{BENCH_SLUG}/connexion/")
+        except RuntimeError as exc:
+            gunicorn.stop()
+            raise CommandError(f"{exc}\n{server.log_tail(gunicorn.log)}") from None
         disruption = None
         if options["restart"]:
             disruption = (seconds / 2, gunicorn.reload)
