@@ -1,7 +1,8 @@
 """The parents: each one, at its arrival time, opens the login page, logs in, opens the grid of
 the week, ticks or unticks its cells one by one with the POST htmx sends, then opens the grid
-again. Requests go to the loopback only; a request that fails to connect or loses its answer is
-sent once more (a retried toggle is idempotent: it says which state the cell must have).
+again. Requests go to the loopback only; a request whose connection fails or is cut (a worker
+killed or restarting) is sent once more: a retried toggle is idempotent, since it says which
+state the cell must have. A timeout is not retried.
 
 The server runs as in production behind a TLS proxy: the client says so with
 `X-Forwarded-Proto: https`, and keeps the (secure) cookies itself, per parent."""
@@ -25,6 +26,7 @@ from ribambelle.demo.rush.stats import Recorder
 
 LOOPBACK = "127.0.0.1"
 REQUEST_TIMEOUT = 30.0
+RETRIED = (httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 class _NoCookies(DefaultCookiePolicy):
@@ -115,7 +117,9 @@ class Parent:
                     method, self.target.url(path), content=body, headers=sent
                 )
             except httpx.TransportError as exc:
-                if attempt == 0:
+                # Sent again only when the connection failed or was cut (a worker killed or
+                # restarting), never after a timeout: an overloaded server gets no extra load.
+                if attempt == 0 and isinstance(exc, RETRIED):
                     self.recorder.retries += 1
                     continue
                 self.recorder.error(step, f"{type(exc).__name__}: {exc}")

@@ -141,9 +141,11 @@ class Command(BaseCommand):
         starts = arrivals(len(chosen), seconds, options["seed"])
         target = self._target(gunicorn.port, monday, options)
         load_before = os.getloadavg()
+        cpu_before = gunicorn.cpu_seconds()
         began = time.perf_counter()
         try:
             visits = asyncio.run(self._rush(target, chosen, starts, recorder, seconds, disruption))
+            server_cpu = gunicorn.cpu_seconds() - cpu_before
         finally:
             elapsed = time.perf_counter() - began
             gunicorn.stop()
@@ -179,6 +181,9 @@ class Command(BaseCommand):
             "password_hasher": hasher,
             "argon2_cpu_ms": round(argon2_ms, 1),
             "elapsed_s": round(elapsed, 2),
+            # gunicorn's CPU time during the rush (workers started by a reload included).
+            "server_cpu_s": round(server_cpu, 2),
+            "server_cpu_ms_per_parent": round(server_cpu * 1000 / len(chosen), 1),
             "requests": recorder.requests,
             "requests_per_s": round(recorder.requests / elapsed, 1),
             "errors": recorder.error_count,
@@ -260,6 +265,10 @@ class Command(BaseCommand):
             f"\n{report['requests']} requests in {report['elapsed_s']:.1f} s: "
             f"{report['requests_per_s']:.1f} requests/s, {report['errors']} errors, "
             f"{report['retries']} retried after a connection error"
+        )
+        self.stdout.write(
+            f"Server CPU: {report['server_cpu_s']:.1f} s, "
+            f"{report['server_cpu_ms_per_parent']:.0f} ms per parent (login included)"
         )
         self.stdout.write(
             f"Changes acknowledged: {report['bookings_acknowledged']} bookings, "
