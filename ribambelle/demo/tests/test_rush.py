@@ -2,19 +2,21 @@
 two runs: the arrival schedule, the percentiles and table, what the client reads from the real
 grid and posts back, and the database check that must catch a lost or duplicated booking."""
 
+import asyncio
 import datetime
 import itertools
 import statistics
 from collections import Counter
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 
 from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import DayCount
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.bookings.tests.factories import BookingFactory
-from ribambelle.demo.rush import check, forms, schedule, stats
+from ribambelle.demo.rush import check, client, forms, schedule, stats
 
 NEXT_WEEK = MONDAY + datetime.timedelta(days=7)
 
@@ -235,3 +237,46 @@ def test_the_client_reads_the_real_grid_and_its_htmx_post_books(
         )
         == []
     )
+
+
+# Retries
+
+
+def send_through(failures: list[Exception]) -> tuple[object, stats.Recorder, int]:
+    """One GET through a transport that raises `failures` first, then answers 200 with a
+    session cookie; returns the answer, the recorder and the number of attempts."""
+    attempts = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
+        if len(attempts) <= len(failures):
+            raise failures[len(attempts) - 1]
+        return httpx.Response(200, headers={"Set-Cookie": "sessionid=abc; Secure; Path=/"})
+
+    async def run():
+        recorder = stats.Recorder()
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            target = client.Target(8000, "x", NEXT_WEEK, "pw", cells=5, seed=1)
+            parent = client.Parent(http, target, recorder)
+            answer = await parent.send("grid", "GET", "/x/")
+            return answer, recorder, parent.cookies
+
+    answer, recorder, cookies = asyncio.run(run())
+    if answer is not None:
+        assert cookies == {"sessionid": "abc"}
+        assert attempts[-1].headers["X-Forwarded-Proto"] == "https"
+    return answer, recorder, len(attempts)
+
+
+def test_a_cut_connection_is_sent_once_more():
+    answer, recorder, attempts = send_through([httpx.RemoteProtocolError("cut")])
+    assert answer is not None and attempts == 2
+    assert (recorder.retries, recorder.error_count, len(recorder.samples["grid"])) == (1, 0, 1)
+
+
+def test_a_second_failure_or_a_timeout_is_an_error_without_more_retries():
+    answer, recorder, attempts = send_through([httpx.ConnectError("no"), httpx.ReadError("no")])
+    assert answer is None and attempts == 2 and recorder.errors["grid"] == 1
+    answer, recorder, attempts = send_through([httpx.ReadTimeout("slow")])
+    assert answer is None and attempts == 1
+    assert (recorder.retries, recorder.errors["grid"]) == (0, 1)
