@@ -142,12 +142,14 @@ class Command(BaseCommand):
         target = self._target(gunicorn.port, monday, options)
         load_before = os.getloadavg()
         cpu_before = gunicorn.cpu_seconds()
+        client_cpu = time.process_time()
         began = time.perf_counter()
         try:
             visits = asyncio.run(self._rush(target, chosen, starts, recorder, seconds, disruption))
             server_cpu = gunicorn.cpu_seconds() - cpu_before
         finally:
             elapsed = time.perf_counter() - began
+            client_cpu = time.process_time() - client_cpu
             gunicorn.stop()
         load_after = os.getloadavg()
 
@@ -184,6 +186,8 @@ class Command(BaseCommand):
             # gunicorn's CPU time during the rush (workers started by a reload included).
             "server_cpu_s": round(server_cpu, 2),
             "server_cpu_ms_per_parent": round(server_cpu * 1000 / len(chosen), 1),
+            # The client's own CPU time: it runs on the same machine.
+            "client_cpu_s": round(client_cpu, 2),
             "requests": recorder.requests,
             "requests_per_s": round(recorder.requests / elapsed, 1),
             "errors": recorder.error_count,
@@ -268,7 +272,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Server CPU: {report['server_cpu_s']:.1f} s, "
-            f"{report['server_cpu_ms_per_parent']:.0f} ms per parent (login included)"
+            f"{report['server_cpu_ms_per_parent']:.0f} ms per parent (login included); "
+            f"client CPU: {report['client_cpu_s']:.1f} s"
         )
         self.stdout.write(
             f"Changes acknowledged: {report['bookings_acknowledged']} bookings, "
