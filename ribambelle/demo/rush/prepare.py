@@ -10,12 +10,14 @@ from django.db.models import Count
 from ribambelle.accounts.models import Role, User
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.models import Activity
+from ribambelle.demo.management.commands.seed_bench import BENCH_PASSWORD
 from ribambelle.demo.rush.schedule import sample
 from ribambelle.families.models import Guardian, Household
 from ribambelle.tenants.models import Municipality
 
-# The password the rush's parents log in with; hashed with Argon2 whatever the seed used.
-RUSH_PASSWORD = "Rush-de-la-rentree-2026!"  # noqa: S105 - synthetic data only
+# The rush's parents log in with the bench accounts' password, hashed with Argon2 whatever
+# hasher the seed used.
+RUSH_PASSWORD = BENCH_PASSWORD
 HASHER = "argon2"
 # The week booked is at least this far ahead: past every deadline of the bench activities.
 WEEKS_AHEAD = 3

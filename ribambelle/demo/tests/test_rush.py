@@ -4,6 +4,7 @@ grid and posts back, and the database check that must catch a lost or duplicated
 
 import asyncio
 import datetime
+import io
 import itertools
 import statistics
 from collections import Counter
@@ -11,12 +12,16 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password, identify_hasher
+from django.core.management import call_command
 
+from ribambelle.accounts.models import User
 from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import DayCount
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
 from ribambelle.bookings.tests.factories import BookingFactory
-from ribambelle.demo.rush import check, client, forms, schedule, stats
+from ribambelle.demo.rush import check, client, forms, prepare, schedule, stats
+from ribambelle.tenants.models import Municipality
 
 NEXT_WEEK = MONDAY + datetime.timedelta(days=7)
 
@@ -280,3 +285,34 @@ def test_a_second_failure_or_a_timeout_is_an_error_without_more_retries():
     answer, recorder, attempts = send_through([httpx.ReadTimeout("slow")])
     assert answer is None and attempts == 1
     assert (recorder.retries, recorder.errors["grid"]) == (0, 1)
+
+
+# The rush's data
+
+
+@pytest.mark.django_db
+@pytest.mark.real_hasher
+def test_the_parents_are_drawn_from_distinct_households_with_real_argon2_passwords(frozen):
+    call_command("seed_bench", households=30, children=48, stdout=io.StringIO())
+    municipality = Municipality.objects.get(slug="bench")
+    # A fast hash, as a seed might store: the rush replaces it.
+    fast = PBKDF2PasswordHasher().encode("x", "salt", iterations=1)
+    User.objects.filter(municipality=municipality).update(password=fast)
+    parents = prepare.choose_parents(municipality, 8, seed=2)
+    assert parents == prepare.choose_parents(municipality, 8, seed=2)
+    assert parents != prepare.choose_parents(municipality, 8, seed=3)
+    assert len({p.household_id for p in parents}) == len({p.email for p in parents}) == 8
+    with pytest.raises(ValueError):
+        prepare.choose_parents(municipality, 31, seed=2)
+
+    assert prepare.give_real_passwords(municipality, parents) == "argon2"
+    for user in User.objects.filter(email__in=[p.email for p in parents]):
+        assert identify_hasher(user.password).algorithm == "argon2"
+        assert check_password(prepare.RUSH_PASSWORD, user.password)
+    others = User.objects.filter(municipality=municipality).exclude(
+        email__in=[p.email for p in parents]
+    )
+    assert {identify_hasher(u.password).algorithm for u in others} == {"pbkdf2_sha256"}
+
+    monday = prepare.rush_week(municipality, datetime.date(2026, 11, 25))
+    assert monday.weekday() == 0 and monday >= datetime.date(2026, 12, 14)
