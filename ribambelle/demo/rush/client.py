@@ -120,7 +120,7 @@ class Parent:
                 # Sent again only when the connection failed or was cut (a worker killed or
                 # restarting), never after a timeout: an overloaded server gets no extra load.
                 if attempt == 0 and isinstance(exc, RETRIED):
-                    self.recorder.retries += 1
+                    self.recorder.retried[step] += 1
                     continue
                 self.recorder.error(step, f"{type(exc).__name__}: {exc}")
                 return None

@@ -24,7 +24,8 @@ class Recorder:
 
     samples: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEPS, 0))
-    retries: int = 0
+    # Requests sent again after a cut connection, per step.
+    retried: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEPS, 0))
     # The first few error messages, to print.
     messages: list[str] = field(default_factory=list)
 
@@ -35,6 +36,10 @@ class Recorder:
         self.errors[step] += 1
         if len(self.messages) < 10:
             self.messages.append(f"{step}: {message}")
+
+    @property
+    def retries(self) -> int:
+        return sum(self.retried.values())
 
     @property
     def requests(self) -> int:

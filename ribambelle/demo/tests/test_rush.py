@@ -276,7 +276,11 @@ def send_through(failures: list[Exception]) -> tuple[object, stats.Recorder, int
 def test_a_cut_connection_is_sent_once_more():
     answer, recorder, attempts = send_through([httpx.RemoteProtocolError("cut")])
     assert answer is not None and attempts == 2
-    assert (recorder.retries, recorder.error_count, len(recorder.samples["grid"])) == (1, 0, 1)
+    assert (recorder.retried["grid"], recorder.error_count, len(recorder.samples["grid"])) == (
+        1,
+        0,
+        1,
+    )
 
 
 def test_a_second_failure_or_a_timeout_is_an_error_without_more_retries():
