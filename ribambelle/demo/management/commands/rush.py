@@ -54,6 +54,7 @@ def ensure_postgres_database() -> None:
     if connection.vendor != "postgresql":
         return
     import psycopg
+    from psycopg import sql
 
     params = connection.get_connection_params()
     name = params.pop("dbname")
@@ -63,7 +64,7 @@ def ensure_postgres_database() -> None:
     with psycopg.connect(**params, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 class Command(BaseCommand):
