@@ -203,6 +203,7 @@ async def _toggle(
         "HX-Request": "true",
         "HX-Current-URL": parent.target.origin + grid_path,
         "HX-Target": f"enfant-{child}",
+        "HX-Trigger": f"{forms.CELL_ID_PREFIX}{child}-{key.activity_id}-{key.day:%Y%m%d}",
         "HX-Trigger-Name": forms.CELL_FIELD,
         "Referer": parent.target.origin + grid_path,
     }

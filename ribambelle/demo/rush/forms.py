@@ -8,18 +8,18 @@ from html.parser import HTMLParser
 CSRF_FIELD = "csrfmiddlewaretoken"
 # The grid's checkboxes are named `cell`, their value is the cell key.
 CELL_FIELD = "cell"
-# A grid cell is a `<td class="cell cell--<state>">`; one without a checkbox is drawn as a box
-# whose id is `case-<child>-<activity>-<YYYYMMDD>`.
+# A grid cell is a `<td class="cell cell--<state>">`; its checkbox, or the box drawn when it has
+# none, has the id `case-<child>-<activity>-<YYYYMMDD>`.
 CELL_STATE_PREFIX = "cell--"
 BOOKED_STATE = "booked"
 FIXED_BOX_CLASS = "cell__box"
-FIXED_BOX_PREFIX = "case-"
+CELL_ID_PREFIX = "case-"
 
 
 def key_of_box(dom_id: str) -> str | None:
     """`case-12-3-20261214` -> `12:3:2026-12-14` (the key the checkboxes carry)."""
-    parts = dom_id.removeprefix(FIXED_BOX_PREFIX).split("-")
-    if not dom_id.startswith(FIXED_BOX_PREFIX) or len(parts) != 3 or len(parts[2]) != 8:
+    parts = dom_id.removeprefix(CELL_ID_PREFIX).split("-")
+    if not dom_id.startswith(CELL_ID_PREFIX) or len(parts) != 3 or len(parts[2]) != 8:
         return None
     day = parts[2]
     return f"{parts[0]}:{parts[1]}:{day[:4]}-{day[4:6]}-{day[6:]}"
