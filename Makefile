@@ -10,7 +10,7 @@ BENCH_HOUSEHOLDS ?= 5000
 # that runs it skips, except in CI.
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: demo test lint format bench messages clean
+.PHONY: demo test lint format bench rush messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 introuvable (python3.13, python3.12 ou pyenv)." >&2; exit 1; fi
@@ -51,6 +51,12 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} RIBAMBELLE_VAR_DIR=$${RIBAMBELLE_VAR_DIR:-var/bench} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
+
+# The deadline rush (docs/performance.md): gunicorn on PostgreSQL, 200 parents over 60 s by default;
+# e.g. make rush RUSH_ARGS="--parents 20 --seconds 10 --households 300", or --restart, --kill-worker.
+RUSH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ribambelle_rush
+rush: $(VENV)/.installed
+	DATABASE_URL=$(RUSH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY:-rush-not-a-secret} RIBAMBELLE_VAR_DIR=$${RIBAMBELLE_VAR_DIR:-var/rush} $(BIN)/python manage.py rush $(RUSH_ARGS)
 
 messages: $(VENV)/.installed
 	cd ribambelle && ../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore 'tests/*' --ignore '*/tests/*' --ignore 'testing/*'
