@@ -590,3 +590,20 @@ def test_a_test_office_keeps_its_test_password_until_it_goes_live(
     )
     office_a.refresh_from_db()
     assert "secret_rest_test" not in office_a.provider_options
+
+
+def test_a_test_mode_left_on_a_real_office_is_never_asked(office_a, household_a, api, caplog):
+    """A municipality gone live whose office is still in test mode: no query with the test
+    password, an error instead."""
+    office = use_provider(
+        office_a,
+        BillingOffice.Provider.PAYZEN,
+        vads_site_id=SHOP,
+        vads_ctx_mode="TEST",
+        secret_test=PAYZEN_SECRET,
+        secret_rest_test=secret_encrypt(TEST_REST),
+    )
+    payment = pending_payment(office, household_a)
+    with caplog.at_level(logging.ERROR), pytest.raises(ProviderError):
+        provider_of(payment).status(payment)
+    assert api.calls == [] and "not a test office" in caplog.text
