@@ -28,6 +28,17 @@ PAYZEN_KEYS = (
     ("payzen_secret_test", "secret_test", "payzen_remove_test"),
     ("payzen_secret_production", "secret_production", "payzen_remove_production"),
 )
+# (form field, option, removal checkbox, mode) of each password of Payzen's REST API: optional,
+# it lets Ribambelle ask Payzen where a payment stands when its notification is late.
+PAYZEN_REST_PASSWORDS = (
+    ("payzen_rest_test", "secret_rest_test", "payzen_rest_remove_test", "test"),
+    (
+        "payzen_rest_production",
+        "secret_rest_production",
+        "payzen_rest_remove_production",
+        "production",
+    ),
+)
 
 
 class MoneyField(forms.DecimalField):
@@ -120,6 +131,24 @@ class OfficeForm(forms.ModelForm):
     payzen_remove_production = forms.BooleanField(
         label=_("Supprimer la clé de production"), required=False
     )
+    payzen_rest_test = forms.CharField(
+        label=_("Mot de passe de test de l'API REST (facultatif)"),
+        required=False,
+        max_length=150,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    payzen_rest_production = forms.CharField(
+        label=_("Mot de passe de production de l'API REST (facultatif)"),
+        required=False,
+        max_length=150,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    payzen_rest_remove_test = forms.BooleanField(
+        label=_("Supprimer le mot de passe de test de l'API REST"), required=False
+    )
+    payzen_rest_remove_production = forms.BooleanField(
+        label=_("Supprimer le mot de passe de production de l'API REST"), required=False
+    )
 
     # The provider's settings as clean() assembles them from the fields below.
     provider_options: dict[str, Any]
@@ -179,6 +208,11 @@ class OfficeForm(forms.ModelForm):
             if options.get(key):
                 self.fields[name].help_text = _(
                     "Une clé est enregistrée ; laissez vide pour la garder."
+                )
+        for name, key, _remove, _mode in PAYZEN_REST_PASSWORDS:
+            if options.get(key):
+                self.fields[name].help_text = _(
+                    "Un mot de passe est enregistré ; laissez vide pour le garder."
                 )
 
     def clean_siret(self):
@@ -254,7 +288,32 @@ class OfficeForm(forms.ModelForm):
         needed = "secret_test" if mode == "TEST" else "secret_production"
         if not options.get(needed) and not self.errors.get(f"payzen_{needed}"):
             self.add_error(f"payzen_{needed}", _("Indiquez la clé de ce mode."))
+        self._rest_passwords(options, saved)
         return options
+
+    def _rest_passwords(self, options: dict[str, Any], saved: dict[str, Any]) -> None:
+        """The REST API passwords, optional, kept, replaced or removed like the keys; the test
+        one only where a test mode is allowed."""
+        cleaned = self.cleaned_data
+        for name, key, remove, mode in PAYZEN_REST_PASSWORDS:
+            if mode == "test" and not self.test_allowed:
+                continue
+            typed = (cleaned.get(name) or "").strip()
+            if typed and not payment_config.payzen_rest_password_valid(typed, mode):
+                prefix = "testpassword_" if mode == "test" else "prodpassword_"
+                self.add_error(
+                    name,
+                    _(
+                        "Ce mot de passe commence par « %(prefix)s », suivi de lettres et "
+                        "chiffres : recopiez-le depuis l'onglet « Clés d'API REST » de la "
+                        "boutique."
+                    )
+                    % {"prefix": prefix},
+                )
+            elif typed:
+                options[key] = typed
+            elif saved.get(key) and not cleaned.get(remove):
+                options[key] = saved[key]
 
     def values(self) -> OfficeValues:
         """The checked office for billing_office_save, once the form is valid."""

@@ -351,7 +351,8 @@ class Payment(models.Model):
     # When the provider was last asked about this pending attempt (the return page's throttled
     # query, the reconciliation's claim: two overlapping runs never ask twice).
     checked_at = models.DateTimeField(null=True, blank=True)
-    # Closed by our own wait, the provider never having answered (Payzen cannot be asked):
+    # Closed by our own wait, the provider never having answered (Payzen without its REST
+    # API password cannot be asked):
     # listed for staff, who check it in the provider's back office.
     unanswered = models.BooleanField(default=False)
     # When the municipality was e-mailed about this payment having no final answer (once).

@@ -365,6 +365,7 @@ def billing_office_test_set(
     else:
         options.pop("demo_enabled", None)
         options.pop("secret_test", None)
+        options.pop("secret_rest_test", None)
     office.provider_options = options
     office.save(update_fields=["provider_options"])
     audit_record_changes(

@@ -7,6 +7,7 @@ a test office (the demo bank's switch, `demo_enabled`, or DEBUG) may be: a test 
 moves money, so it must never settle a real family's invoice."""
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,9 @@ from ribambelle.core.crypto import SecretUnreadable, secret_decrypt, secret_encr
 
 logger = logging.getLogger(__name__)
 
-SECRET_OPTIONS = ("secret_test", "secret_production")
+# The signature keys, and the passwords of Payzen's REST API (its status web service, asked
+# when a notification is late; optional).
+SECRET_OPTIONS = ("secret_test", "secret_production", "secret_rest_test", "secret_rest_production")
 PAYFIP_ORIGIN = "https://www.payfip.gouv.fr"
 # The payment pages of the Payzen platform's brands we support: a compromised manager account
 # must not be able to send families' card data anywhere else (the page's CSP form-action
@@ -30,6 +33,12 @@ PAYFIP_ORIGIN = "https://www.payfip.gouv.fr"
 PAYZEN_URL = "https://secure.payzen.eu/vads-payment/"
 SYSTEMPAY_URL = "https://paiement.systempay.fr/vads-payment/"
 SERVICE_URLS = (PAYZEN_URL, SYSTEMPAY_URL)
+# Each platform's REST API (server to server, never the family's browser): fixed by the chosen
+# platform, never typed by a manager.
+REST_API_URLS = {
+    PAYZEN_URL: "https://api.payzen.eu/api-payment/V4/",
+    SYSTEMPAY_URL: "https://api.systempay.fr/api-payment/V4/",
+}
 # Where a family may be sent to pay (its browser's form or link): nowhere else.
 PROVIDER_ORIGINS = frozenset(
     [PAYFIP_ORIGIN, *("{0.scheme}://{0.netloc}".format(urlsplit(url)) for url in SERVICE_URLS)]
@@ -74,6 +83,23 @@ def payzen_key_valid(value: str) -> bool:
     """As eopayment checks a Payzen/Systempay key (letters and digits), with the length the
     platforms give (16 characters; longer keys are accepted, never shorter than 16)."""
     return value.isascii() and value.isalnum() and 16 <= len(value) <= 64
+
+
+_REST_PASSWORD = {
+    "test": re.compile(r"^testpassword_[A-Za-z0-9]{16,120}$"),
+    "production": re.compile(r"^prodpassword_[A-Za-z0-9]{16,120}$"),
+}
+
+
+def payzen_rest_password_valid(value: str, mode: str) -> bool:
+    """A REST API password as the platforms give it: "testpassword_" or "prodpassword_" (the
+    mode's, "test" or "production") followed by letters and digits."""
+    return bool(_REST_PASSWORD[mode].match(value))
+
+
+def rest_api_url(service_url: str) -> str:
+    """The REST API of the platform whose payment page is service_url (allowed pages only)."""
+    return REST_API_URLS[service_url]
 
 
 def options_encrypt(

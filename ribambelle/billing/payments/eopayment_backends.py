@@ -12,10 +12,15 @@ Payzen its currency and operation; a mismatch is refused and logged as an error.
 
 PayFiP's notification carries only the operation id (idOp): the result is read from PayFiP's
 web service, server to server. Payzen's notification is signed with the shop's secret; Payzen
-retries it until it is accepted, and eopayment has no server-to-server query for it."""
+retries it until it is accepted. eopayment has no server-to-server query for Payzen: with the
+REST API password of its mode ("secret_rest_test", "secret_rest_production", optional, encrypted
+like the keys), Payzen's own web service is asked (payzen_rest), never passed to eopayment."""
 
 import logging
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs
 
 import eopayment
@@ -23,7 +28,7 @@ from django.utils import timezone
 from eopayment import payfip_ws
 
 from ribambelle.billing.models import BillingOffice, Payment
-from ribambelle.billing.payments import config, logs, outcomes
+from ribambelle.billing.payments import config, logs, outcomes, payzen_rest
 from ribambelle.billing.payments.base import (
     InvalidNotification,
     NotificationMessage,
@@ -36,7 +41,7 @@ from ribambelle.billing.payments.base import (
 logger = logging.getLogger(__name__)
 
 # Our own keys in provider_options, never passed to eopayment.
-OWN_OPTIONS = {"demo_enabled"}
+OWN_OPTIONS = {"demo_enabled", "secret_rest_test", "secret_rest_production"}
 
 
 def _cents(value) -> int | None:
@@ -206,14 +211,24 @@ def _fields(message: NotificationMessage) -> str:
 
 
 class PayzenProvider(EopaymentProvider):
-    """eopayment cannot ask Payzen about a payment: an attempt left on its page is taken as
-    abandoned 15 minutes after its start (Payzen's payment page session is shorter). Its signed
-    form is not kept, so an attempt is not reopened."""
+    """With the REST API password of the office's mode, Payzen is asked where a payment stands
+    (its Order/Get web service): by the reconciliation, on the return page and before a new
+    attempt. Without it (eopayment cannot ask Payzen), an attempt left on its page is taken as
+    abandoned 15 minutes after its start (Payzen's payment page session is shorter), and only
+    Payzen's notification settles it. Its signed form is not kept, so an attempt is not
+    reopened."""
 
     name = BillingOffice.Provider.PAYZEN
     kind = eopayment.PAYZEN
     status_known = False
     email_length = (0, 127)
+
+    def __init__(self, office: BillingOffice) -> None:
+        super().__init__(office)
+        # Only the password of the office's mode: the test one never asks about production.
+        mode = "test" if self.test_mode else "production"
+        self.rest_password = str(self.options.get(f"secret_rest_{mode}") or "")
+        self.status_known = self.status_on_return = bool(self.rest_password)
 
     def display_name(self) -> str:
         return "Systempay" if self.options.get("service_url") == config.SYSTEMPAY_URL else "Payzen"
@@ -307,12 +322,88 @@ class PayzenProvider(EopaymentProvider):
         )
 
     def status(self, payment: Payment) -> Result:
-        """No server-to-server query through eopayment: the payment stays pending until
-        Payzen's notification, which Payzen retries until it is accepted."""
-        return Result(
+        """Payzen's REST API answer about the payment (its order), checked against the office's
+        shop and mode. Without a REST API password: pending, until Payzen's notification
+        (which Payzen retries until it is accepted). An order without any transaction is the
+        family who never paid on Payzen's page: pending while the page may still be open,
+        abandoned after."""
+        result = Result(
             provider=self.name,
             reference=payment.reference,
             transaction_id=payment.transaction_id,
             status=Payment.Status.PENDING,
             amount_cents=None,
         )
+        if not self.rest_password:
+            return result
+        if self.test_mode and not config.test_mode_allowed(self.office):
+            raise ProviderError(
+                str(self.mismatch("test mode for an office that is not a test office"))
+            )
+        url = str(self.eopayment_options()["service_url"])
+        transactions = payzen_rest.order_transactions(
+            api_url=config.rest_api_url(url),
+            shop_id=str(self.options.get("vads_site_id") or ""),
+            password=self.rest_password,
+            order_id=payment.reference,
+        )
+        if not transactions:
+            if timezone.now() < self.final_by(payment):
+                return result
+            return replace(result, status=Payment.Status.ABANDONED)
+        for transaction in transactions:
+            self.check_transaction(transaction, payment)
+        status, chosen = outcomes.payzen_order_status(transactions, payment.reference)
+        return Result(
+            provider=self.name,
+            reference=payment.reference,
+            transaction_id=payment.transaction_id,
+            status=status,
+            amount_cents=_cents(chosen.get("amount")),
+            raw=_rest_trace(chosen),
+        )
+
+    def check_transaction(self, transaction: Mapping[str, Any], payment: Payment) -> None:
+        """A transaction of Payzen's answer is this office's shop and mode, in euros, for this
+        payment's order. Raises ProviderError (logged as an error): it never counts."""
+        details = _object(transaction.get("orderDetails"))
+        expected = {
+            "shopId": str(self.options.get("vads_site_id") or ""),
+            "mode": "TEST" if self.test_mode else "PRODUCTION",
+            "currency": "EUR",
+            "orderId": payment.reference,
+        }
+        received = {
+            "shopId": str(transaction.get("shopId") or ""),
+            "mode": str(details.get("mode") or ""),
+            "currency": str(transaction.get("currency") or ""),
+            "orderId": str(details.get("orderId") or ""),
+        }
+        for name, wanted in expected.items():
+            if received[name] != wanted:
+                error = self.mismatch(f"{name} mismatch", received=received[name][:40])
+                raise ProviderError(str(error))
+
+
+def _object(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _rest_trace(transaction: Mapping[str, Any]) -> dict[str, str]:
+    """The REST answer's transaction data under the names of Payzen's notification fields, so
+    that staff see the same whichever way Payzen told us (outcomes.TRACE_FIELDS)."""
+    card = _object(_object(transaction.get("transactionDetails")).get("cardDetails"))
+    authorisation = _object(card.get("authorizationResponse"))
+    trace = {
+        "vads_trans_uuid": transaction.get("uuid"),
+        "vads_trans_id": card.get("legacyTransId"),
+        "vads_auth_number": authorisation.get("authorizationNumber"),
+        "vads_auth_result": authorisation.get("authorizationResult"),
+        "vads_trans_status": transaction.get("detailedStatus"),
+    }
+    try:
+        created = datetime.fromisoformat(str(transaction.get("creationDate") or ""))
+        trace["vads_trans_date"] = created.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    except ValueError:
+        pass
+    return {key: str(value) for key, value in trace.items() if value not in (None, "")}

@@ -9,7 +9,7 @@ and disputes (TRACE_FIELDS)."""
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import eopayment
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +55,69 @@ PAYZEN_RESULTS: dict[str, str] = {
 }
 # Results that point at a configuration or platform problem rather than the family's card.
 PAYZEN_ALARMS = {"30", "96"}
+
+
+# Payzen/Systempay's REST API (Order/Get, payzen_rest.py): a transaction's detailedStatus.
+# PAID ones are final (AUTHORISED is captured automatically); RUNNING ones may still end
+# either way (an authorisation awaited or checked, a manual validation); UNPAID ones are
+# final without a debit: refused by the bank or its capture failed, cancelled, expired
+# (authorisation never captured) or abandoned on Payzen's page.
+PAYZEN_DETAILED: dict[str, str] = {
+    "AUTHORISED": Payment.Status.PAID,
+    "CAPTURED": Payment.Status.PAID,
+    "AUTHORISED_TO_VALIDATE": Payment.Status.PENDING,
+    "WAITING_AUTHORISATION": Payment.Status.PENDING,
+    "WAITING_AUTHORISATION_TO_VALIDATE": Payment.Status.PENDING,
+    "UNDER_VERIFICATION": Payment.Status.PENDING,
+    "PRE_AUTHORISED": Payment.Status.PENDING,
+    "PENDING": Payment.Status.PENDING,
+    "SUSPENDED": Payment.Status.PENDING,
+    "WAITING_FOR_PAYMENT": Payment.Status.PENDING,
+    "REFUSED": Payment.Status.REFUSED,
+    "CAPTURE_FAILED": Payment.Status.REFUSED,
+    "CANCELLED": Payment.Status.ABANDONED,
+    "EXPIRED": Payment.Status.ABANDONED,
+    "ABANDONED": Payment.Status.ABANDONED,
+}
+# Its simplified status, which must agree with the detailed one.
+PAYZEN_SIMPLE: dict[str, set[str]] = {
+    "PAID": {Payment.Status.PAID},
+    "RUNNING": {Payment.Status.PENDING},
+    "UNPAID": {Payment.Status.REFUSED, Payment.Status.ABANDONED},
+    "ABANDONED": {Payment.Status.ABANDONED},
+}
+
+
+def payzen_transaction_status(transaction: Mapping[str, object], reference: str) -> str:
+    """What one transaction of Payzen's Order/Get answer means; raises UnknownOutcome (asked
+    again later, logged as an error) for a status we do not know or that contradicts itself."""
+    detailed = str(transaction.get("detailedStatus") or "")
+    simple = str(transaction.get("status") or "")
+    status = PAYZEN_DETAILED.get(detailed)
+    if status is None or status not in PAYZEN_SIMPLE.get(simple, set()):
+        logger.error(
+            "payzen: unknown transaction status %r/%r for payment %s: it stays pending, "
+            "asked again later",
+            simple[:40],
+            detailed[:40],
+            reference,
+        )
+        raise UnknownOutcome(f"unknown Payzen transaction status {simple!r}/{detailed!r}")
+    return status
+
+
+def payzen_order_status(
+    transactions: Sequence[Mapping[str, object]], reference: str
+) -> tuple[str, Mapping[str, object]]:
+    """What an order's transactions mean together (the family may try several cards on
+    Payzen's page): paid when one is, pending while one may still be, else what the latest
+    says. Returns the status and the transaction it comes from; `transactions` is not empty."""
+    statuses = [(payzen_transaction_status(item, reference), item) for item in transactions]
+    for wanted in (Payment.Status.PAID, Payment.Status.PENDING):
+        for status, item in statuses:
+            if status == wanted:
+                return status, item
+    return max(statuses, key=lambda pair: str(pair[1].get("creationDate") or ""))
 
 
 def payfip_status(eopayment_result: int, reference: str) -> str:
