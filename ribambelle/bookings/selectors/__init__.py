@@ -102,7 +102,7 @@ def child_specs(
     with_records: bool = True,
 ) -> dict[int, rules.ChildSpec]:
     """Rule inputs of the children. With `with_records`, the children must come from
-    families.selectors.children_with_records (the completeness check reads their prefetches)."""
+    families.selectors.children_with_facts (the completeness check reads its annotations)."""
     enrolled = enrolments(activities, children)
     missing = family_selectors.missing_by_child(municipality, children) if with_records else {}
     return {
@@ -206,7 +206,7 @@ class GridContext:
 
 
 def grid_context(municipality: Municipality, household: Household) -> GridContext:
-    children = list(family_selectors.children_with_records(household))
+    children = list(family_selectors.children_with_facts(household))
     activities = list(activities_of(municipality).filter(is_active=True))
     return GridContext(
         municipality,
@@ -360,18 +360,6 @@ def mass_replace_preview(
         if preview.cancelled or preview.kept:
             previews.append(preview)
     return previews
-
-
-def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:
-    """Child id -> the activities booked that day (the home page)."""
-    found: dict[int, list[Activity]] = defaultdict(list)
-    for booking in (
-        Booking.objects.filter(child_id__in=[c.pk for c in children], date=day)
-        .select_related("activity")
-        .order_by("activity__position", "activity__name")
-    ):
-        found[booking.child_id].append(booking.activity)
-    return found
 
 
 def booked_since(household: Household, since: date) -> QuerySet[Booking]:

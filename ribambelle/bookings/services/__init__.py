@@ -5,7 +5,7 @@ staff makes is audited (invariant 8). The configuration's writes are in services
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,7 +74,91 @@ def bookings_apply(
     raises BookingError and nothing is written. `override` (staff only) lifts the deadlines,
     never the calendar, the eligibility or the capacity. Every change staff make is logged,
     the late ones as overrides. `actor` is None for writes no person made (benchmarks)."""
-    return _apply(municipality, household, actor, changes, source, override)
+    return _apply(municipality, household, actor, changes, source, override).outcomes
+
+
+@dataclass
+class GridApplied:
+    """What bookings_grid_apply did, with the household's grid as it stands once the changes
+    are written: the context read inside the transaction, the week's bookings and counters.
+    The page is redrawn from it without reading any of it again."""
+
+    outcomes: list[Outcome]
+    context: selectors.GridContext
+    keys: set[tuple[int, int, date]]
+    counts: dict[tuple[int, date], int]
+
+
+@transaction.atomic
+def bookings_grid_apply(
+    *,
+    municipality: Municipality,
+    household: Household,
+    actor: User | None,
+    changes: list[Change],
+    monday: date,
+    source: str = Booking.Source.FAMILY,
+    override: bool = False,
+) -> GridApplied:
+    """bookings_apply for the weekly grid: the same checks and writes, reading the whole
+    household's grid context (all its children, all active activities) and the bookings of the
+    week starting `monday`, which it returns with the counters of that week. A constant number
+    of queries whatever the number of children, activities, bookings and changes."""
+    applied = _apply(municipality, household, actor, changes, source, override, week=monday)
+    sunday = monday + timedelta(days=6)
+    running = [a for a in applied.context.activities if a.starts_on <= sunday]
+    running = [a for a in running if a.ends_on >= monday]
+    return GridApplied(
+        applied.outcomes,
+        applied.context,
+        {key for key in applied.keys if monday <= key[2] <= sunday},
+        selectors.day_counts(running, monday, sunday),
+    )
+
+
+@dataclass
+class _Applied:
+    outcomes: list[Outcome]
+    context: selectors.GridContext
+    # The bookings read in the transaction, with the changes made.
+    keys: set[tuple[int, int, date]]
+
+
+def _load(
+    municipality: Municipality,
+    household: Household,
+    changes: list[Change],
+    whole: bool,
+) -> tuple[Household, selectors.GridContext]:
+    """The household, locked, and the children and activities the changes name (`whole`: all
+    the household's children and active activities), with their rule inputs. The household
+    row is locked by the children's query (one query for both); a household without children
+    is locked on its own."""
+    children_query = family_selectors.children_with_facts(household)
+    activities_query = selectors.activities_of(municipality).filter(is_active=True)
+    if not whole:
+        children_query = children_query.filter(pk__in={c.child_id for c in changes})
+        activities_query = activities_query.filter(pk__in={c.activity_id for c in changes})
+    children = list(children_query.select_related("household").select_for_update(of=("household",)))
+    if children:
+        household = children[0].household
+    else:
+        household = Household.objects.select_for_update().get(
+            pk=household.pk, municipality=municipality
+        )
+    activities = list(activities_query)
+    if {c.child_id for c in changes} - {c.pk for c in children} or {
+        c.activity_id for c in changes
+    } - {a.pk for a in activities}:
+        raise BookingError
+    context = selectors.GridContext(
+        municipality,
+        children,
+        activities,
+        selectors.activity_specs(municipality, activities),
+        selectors.child_specs(municipality, children, activities),
+    )
+    return household, context
 
 
 def _apply(
@@ -84,24 +168,23 @@ def _apply(
     changes: list[Change],
     source: str,
     override: bool,
-) -> list[Outcome]:
-    """bookings_apply's work, inside the caller's transaction (a mass booking is one)."""
-    if not changes:
-        return []
-    household = Household.objects.select_for_update().get(
-        pk=household.pk, municipality=municipality
-    )
+    *,
+    week: date | None = None,
+) -> _Applied:
+    """bookings_apply's work, inside the caller's transaction (a mass booking is one). With
+    `week` (a Monday), the whole household's context is read, and its bookings of that week
+    too, so that the grid can be redrawn from what is returned."""
+    if not changes and week is None:
+        return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set())
+    household, context = _load(municipality, household, changes, whole=week is not None)
+    activity_specs, child_specs = context.activity_specs, context.child_specs
     child_ids = {c.child_id for c in changes}
     activity_ids = {c.activity_id for c in changes}
-    children = list(family_selectors.children_with_records(household).filter(pk__in=child_ids))
-    activities = list(
-        selectors.activities_of(municipality).filter(pk__in=activity_ids, is_active=True)
-    )
-    if len(children) != len(child_ids) or len(activities) != len(activity_ids):
-        raise BookingError
-    activity_specs = selectors.activity_specs(municipality, activities)
-    child_specs = selectors.child_specs(municipality, children, activities)
     days = {c.day for c in changes}
+    if week is not None:
+        days |= {week, week + timedelta(days=6)}
+        child_ids = {c.pk for c in context.children}
+        activity_ids = {a.pk for a in context.activities}
     first, last = min(days), max(days)
 
     # The counters of every open (activity, day) booked here exist, then are locked, always in
@@ -117,12 +200,19 @@ def _apply(
         DayCount.objects.bulk_create(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
-    counters: dict[tuple[int, date], DayCount] = {
-        (counter.activity_id, counter.date): counter
-        for counter in DayCount.objects.select_for_update()
-        .filter(activity_id__in=activity_ids, date__gte=first, date__lte=last)
-        .order_by("pk")
-    }
+    changed = {(c.activity_id, c.day) for c in changes}
+    counters: dict[tuple[int, date], DayCount] = {}
+    if changes:
+        counters = {
+            (counter.activity_id, counter.date): counter
+            for counter in DayCount.objects.select_for_update()
+            .filter(
+                activity_id__in={a for a, _d in changed},
+                date__gte=min(c.day for c in changes),
+                date__lte=max(c.day for c in changes),
+            )
+            .order_by("pk")
+        }
     existing: dict[tuple[int, int, date], int | None] = {
         (b.child_id, b.activity_id, b.date): b.pk
         for b in Booking.objects.filter(
@@ -193,8 +283,8 @@ def _apply(
     if touched:
         DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
     if source == Booking.Source.STAFF or any(late for _change, late in done):
-        _log_staff_changes(municipality, household, actor, children, done, source)
-    return outcomes
+        _log_staff_changes(municipality, household, actor, context.children, done, source)
+    return _Applied(outcomes, context, set(existing))
 
 
 def _log_staff_changes(
@@ -265,7 +355,7 @@ def bookings_mass_apply(
         changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
         if mode == rules.MASS_REPLACE:
             changes.extend(Change(child.pk, activity.pk, day, False) for day in others)
-    outcomes = _apply(municipality, household, actor, changes, Booking.Source.MASS, False)
+    outcomes = _apply(municipality, household, actor, changes, Booking.Source.MASS, False).outcomes
     results: dict[tuple[int, int], rules.MassResult] = {
         (child.pk, activity.pk): rules.MassResult() for child, activity in pairs
     }
