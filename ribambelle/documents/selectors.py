@@ -31,7 +31,8 @@ BOOKING_WINDOW = datetime.timedelta(days=365)
 def visible_to(household: Household, today: datetime.date | None = None) -> QuerySet[Document]:
     """Documents published, not ended (dates in the municipality's time) and addressed to the
     household: everyone, a department or activity its children booked, or a child's school
-    (in any case: both sides store the name case-folded, see core.folding). Audience checks are EXISTS subqueries, so counting stays one query."""
+    (in any case: both sides store the name case-folded, see core.folding). Audience checks
+    are EXISTS subqueries, so counting stays one query."""
     today = today or timezone.localdate()
     bookings = booking_selectors.booked_since(household, today - BOOKING_WINDOW)
     children = Child.objects.for_household(household).exclude(school="")
