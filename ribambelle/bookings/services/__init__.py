@@ -106,13 +106,11 @@ def bookings_grid_apply(
     of queries whatever the number of children, activities, bookings and changes."""
     applied = _apply(municipality, household, actor, changes, source, override, week=monday)
     sunday = monday + timedelta(days=6)
-    running = [a for a in applied.context.activities if a.starts_on <= sunday]
-    running = [a for a in running if a.ends_on >= monday]
     return GridApplied(
         applied.outcomes,
         applied.context,
         {key for key in applied.keys if monday <= key[2] <= sunday},
-        selectors.day_counts(running, monday, sunday),
+        {key: n for key, n in applied.counts.items() if monday <= key[1] <= sunday},
     )
 
 
@@ -120,8 +118,10 @@ def bookings_grid_apply(
 class _Applied:
     outcomes: list[Outcome]
     context: selectors.GridContext
-    # The bookings read in the transaction, with the changes made.
+    # The bookings read in the transaction, with the changes made; with a week, the counters
+    # of the activities with a capacity too, as written.
     keys: set[tuple[int, int, date]]
+    counts: dict[tuple[int, date], int]
 
 
 def _load(
@@ -175,7 +175,7 @@ def _apply(
     `week` (a Monday), the whole household's context is read, and its bookings of that week
     too, so that the grid can be redrawn from what is returned."""
     if not changes and week is None:
-        return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set())
+        return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set(), {})
     household, context = _load(municipality, household, changes, whole=week is not None)
     activity_specs, child_specs = context.activity_specs, context.child_specs
     child_ids = {c.child_id for c in changes}
@@ -213,12 +213,16 @@ def _apply(
             )
             .order_by("pk")
         }
-    existing: dict[tuple[int, int, date], int | None] = {
-        (b.child_id, b.activity_id, b.date): b.pk
-        for b in Booking.objects.filter(
-            child_id__in=child_ids, activity_id__in=activity_ids, date__gte=first, date__lte=last
-        ).only("pk", "child_id", "activity_id", "date")
-    }
+    # Read after the counters are locked: what concurrent changes to them committed is seen.
+    state = selectors.week_state(
+        child_ids,
+        [a for a in context.activities if a.pk in activity_ids],
+        first,
+        last,
+        only_activities=True,
+        with_counts=week is not None,
+    )
+    existing: dict[tuple[int, int, date], int | None] = dict(state.bookings)
     now = timezone.now()
     blocked = _household_refusal(household)
     outcomes: list[Outcome] = []
@@ -284,7 +288,9 @@ def _apply(
         DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, context.children, done, source)
-    return _Applied(outcomes, context, set(existing))
+    counts = state.counts
+    counts.update({key: counters[key].booked for key in touched if key in counts})
+    return _Applied(outcomes, context, set(existing), counts)
 
 
 def _log_staff_changes(

@@ -36,15 +36,18 @@ def run(client, method, url, data=None):
     return [query["sql"] for query in captured.captured_queries]
 
 
+def is_read(sql):
+    # PostgreSQL wraps each side of a UNION in parentheses.
+    return sql.lstrip("(").startswith("SELECT")
+
+
 def tables_read(statements):
     """The table each SELECT reads from (its first FROM), counted."""
-    return Counter(
-        re.search(r'FROM "(\w+)"', sql).group(1) for sql in statements if sql.startswith("SELECT")
-    )
+    return Counter(re.search(r'FROM "(\w+)"', sql).group(1) for sql in statements if is_read(sql))
 
 
 def writes(statements):
-    return [sql for sql in statements if not sql.startswith("SELECT")]
+    return [sql for sql in statements if not is_read(sql)]
 
 
 def toggle(child, activity, day, book):
