@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,9 +81,8 @@ def bookings_apply(
 
 @dataclass
 class GridApplied:
-    """What bookings_grid_apply did, with the household's grid as it stands once the changes
-    are written: the context read inside the transaction, the week's bookings and counters.
-    The page is redrawn from it without reading any of it again."""
+    """What bookings_grid_apply did, and the household's grid once the changes are written (the
+    context read in the transaction, the week's bookings and counters), to redraw the page."""
 
     outcomes: list[Outcome]
     context: selectors.GridContext
@@ -118,10 +119,13 @@ def bookings_grid_apply(
 class _Applied:
     outcomes: list[Outcome]
     context: selectors.GridContext
-    # The bookings read in the transaction, with the changes made; with a week, the counters
-    # of the activities with a capacity too, as written.
+    # Bookings and (with a week) capacity counters as read in the transaction, changes made.
     keys: set[tuple[int, int, date]]
     counts: dict[tuple[int, date], int]
+
+
+def _lock(municipality: Municipality, household: Household) -> Household:
+    return Household.objects.select_for_update().get(pk=household.pk, municipality=municipality)
 
 
 def _load(
@@ -130,26 +134,20 @@ def _load(
     changes: list[Change],
     whole: bool,
 ) -> tuple[Household, selectors.GridContext]:
-    """The household, locked, and the children and activities the changes name (`whole`: all
-    the household's children and active activities), with their rule inputs. The household
-    row is locked by the children's query (one query for both); a household without children
-    is locked on its own."""
+    """The household, locked by its children's query, and the children and activities the
+    changes name (`whole`: all the household's children and active activities)."""
     children_query = family_selectors.children_with_facts(household)
     activities_query = selectors.activities_of(municipality).filter(is_active=True)
     if not whole:
         children_query = children_query.filter(pk__in={c.child_id for c in changes})
         activities_query = activities_query.filter(pk__in={c.activity_id for c in changes})
     children = list(children_query.select_related("household").select_for_update(of=("household",)))
-    if children:
-        household = children[0].household
-    else:
-        household = Household.objects.select_for_update().get(
-            pk=household.pk, municipality=municipality
-        )
+    household = children[0].household if children else _lock(municipality, household)
     activities = list(activities_query)
-    if {c.child_id for c in changes} - {c.pk for c in children} or {
-        c.activity_id for c in changes
-    } - {a.pk for a in activities}:
+    named = {(c.child_id, c.activity_id) for c in changes}
+    if {c for c, _a in named} - {c.pk for c in children}:
+        raise BookingError
+    if {a for _c, a in named} - {a.pk for a in activities}:
         raise BookingError
     context = selectors.GridContext(
         municipality,
@@ -178,13 +176,10 @@ def _apply(
         return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set(), {})
     household, context = _load(municipality, household, changes, whole=week is not None)
     activity_specs, child_specs = context.activity_specs, context.child_specs
-    child_ids = {c.child_id for c in changes}
-    activity_ids = {c.activity_id for c in changes}
-    days = {c.day for c in changes}
-    if week is not None:
-        days |= {week, week + timedelta(days=6)}
-        child_ids = {c.pk for c in context.children}
-        activity_ids = {a.pk for a in context.activities}
+    # What the changes name; with a week, the whole household's grid over that week too.
+    child_ids = {c.pk for c in context.children}
+    activity_ids = {a.pk for a in context.activities}
+    days = {c.day for c in changes} | ({week, week + timedelta(days=6)} if week else set())
     first, last = min(days), max(days)
 
     # The counters of every open (activity, day) booked here exist, then are locked, always in
@@ -201,8 +196,12 @@ def _apply(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
     changed = {(c.activity_id, c.day) for c in changes}
+    # Cancelling on one (activity, day) only, a toggle's untick: no capacity to check, and the
+    # household's lock (taken with its children) serializes its own changes, so the counter is
+    # not locked beforehand: it is decremented where it stands, after the delete.
+    relative = len(changed) == 1 and not any(c.book for c in changes)
     counters: dict[tuple[int, date], DayCount] = {}
-    if changes:
+    if changes and not relative:
         counters = {
             (counter.activity_id, counter.date): counter
             for counter in DayCount.objects.select_for_update()
@@ -230,6 +229,7 @@ def _apply(
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
+    released: dict[tuple[int, date], int] = defaultdict(int)
     for change in changes:
         key = (change.child_id, change.activity_id, change.day)
         counter = counters.get((change.activity_id, change.day))
@@ -274,6 +274,8 @@ def _apply(
             booking_id = existing.pop(key)
             if booking_id is not None:
                 to_delete.append(booking_id)
+            if relative:
+                released[(change.activity_id, change.day)] += 1
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
             outcomes.append(Outcome(change, CANCELLED))
@@ -286,10 +288,15 @@ def _apply(
         Booking.objects.filter(pk__in=to_delete).delete()
     if touched:
         DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
+    for (activity_id, day), amount in released.items():
+        DayCount.objects.filter(activity_id=activity_id, date=day).update(
+            booked=Greatest(F("booked") - amount, 0)
+        )
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts
     counts.update({key: counters[key].booked for key in touched if key in counts})
+    counts.update({k: max(counts[k] - n, 0) for k, n in released.items() if k in counts})
     return _Applied(outcomes, context, set(existing), counts)
 
 
