@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.bookings.models import Activity
+from ribambelle.core.folding import casefolded
 from ribambelle.core.french import without_repeated_noun
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality, TenantQuerySet
@@ -71,6 +72,12 @@ class Document(models.Model):
         verbose_name=_("activité"),
     )
     school = models.CharField(_("école"), max_length=150, blank=True)
+    # Written by the database, compared with the children's Child.school_key.
+    school_key = models.GeneratedField(
+        expression=casefolded("school"),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -7,7 +7,6 @@ import datetime
 from django.db.models import (
     Count,
     Exists,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -15,8 +14,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Lower, Replace
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,29 +26,16 @@ from ribambelle.tenants.models import Municipality
 
 # A booking this recent (or to come) makes the household part of an activity's families.
 BOOKING_WINDOW = datetime.timedelta(days=365)
-# SQLite's LOWER() folds ASCII letters only: the French capitals are folded by hand, so that
-# "École Jules-Ferry" matches "école jules-ferry" on SQLite as on PostgreSQL.
-FRENCH_CAPITALS = "ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
-
-
-def _folded(expression: str | Combinable) -> Func:
-    folded: Func = Lower(expression)
-    for capital in FRENCH_CAPITALS:
-        folded = Replace(folded, Value(capital), Value(capital.lower()))
-    return folded
 
 
 def visible_to(household: Household, today: datetime.date | None = None) -> QuerySet[Document]:
     """Documents published, not ended (dates in the municipality's time) and addressed to the
-    household: everyone, a department or activity its children booked, or a child's school.
-    Audience checks are EXISTS subqueries, so counting stays one query."""
+    household: everyone, a department or activity its children booked, or a child's school
+    (in any case: both sides store the name case-folded, see core.folding). Audience checks
+    are EXISTS subqueries, so counting stays one query."""
     today = today or timezone.localdate()
     bookings = booking_selectors.booked_since(household, today - BOOKING_WINDOW)
-    children = (
-        Child.objects.for_household(household)
-        .exclude(school="")
-        .annotate(school_folded=_folded("school"))
-    )
+    children = Child.objects.for_household(household).exclude(school="")
     return (
         Document.objects.for_municipality(household.municipality_id)
         .filter(published_on__lte=today)
@@ -63,7 +48,7 @@ def visible_to(household: Household, today: datetime.date | None = None) -> Quer
             )
             | Q(Exists(bookings.filter(activity=OuterRef("activity"))), audience=Audience.ACTIVITY)
             | Q(
-                Exists(children.filter(school_folded=_folded(OuterRef("school")))),
+                Exists(children.filter(school_key=OuterRef("school_key"))),
                 audience=Audience.SCHOOL,
             )
         )

@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.core.folding import casefolded
 from ribambelle.tenants.models import Department, Municipality, TenantQuerySet
 
 phone_validator = RegexValidator(
@@ -164,6 +165,12 @@ class Child(models.Model):
     birth_date = models.DateField(_("date de naissance"))
     birth_city = models.CharField(_("commune de naissance"), max_length=100, blank=True)
     school = models.CharField(_("école"), max_length=150, blank=True)
+    # Written by the database: what a document addressed to a school is matched on.
+    school_key = models.GeneratedField(
+        expression=casefolded("school"),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+    )
     school_class = models.CharField(_("classe"), max_length=50, blank=True)
     # Informations médicales
     allergies = models.TextField(_("allergies"), blank=True)

@@ -7,7 +7,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import selectors as billing_selectors
 from ribambelle.billing.payments.registry import can_pay_online
-from ribambelle.bookings import selectors as booking_selectors
+from ribambelle.bookings.selectors import today as booking_today
 from ribambelle.documents import selectors as document_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.links import with_links
@@ -25,13 +25,14 @@ def home(request):
     unread = 0
     documents = []
     if household is not None:
-        records = list(family_selectors.children_with_records(household))
+        # One query for the children, what their records lack and what they do today.
+        facts = family_selectors.children_with_facts(household)
+        records = list(booking_today.with_activities_on(facts, timezone.localdate()))
         missing = family_selectors.missing_by_child(request.municipality, records)
         children = [
             (child, with_links(request.municipality, child, missing[child.pk])) for child in records
         ]
-        booked = booking_selectors.bookings_on(records, timezone.localdate())
-        today = [(child, booked.get(child.pk, [])) for child in records]
+        today = [(child, booking_today.activities_on(child)) for child in records]
         if not any(activities for _child, activities in today):
             today = []
         unpaid = [

@@ -133,6 +133,12 @@ def staff_booking(manager: User) -> dict[str, Any]:
     }
 
 
+def staff_grid_booking(manager: User) -> dict[str, Any]:
+    """The same day booked from the household's weekly grid."""
+    arguments = staff_booking(manager)
+    return {**arguments, "monday": MONDAY + datetime.timedelta(days=7)}
+
+
 def attendance(manager: User) -> dict[str, Any]:
     child = ChildFactory(household__municipality=manager.municipality)
     activity = ActivityFactory(municipality=manager.municipality)
@@ -259,6 +265,7 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         }
     ),
     "bookings.services.bookings_apply": StaffWrite(staff_booking),
+    "bookings.services.bookings_grid_apply": StaffWrite(staff_grid_booking),
     "bookings.services.bookings_mass_apply": NotStaffWrite("a family's bookings for a period"),
     "bookings.services.calendar_feed_get_or_create": NotStaffWrite(
         "a family's calendar address, created on first view"

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -102,7 +102,7 @@ def child_specs(
     with_records: bool = True,
 ) -> dict[int, rules.ChildSpec]:
     """Rule inputs of the children. With `with_records`, the children must come from
-    families.selectors.children_with_records (the completeness check reads their prefetches)."""
+    families.selectors.children_with_facts (the completeness check reads its annotations)."""
     enrolled = enrolments(activities, children)
     missing = family_selectors.missing_by_child(municipality, children) if with_records else {}
     return {
@@ -118,24 +118,45 @@ def child_specs(
     }
 
 
-def booked_keys(children: list[Child], start: date, end: date) -> set[tuple[int, int, date]]:
-    return set(
-        Booking.objects.filter(
-            child_id__in=[c.pk for c in children], date__gte=start, date__lte=end
-        ).values_list("child_id", "activity_id", "date")
-    )
+@dataclass
+class WeekState:
+    """The bookings of some children (key -> booking id) and the counters of the activities
+    with a capacity (activity, day -> places taken) over a range of days."""
+
+    bookings: dict[tuple[int, int, date], int]
+    counts: dict[tuple[int, date], int]
 
 
-def day_counts(activities: list[Activity], start: date, end: date) -> dict[tuple[int, date], int]:
-    wanted = [a.pk for a in activities if a.capacity is not None]
-    if not wanted:
-        return {}
-    return {
-        (activity_id, day): booked
-        for activity_id, day, booked in DayCount.objects.filter(
-            activity_id__in=wanted, date__gte=start, date__lte=end
-        ).values_list("activity_id", "date", "booked")
-    }
+def week_state(
+    child_ids: Collection[int],
+    activities: list[Activity],
+    start: date,
+    end: date,
+    *,
+    only_activities: bool = False,
+    with_counts: bool = True,
+) -> WeekState:
+    """One query (a UNION ALL) for both: counter rows come with no child. `only_activities`
+    limits the bookings to the activities given (otherwise all the children's bookings)."""
+    bookings = Booking.objects.filter(child_id__in=child_ids, date__gte=start, date__lte=end)
+    if only_activities:
+        bookings = bookings.filter(activity_id__in=[a.pk for a in activities])
+    rows = bookings.order_by().values_list("pk", "child_id", "activity_id", "date")
+    capped = [a.pk for a in activities if a.capacity is not None] if with_counts else []
+    if capped:
+        counters = (
+            DayCount.objects.filter(activity_id__in=capped, date__gte=start, date__lte=end)
+            .order_by()
+            .values_list("booked", Value(None, output_field=IntegerField()), "activity_id", "date")
+        )
+        rows = rows.union(counters, all=True)
+    state = WeekState({}, {})
+    for number, child_id, activity_id, day in rows:
+        if child_id is None:
+            state.counts[(activity_id, day)] = number
+        else:
+            state.bookings[(child_id, activity_id, day)] = number
+    return state
 
 
 @dataclass
@@ -206,7 +227,7 @@ class GridContext:
 
 
 def grid_context(municipality: Municipality, household: Household) -> GridContext:
-    children = list(family_selectors.children_with_records(household))
+    children = list(family_selectors.children_with_facts(household))
     activities = list(activities_of(municipality).filter(is_active=True))
     return GridContext(
         municipality,
@@ -230,8 +251,9 @@ def build_week(
     end = monday + timedelta(days=6)
     running = [a for a in context.activities if a.starts_on <= end and a.ends_on >= monday]
     days = week_days(monday, running)
-    keys = booked_keys(context.children, monday, end) if keys is None else keys
-    counts = day_counts(running, monday, end) if counts is None else counts
+    if keys is None or counts is None:
+        state = week_state([c.pk for c in context.children], running, monday, end)
+        keys, counts = set(state.bookings), state.counts
     children = []
     earliest: dict[bool, rules.NextDeadline] = {}
     for child in context.children:
@@ -272,19 +294,22 @@ def build_week(
     )
 
 
-def opening_week(context: GridContext, today: date, now: datetime, horizon: int = 6) -> date:
+def opening_week(
+    context: GridContext, today: date, now: datetime, horizon: int = 6
+) -> tuple[date, WeekState]:
     """The current week, or the first of the next weeks where something can still be booked or
-    cancelled (two queries whatever the horizon)."""
+    cancelled, with what was read to find it (the weeks' bookings and counters: one query
+    whatever the horizon), which draws that week without reading it again."""
     monday = rules.week_of(today)
     end = monday + timedelta(days=7 * horizon - 1)
-    keys = booked_keys(context.children, monday, end)
-    counts = day_counts(context.activities, monday, end)
+    state = week_state([c.pk for c in context.children], context.activities, monday, end)
+    keys = set(state.bookings)
     for offset in range(horizon):
         candidate = monday + timedelta(days=7 * offset)
-        week = build_week(context, candidate, now, keys=keys, counts=counts)
+        week = build_week(context, candidate, now, keys=keys, counts=state.counts)
         if any(row.any_editable for child in week.children for row in child.rows):
-            return candidate
-    return monday
+            return candidate, state
+    return monday, state
 
 
 def whole_week_changes(
@@ -360,18 +385,6 @@ def mass_replace_preview(
         if preview.cancelled or preview.kept:
             previews.append(preview)
     return previews
-
-
-def bookings_on(children: list[Child], day: date) -> dict[int, list[Activity]]:
-    """Child id -> the activities booked that day (the home page)."""
-    found: dict[int, list[Activity]] = defaultdict(list)
-    for booking in (
-        Booking.objects.filter(child_id__in=[c.pk for c in children], date=day)
-        .select_related("activity")
-        .order_by("activity__position", "activity__name")
-    ):
-        found[booking.child_id].append(booking.activity)
-    return found
 
 
 def booked_since(household: Household, since: date) -> QuerySet[Booking]:

@@ -5,9 +5,11 @@ staff makes is audited (invariant 8). The configuration's writes are in services
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +76,87 @@ def bookings_apply(
     raises BookingError and nothing is written. `override` (staff only) lifts the deadlines,
     never the calendar, the eligibility or the capacity. Every change staff make is logged,
     the late ones as overrides. `actor` is None for writes no person made (benchmarks)."""
-    return _apply(municipality, household, actor, changes, source, override)
+    return _apply(municipality, household, actor, changes, source, override).outcomes
+
+
+@dataclass
+class GridApplied:
+    """What bookings_grid_apply did, and the household's grid once the changes are written (the
+    context read in the transaction, the week's bookings and counters), to redraw the page."""
+
+    outcomes: list[Outcome]
+    context: selectors.GridContext
+    keys: set[tuple[int, int, date]]
+    counts: dict[tuple[int, date], int]
+
+
+@transaction.atomic
+def bookings_grid_apply(
+    *,
+    municipality: Municipality,
+    household: Household,
+    actor: User | None,
+    changes: list[Change],
+    monday: date,
+    source: str = Booking.Source.FAMILY,
+    override: bool = False,
+) -> GridApplied:
+    """bookings_apply for the weekly grid: the same checks and writes, reading the whole
+    household's grid context (all its children, all active activities) and the bookings of the
+    week starting `monday`, which it returns with the counters of that week. A constant number
+    of queries whatever the number of children, activities, bookings and changes."""
+    applied = _apply(municipality, household, actor, changes, source, override, week=monday)
+    sunday = monday + timedelta(days=6)
+    return GridApplied(
+        applied.outcomes,
+        applied.context,
+        {key for key in applied.keys if monday <= key[2] <= sunday},
+        {key: n for key, n in applied.counts.items() if monday <= key[1] <= sunday},
+    )
+
+
+@dataclass
+class _Applied:
+    outcomes: list[Outcome]
+    context: selectors.GridContext
+    # Bookings and (with a week) capacity counters as read in the transaction, changes made.
+    keys: set[tuple[int, int, date]]
+    counts: dict[tuple[int, date], int]
+
+
+def _lock(municipality: Municipality, household: Household) -> Household:
+    return Household.objects.select_for_update().get(pk=household.pk, municipality=municipality)
+
+
+def _load(
+    municipality: Municipality,
+    household: Household,
+    changes: list[Change],
+    whole: bool,
+) -> tuple[Household, selectors.GridContext]:
+    """The household, locked by its children's query, and the children and activities the
+    changes name (`whole`: all the household's children and active activities)."""
+    children_query = family_selectors.children_with_facts(household)
+    activities_query = selectors.activities_of(municipality).filter(is_active=True)
+    if not whole:
+        children_query = children_query.filter(pk__in={c.child_id for c in changes})
+        activities_query = activities_query.filter(pk__in={c.activity_id for c in changes})
+    children = list(children_query.select_related("household").select_for_update(of=("household",)))
+    household = children[0].household if children else _lock(municipality, household)
+    activities = list(activities_query)
+    named = {(c.child_id, c.activity_id) for c in changes}
+    if {c for c, _a in named} - {c.pk for c in children}:
+        raise BookingError
+    if {a for _c, a in named} - {a.pk for a in activities}:
+        raise BookingError
+    context = selectors.GridContext(
+        municipality,
+        children,
+        activities,
+        selectors.activity_specs(municipality, activities),
+        selectors.child_specs(municipality, children, activities),
+    )
+    return household, context
 
 
 def _apply(
@@ -84,24 +166,20 @@ def _apply(
     changes: list[Change],
     source: str,
     override: bool,
-) -> list[Outcome]:
-    """bookings_apply's work, inside the caller's transaction (a mass booking is one)."""
-    if not changes:
-        return []
-    household = Household.objects.select_for_update().get(
-        pk=household.pk, municipality=municipality
-    )
-    child_ids = {c.child_id for c in changes}
-    activity_ids = {c.activity_id for c in changes}
-    children = list(family_selectors.children_with_records(household).filter(pk__in=child_ids))
-    activities = list(
-        selectors.activities_of(municipality).filter(pk__in=activity_ids, is_active=True)
-    )
-    if len(children) != len(child_ids) or len(activities) != len(activity_ids):
-        raise BookingError
-    activity_specs = selectors.activity_specs(municipality, activities)
-    child_specs = selectors.child_specs(municipality, children, activities)
-    days = {c.day for c in changes}
+    *,
+    week: date | None = None,
+) -> _Applied:
+    """bookings_apply's work, inside the caller's transaction (a mass booking is one). With
+    `week` (a Monday), the whole household's context is read, and its bookings of that week
+    too, so that the grid can be redrawn from what is returned."""
+    if not changes and week is None:
+        return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set(), {})
+    household, context = _load(municipality, household, changes, whole=week is not None)
+    activity_specs, child_specs = context.activity_specs, context.child_specs
+    # What the changes name; with a week, the whole household's grid over that week too.
+    child_ids = {c.pk for c in context.children}
+    activity_ids = {a.pk for a in context.activities}
+    days = {c.day for c in changes} | ({week, week + timedelta(days=6)} if week else set())
     first, last = min(days), max(days)
 
     # The counters of every open (activity, day) booked here exist, then are locked, always in
@@ -117,18 +195,33 @@ def _apply(
         DayCount.objects.bulk_create(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
-    counters: dict[tuple[int, date], DayCount] = {
-        (counter.activity_id, counter.date): counter
-        for counter in DayCount.objects.select_for_update()
-        .filter(activity_id__in=activity_ids, date__gte=first, date__lte=last)
-        .order_by("pk")
-    }
-    existing: dict[tuple[int, int, date], int | None] = {
-        (b.child_id, b.activity_id, b.date): b.pk
-        for b in Booking.objects.filter(
-            child_id__in=child_ids, activity_id__in=activity_ids, date__gte=first, date__lte=last
-        ).only("pk", "child_id", "activity_id", "date")
-    }
+    changed = {(c.activity_id, c.day) for c in changes}
+    # Cancelling on one (activity, day) only, a toggle's untick: no capacity to check, and the
+    # household's lock (taken with its children) serializes its own changes, so the counter is
+    # not locked beforehand: it is decremented where it stands, after the delete.
+    relative = len(changed) == 1 and not any(c.book for c in changes)
+    counters: dict[tuple[int, date], DayCount] = {}
+    if changes and not relative:
+        counters = {
+            (counter.activity_id, counter.date): counter
+            for counter in DayCount.objects.select_for_update()
+            .filter(
+                activity_id__in={a for a, _d in changed},
+                date__gte=min(c.day for c in changes),
+                date__lte=max(c.day for c in changes),
+            )
+            .order_by("pk")
+        }
+    # Read after the counters are locked: what concurrent changes to them committed is seen.
+    state = selectors.week_state(
+        child_ids,
+        [a for a in context.activities if a.pk in activity_ids],
+        first,
+        last,
+        only_activities=True,
+        with_counts=week is not None,
+    )
+    existing: dict[tuple[int, int, date], int | None] = dict(state.bookings)
     now = timezone.now()
     blocked = _household_refusal(household)
     outcomes: list[Outcome] = []
@@ -136,6 +229,7 @@ def _apply(
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
+    released: dict[tuple[int, date], int] = defaultdict(int)
     for change in changes:
         key = (change.child_id, change.activity_id, change.day)
         counter = counters.get((change.activity_id, change.day))
@@ -180,6 +274,8 @@ def _apply(
             booking_id = existing.pop(key)
             if booking_id is not None:
                 to_delete.append(booking_id)
+            if relative:
+                released[(change.activity_id, change.day)] += 1
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
             outcomes.append(Outcome(change, CANCELLED))
@@ -192,9 +288,16 @@ def _apply(
         Booking.objects.filter(pk__in=to_delete).delete()
     if touched:
         DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
+    for (activity_id, day), amount in released.items():
+        DayCount.objects.filter(activity_id=activity_id, date=day).update(
+            booked=Greatest(F("booked") - amount, 0)
+        )
     if source == Booking.Source.STAFF or any(late for _change, late in done):
-        _log_staff_changes(municipality, household, actor, children, done, source)
-    return outcomes
+        _log_staff_changes(municipality, household, actor, context.children, done, source)
+    counts = state.counts
+    counts.update({key: counters[key].booked for key in touched if key in counts})
+    counts.update({k: max(counts[k] - n, 0) for k, n in released.items() if k in counts})
+    return _Applied(outcomes, context, set(existing), counts)
 
 
 def _log_staff_changes(
@@ -265,7 +368,7 @@ def bookings_mass_apply(
         changes.extend(Change(child.pk, activity.pk, day, True) for day in chosen)
         if mode == rules.MASS_REPLACE:
             changes.extend(Change(child.pk, activity.pk, day, False) for day in others)
-    outcomes = _apply(municipality, household, actor, changes, Booking.Source.MASS, False)
+    outcomes = _apply(municipality, household, actor, changes, Booking.Source.MASS, False).outcomes
     results: dict[tuple[int, int], rules.MassResult] = {
         (child.pk, activity.pk): rules.MassResult() for child, activity in pairs
     }

@@ -4,7 +4,6 @@ plain form per child. Refusals are shown next to their cell in both cases. What 
 is read by grid_post; how a week is drawn is decided by presenters."""
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -46,15 +45,11 @@ class GridMode:
 def _grid_context(
     request: Any,
     mode: GridMode,
-    monday: date,
+    week: selectors.Week,
     *,
     refusals: dict[str, str],
     notice: str = "",
-    context: selectors.GridContext | None = None,
 ) -> dict[str, Any]:
-    if context is None:
-        context = selectors.grid_context(request.municipality, mode.household)
-    week = selectors.build_week(context, monday, override=mode.staff)
     return {
         "deadlines": presenters.week_deadlines(week),
         "week": presenters.grid_week(week, refusals),
@@ -70,10 +65,18 @@ def _grid_context(
 def _grid_page(request, mode: GridMode) -> HttpResponse:
     context = selectors.grid_context(request.municipality, mode.household)
     monday = grid_post.parse_monday(request.GET.get("semaine"))
+    state = None
     if monday is None:
-        monday = selectors.opening_week(context, timezone.localdate(), timezone.now())
+        monday, state = selectors.opening_week(context, timezone.localdate(), timezone.now())
     refusals = request.session.pop(REFUSALS_KEY, {})
-    page = _grid_context(request, mode, monday, refusals=refusals, context=context)
+    week = selectors.build_week(
+        context,
+        monday,
+        keys=set(state.bookings) if state else None,
+        counts=state.counts if state else None,
+        override=mode.staff,
+    )
+    page = _grid_context(request, mode, week, refusals=refusals)
     template = "bookings/staff/grid.html" if mode.staff else "bookings/portal/grid.html"
     return render(request, template, page)
 
@@ -83,41 +86,56 @@ def grid(request) -> HttpResponse:
     return _grid_page(request, GridMode(False, family_selectors.household_of(request)))
 
 
-def _save(request, mode: GridMode) -> HttpResponse:
-    try:
-        post = grid_post.parse(request.POST)
-    except grid_post.GridPostError:
-        raise Http404 from None
-    child = family_selectors.child_get(mode.household, post.child_id)
+def _apply(request, mode: GridMode, post: grid_post.GridPost) -> services.GridApplied:
+    """Saves the posted changes; the service checks that the child is the household's and
+    returns the grid as it read and wrote it. 404 for a forged child or activity."""
     changes = post.changes
     if post.whole_week is not None:
         changes = selectors.whole_week_changes(
-            request.municipality, child.pk, post.whole_week, post.monday
+            request.municipality, post.child_id, post.whole_week, post.monday
         )
     try:
-        outcomes = services.bookings_apply(
+        applied = services.bookings_grid_apply(
             municipality=request.municipality,
             household=mode.household,
             actor=request.user,
             changes=changes,
+            monday=post.monday,
             source=Booking.Source.STAFF if mode.staff else Booking.Source.FAMILY,
             override=mode.staff,
         )
     except services.BookingError:
         raise Http404 from None
-    result = presenters.save_result(outcomes)
+    if post.child_id not in {child.pk for child in applied.context.children}:
+        raise Http404
+    return applied
+
+
+def _save(request, mode: GridMode) -> HttpResponse:
+    try:
+        post = grid_post.parse(request.POST)
+    except grid_post.GridPostError:
+        raise Http404 from None
+    applied = _apply(request, mode, post)
+    result = presenters.save_result(applied.outcomes)
     if request.htmx:
-        # The whole household's week: the deadline banner above the grid is redrawn too.
-        page = _grid_context(
-            request, mode, post.monday, refusals=result.refusals, notice=result.notice
+        # The whole household's week, drawn from what the service read: the deadline banner
+        # above the grid is redrawn too.
+        week = selectors.build_week(
+            applied.context,
+            post.monday,
+            keys=applied.keys,
+            counts=applied.counts,
+            override=mode.staff,
         )
-        page["child_week"] = page["week"].child_week(child.pk)
+        page = _grid_context(request, mode, week, refusals=result.refusals, notice=result.notice)
+        page["child_week"] = page["week"].child_week(post.child_id)
         return render(request, "bookings/portal/_child_week.html", page)
     if result.notice:
         (messages.warning if result.refusals else messages.success)(request, result.notice)
     request.session[REFUSALS_KEY] = result.refusals
     grid_url = mode.url(request, "grid")
-    return redirect(f"{grid_url}?semaine={post.monday.isoformat()}#enfant-{child.pk}")
+    return redirect(f"{grid_url}?semaine={post.monday.isoformat()}#enfant-{post.child_id}")
 
 
 def _posted_week(request) -> str | None:

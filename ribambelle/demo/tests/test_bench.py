@@ -116,6 +116,21 @@ def test_bench_measures_every_page_and_the_baseline(tmp_path):
         assert row["median_ms"] > 0
         assert row["p95_ms"] >= row["median_ms"]
         assert row["ratio"] > 0
+        assert row["flags"] == bench.flags(row)
+    assert report["targets"] == {"persona": "parent", "max_ratio": 8.0, "max_queries": 12}
+
+
+def test_bench_prints_each_page_ratio_and_its_family_target(tmp_path, capsys):
+    call_command("bench", households=30, repeat=1, output=tmp_path / "b.json")
+    printed = capsys.readouterr().out
+    assert "x baseline" in printed and "family target" in printed
+    report = json.loads((tmp_path / "b.json").read_text())
+    for row in report["pages"]:
+        line = next(line for line in printed.splitlines() if line.startswith(row["name"] + " "))
+        assert f"{row['ratio']:.1f}" in line
+        if row["persona"] == "parent":
+            assert ("OVER" in line) is bool(row["flags"])
+    assert "Family pages: at most 8x the baseline" in printed
 
 
 def test_bench_fails_on_a_page_that_is_not_200(tmp_path, monkeypatch):
@@ -260,3 +275,19 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
     # Every bench child eats at the canteen on Mondays, the benched one included.
     assert booked == Child.objects.filter(municipality__slug="bench").count()
     assert DayCount.objects.get(activity=canteen, date=monday).booked == booked
+
+
+@pytest.mark.parametrize(
+    ("persona", "ratio", "queries", "expected"),
+    [
+        ("parent", 8.0, 12, []),
+        ("parent", 8.1, 12, ["> 8x"]),
+        ("parent", 3.0, 13, ["> 12 queries"]),
+        ("parent", 9.0, 20, ["> 8x", "> 12 queries"]),
+        ("manager", 50.0, 40, []),
+        ("anonymous", 9.0, 13, []),
+    ],
+)
+def test_family_pages_are_flagged_over_their_targets(persona, ratio, queries, expected):
+    row = {"persona": persona, "ratio": ratio, "queries": queries}
+    assert bench.flags(row) == expected

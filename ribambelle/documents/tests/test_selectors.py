@@ -112,3 +112,16 @@ def test_category_counts_are_one_query_whatever_the_volume(
         services.document_mark_read(document=document, household=household_a)
         book(child_a, canteen, MONDAY + datetime.timedelta(days=number))
     assert measure() == few == 1
+
+
+def test_schools_match_on_the_stored_key_whatever_the_case(frozen, household_a, child_a, menus):
+    """The database writes the folded name on both sides (a child's record and a document),
+    also when a name changes: the query compares two columns and folds nothing."""
+    child_a.school = "ÉCOLE ÉMILE-ZOLA"
+    child_a.save()
+    publish(menus, "Zola", audience=Audience.SCHOOL, school="école émile-zola")
+    child_a.refresh_from_db()
+    assert child_a.school_key == "école émile-zola"
+    assert visible_titles(household_a) == {"Zola"}
+    sql = str(selectors.categories_with_unread(household_a).query).upper()
+    assert "REPLACE" not in sql and "LOWER" not in sql

@@ -15,6 +15,7 @@ from ribambelle.bookings.models import Booking
 from ribambelle.bookings.tests.conftest import canteen, frozen  # noqa: F401 - fixtures
 from ribambelle.documents.models import Category
 from ribambelle.documents.tests.factories import DocumentFactory
+from ribambelle.families.tests.factories import ChildFactory
 from ribambelle.messaging.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,30 @@ def test_blocks_appear_with_their_data_and_queries_stay_constant(
     fill(household_a.municipality, household_a, child_a, department_a, canteen, 5)
     many, _page = count(alice_client)
     assert one == many
+
+
+def test_home_needs_at_most_ten_queries_whatever_the_household_holds(
+    frozen,  # noqa: F811
+    alice_client,
+    household_a,
+    child_a,
+    department_a,
+    canteen,  # noqa: F811
+):
+    """Children, what their records lack, what they do today, unpaid invoices, unread
+    conversations, the latest documents: ten queries with one of each or with many."""
+    fill(household_a.municipality, household_a, child_a, department_a, canteen, 1)
+    small, page = count(alice_client)
+    assert small <= 10
+    assert "Restauration scolaire" in page
+    for index in range(3):
+        child = ChildFactory(
+            household=household_a, first_name=f"Enfant{index}", birth_date=datetime.date(2018, 1, 1)
+        )
+        fill(household_a.municipality, household_a, child, department_a, canteen, 2)
+    large, page = count(alice_client)
+    assert large == small
+    assert page.count("Restauration scolaire") >= 4
 
 
 def test_welcome_elides_the_municipality_name(alice_client, household_a, municipality_a):

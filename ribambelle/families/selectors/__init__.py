@@ -5,10 +5,16 @@ same number of queries whatever the number of children, documents or people."""
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from ribambelle.accounts.models import User
 from ribambelle.core.models import AuditEntry
@@ -23,9 +29,14 @@ from ribambelle.families.models import (
     Guardian,
     Household,
     PendingChange,
-    Requirement,
 )
-from ribambelle.families.rules import ChildFacts, MissingItem, RequirementSpec, missing_items
+from ribambelle.families.rules import MissingItem
+from ribambelle.families.selectors.completeness import child_facts as child_facts
+from ribambelle.families.selectors.completeness import missing_by_child as missing_by_child
+from ribambelle.families.selectors.completeness import requirement_get as requirement_get
+from ribambelle.families.selectors.completeness import requirement_specs as requirement_specs
+from ribambelle.families.selectors.completeness import requirements_of as requirements_of
+from ribambelle.families.selectors.completeness import with_facts as with_facts
 from ribambelle.tenants.models import Municipality
 
 # What document lists show: never the file itself.
@@ -149,10 +160,15 @@ def record_copy(record: Record) -> Record:
     return copy
 
 
+def children_with_facts(household: Household) -> QuerySet[Child]:
+    """The household's children with what the completeness check reads (one query)."""
+    return with_facts(children_of(household))
+
+
 def children_with_records(household: Household) -> QuerySet[Child]:
-    """Children with everything the completeness check reads, in a constant number of
-    queries whatever their number."""
-    return children_of(household).prefetch_related(
+    """Children with their consents, authorized people and documents, for the pages that show
+    them; the completeness check reads the annotations of children_with_facts."""
+    return children_with_facts(household).prefetch_related(
         Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
         Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
         Prefetch(
@@ -182,49 +198,6 @@ def pending_changes_of(household: Household) -> PendingByCategory:
             status=PendingChange.Status.PENDING
         )
     }
-
-
-def requirements_of(municipality: Municipality) -> QuerySet[Requirement]:
-    return Requirement.objects.for_municipality(municipality).select_related(
-        "department", "consent"
-    )
-
-
-def requirement_get(municipality: Municipality, pk: int) -> Requirement:
-    requirement: Requirement = get_object_or_404(requirements_of(municipality), pk=pk)
-    return requirement
-
-
-def requirement_specs(municipality: Municipality) -> list[RequirementSpec]:
-    return [
-        RequirementSpec(
-            department=requirement.department.name,
-            item=requirement.item,
-            consent_id=requirement.consent_id,
-            consent_label=requirement.consent.label if requirement.consent else "",
-        )
-        for requirement in requirements_of(municipality)
-    ]
-
-
-def child_facts(child: Child) -> ChildFacts:
-    """Reads only prefetched relations (see children_with_records)."""
-    return ChildFacts(
-        document_kinds=frozenset(document.kind for document in child.documents.all()),
-        insurance_valid_until=child.insurance_valid_until,
-        has_emergency_contact=any(p.emergency_contact for p in child.authorized_people.all()),
-        has_doctor=bool(child.doctor_name.strip()),
-        vaccinations_up_to_date=child.vaccinations_up_to_date,
-        answered_consents=frozenset(answer.consent_id for answer in child.consents.all()),
-    )
-
-
-def missing_by_child(
-    municipality: Municipality, children: list[Child]
-) -> dict[int, list[MissingItem]]:
-    specs = requirement_specs(municipality)
-    today = timezone.localdate()
-    return {child.pk: missing_items(child_facts(child), specs, today) for child in children}
 
 
 def family_settings_of(municipality: Municipality) -> FamilySettings:

@@ -1,0 +1,128 @@
+"""What ticking a cell of the weekly grid costs in SQL: the grid it sends back is drawn from what
+the booking service read inside its transaction, so the toggle reads every table the grid page
+reads, once, plus the counter it locks; then it writes. Both stay constant as the household's
+children, weeks and bookings grow."""
+
+import datetime
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ribambelle.bookings import services
+from ribambelle.bookings.models import DayCount
+from ribambelle.bookings.rules import Change
+from ribambelle.bookings.tests.conftest import MONDAY
+from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.families.tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+GRID = "/ville-a/reservations/"
+SAVE = "/ville-a/reservations/enregistrer/"
+THURSDAY = MONDAY + datetime.timedelta(days=3)
+FRIDAY = MONDAY + datetime.timedelta(days=4)
+NEXT_THURSDAY = THURSDAY + datetime.timedelta(days=7)
+
+
+def run(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def is_read(sql):
+    # PostgreSQL wraps each side of a UNION in parentheses.
+    return sql.lstrip("(").startswith("SELECT")
+
+
+def tables_read(statements):
+    """The table each SELECT reads from (its first FROM), counted."""
+    return Counter(re.search(r'FROM "(\w+)"', sql).group(1) for sql in statements if is_read(sql))
+
+
+def writes(statements):
+    return [sql for sql in statements if not is_read(sql)]
+
+
+def toggle(child, activity, day, book):
+    key = f"{child.pk}:{activity.pk}:{day.isoformat()}"
+    monday = day - datetime.timedelta(days=day.weekday())
+    data = {"child": child.pk, "semaine": monday.isoformat(), "toggle": key, "shown": [key]}
+    data["booked" if not book else "cell"] = [key]
+    return data
+
+
+@pytest.fixture
+def capped(canteen):
+    """A capacity makes both pages read the week's counters."""
+    canteen.capacity = 30
+    canteen.save()
+    return canteen
+
+
+def book(household, child, activity, day):
+    services.bookings_apply(
+        municipality=household.municipality,
+        household=household,
+        actor=None,
+        changes=[Change(child.pk, activity.pk, day, True)],
+    )
+
+
+def grow(household, activity, other):
+    """Four more children, each booked on several days of this week and the next."""
+    for index in range(4):
+        child = ChildFactory(
+            household=household,
+            first_name=f"Enfant{index}",
+            last_name="Martin",
+            birth_date=datetime.date(2017, 1, 1),
+        )
+        for day in (THURSDAY, FRIDAY, NEXT_THURSDAY):
+            for booked in (activity, other):
+                BookingFactory(child=child, activity=booked, date=day)
+
+
+def test_toggle_reads_what_the_grid_reads_once(
+    frozen, alice_client, household_a, child_a, capped, evening_care
+):
+    book(household_a, child_a, capped, FRIDAY)
+    grid = run(alice_client, "get", f"{GRID}?semaine={MONDAY}")
+    untick = run(alice_client, "post", SAVE, toggle(child_a, capped, FRIDAY, book=False))
+    tick = run(alice_client, "post", SAVE, toggle(child_a, capped, THURSDAY, book=True))
+    # An untick reads exactly what the grid reads; a tick also locks the counter it checks.
+    assert tables_read(untick) == tables_read(grid)
+    assert tables_read(tick) == tables_read(grid) + Counter(["bookings_daycount"])
+    # Savepoint and release (tests run in a transaction), the booking, its counter; a tick
+    # first makes sure the counter exists.
+    assert len(writes(untick)) == 4
+    assert len(writes(tick)) == 5
+    assert len(untick) == len(grid) + 4
+    assert DayCount.objects.get(activity=capped, date=FRIDAY).booked == 0
+    assert DayCount.objects.get(activity=capped, date=THURSDAY).booked == 1
+
+
+def test_toggle_and_grid_stay_constant_as_the_household_grows(
+    frozen, alice_client, household_a, child_a, capped, evening_care
+):
+    book(household_a, child_a, capped, FRIDAY)
+    grid = len(run(alice_client, "get", f"{GRID}?semaine={MONDAY}"))
+    untick = len(run(alice_client, "post", SAVE, toggle(child_a, capped, FRIDAY, book=False)))
+    grow(household_a, capped, evening_care)
+    book(household_a, child_a, capped, NEXT_THURSDAY)
+    assert len(run(alice_client, "get", f"{GRID}?semaine={MONDAY}")) == grid
+    assert (
+        len(run(alice_client, "get", f"{GRID}?semaine={MONDAY + datetime.timedelta(days=7)}"))
+        == grid
+    )
+    assert (
+        len(run(alice_client, "post", SAVE, toggle(child_a, capped, NEXT_THURSDAY, book=False)))
+        == untick
+    )
