@@ -13,6 +13,20 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 
 
 @task
+def send_run_issued(run_id: int) -> int:
+    """The fan-out of an issued run: one task per invoice, enqueued here in the background
+    rather than thousands at once in the staff's request."""
+    invoice_ids = list(
+        Invoice.objects.filter(run_id=run_id, status=Invoice.Status.ISSUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for invoice_id in invoice_ids:
+        send_invoice_issued.enqueue(invoice_id)
+    return len(invoice_ids)
+
+
+@task
 def send_invoice_issued(invoice_id: int) -> int:
     """ "Votre facture est disponible : mars 2026" to each guardian of the household who has an
     active account: the amount, the due date and a link to the invoices page; nothing else."""
