@@ -217,6 +217,12 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         }
     ),
     "billing.services.billing_office_save": StaffWrite(office_change),
+    "billing.services.credit_note_document": NotStaffWrite(
+        "the stored PDF of a credit note, rendered by a task or on download"
+    ),
+    "billing.services.invoice_document": NotStaffWrite(
+        "the stored PDF of an issued invoice, rendered by a task or on download"
+    ),
     "billing.services.payment_record": StaffWrite(
         lambda manager: {
             **issued_invoice(manager),
