@@ -232,11 +232,15 @@ class Booking(models.Model):
 
 
 class DayCount(models.Model):
-    """Bookings of one activity on one day: the row a booking locks to check the capacity."""
+    """Bookings of one activity on one day: the row a booking locks to check the capacity.
+    It also lists the booked children (their ids, sorted), kept by the booking service in the
+    same transaction: the kitchen counts read these rows and the children's diets and schools
+    as they are now, instead of joining every booking of the period to its child."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     booked = models.PositiveIntegerField(default=0)
+    children = models.JSONField(default=list)
 
     class Meta:
         constraints = [

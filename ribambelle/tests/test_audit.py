@@ -261,6 +261,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     ),
     "bookings.services.bookings_apply": StaffWrite(staff_booking),
     "bookings.services.bookings_mass_apply": NotStaffWrite("a family's bookings for a period"),
+    "bookings.services.day_counts_rebuild": NotStaffWrite(
+        "counters of bookings written in bulk by the demo and the benchmark"
+    ),
     "bookings.services.calendar_feed_get_or_create": NotStaffWrite(
         "a family's calendar address, created on first view"
     ),

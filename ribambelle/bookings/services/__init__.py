@@ -3,6 +3,7 @@ calendar, the eligibility, the deadlines and the capacity inside one transaction
 the per activity-and-day counters it touches (invariants 2 and 3). Every change a member of
 staff makes is audited (invariant 8). The configuration's writes are in services.config."""
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -175,6 +176,7 @@ def _apply(
             existing[key] = None
             if counter is not None:
                 counter.booked += 1
+                _list_child(counter, change.child_id)
             outcomes.append(Outcome(change, BOOKED))
         else:
             booking_id = existing.pop(key)
@@ -182,6 +184,8 @@ def _apply(
                 to_delete.append(booking_id)
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
+            if counter is not None:
+                _unlist_child(counter, change.child_id)
             outcomes.append(Outcome(change, CANCELLED))
         if counter is not None:
             touched.add((change.activity_id, change.day))
@@ -191,10 +195,54 @@ def _apply(
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
     if touched:
-        DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
+        DayCount.objects.bulk_update(
+            [counters[k] for k in touched], ["booked", "children"], batch_size=200
+        )
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, children, done, source)
     return outcomes
+
+
+def _list_child(counter: DayCount, child_id: int) -> None:
+    """The counter's children stay sorted and unique (a binary search per change)."""
+    index = bisect.bisect_left(counter.children, child_id)
+    if index == len(counter.children) or counter.children[index] != child_id:
+        counter.children.insert(index, child_id)
+
+
+def _unlist_child(counter: DayCount, child_id: int) -> None:
+    index = bisect.bisect_left(counter.children, child_id)
+    if index < len(counter.children) and counter.children[index] == child_id:
+        del counter.children[index]
+
+
+@transaction.atomic
+def day_counts_rebuild(*, activity_ids: list[int]) -> int:
+    """Make the counters of these activities equal to their bookings (count and children),
+    creating those missing: for data written in bulk (demo, benchmark), never needed after
+    bookings_apply. Returns the number of counters written."""
+    children: dict[tuple[int, date], list[int]] = defaultdict(list)
+    for activity_id, day, child_id in (
+        Booking.objects.filter(activity_id__in=activity_ids)
+        .order_by("activity_id", "date", "child_id")
+        .values_list("activity_id", "date", "child_id")
+        .iterator(chunk_size=10000)
+    ):
+        children[(activity_id, day)].append(child_id)
+    stale = []
+    for counter in DayCount.objects.select_for_update().filter(activity_id__in=activity_ids):
+        counter.children = children.pop((counter.activity_id, counter.date), [])
+        counter.booked = len(counter.children)
+        stale.append(counter)
+    DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
+    DayCount.objects.bulk_create(
+        [
+            DayCount(activity_id=activity_id, date=day, booked=len(ids), children=ids)
+            for (activity_id, day), ids in sorted(children.items())
+        ],
+        batch_size=200,
+    )
+    return len(stale) + len(children)
 
 
 def _log_staff_changes(
