@@ -204,3 +204,18 @@ def test_rebuilding_makes_counters_of_bulk_written_bookings(
     assert services.day_counts_rebuild(activity_ids=[canteen.pk]) == 2
     assert_counters_are_the_bookings(canteen)
     assert_kitchen_counts_are_the_bookings(municipality_a, MONDAY, FRIDAY)
+
+
+def test_the_registers_schools_are_read_once_each(municipality_a, household_a):
+    """One row per school from the database, not one per child (a town has thousands)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ribambelle.bookings.selectors.register import schools_of
+
+    for index, school in enumerate(["École Pasteur", "École Jules-Ferry", "École Pasteur", ""]):
+        ChildFactory(household=household_a, first_name=f"E{index}", school=school)
+    with CaptureQueriesContext(connection) as queries:
+        assert schools_of(municipality_a) == ["École Jules-Ferry", "École Pasteur"]
+    [query] = queries.captured_queries
+    assert query["sql"].startswith('SELECT DISTINCT "families_child"."school" AS "school" FROM')
