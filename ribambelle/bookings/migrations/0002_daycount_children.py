@@ -20,13 +20,19 @@ def fill_children(apps, schema_editor):
             children[day].append(child_id)
         stale = []
         for counter in DayCount.objects.filter(activity_id=activity_id):
-            counter.children = children.pop(counter.date, [])
-            counter.booked = len(counter.children)
+            ids = children.pop(counter.date, [])
+            counter.children = "," + "".join(f"{pk}," for pk in ids)
+            counter.booked = len(ids)
             stale.append(counter)
         DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
         DayCount.objects.bulk_create(
             [
-                DayCount(activity_id=activity_id, date=day, booked=len(ids), children=ids)
+                DayCount(
+                    activity_id=activity_id,
+                    date=day,
+                    booked=len(ids),
+                    children="," + "".join(f"{pk}," for pk in ids),
+                )
                 for day, ids in children.items()
             ],
             batch_size=200,
@@ -42,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="daycount",
             name="children",
-            field=models.JSONField(default=list),
+            field=models.TextField(default=","),
         ),
         migrations.RunPython(fill_children, migrations.RunPython.noop),
     ]

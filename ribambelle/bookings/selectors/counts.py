@@ -65,9 +65,10 @@ SiteTallies = dict[tuple[int, date], dict[str, Tally]]
 Profile = tuple[str, str, bool, bool]
 
 
-def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[int, int]]:
+def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[str, int]]:
     """The distinct profiles of the municipality's children, and each child's profile (its
-    index): one query over the children, whatever the number of bookings."""
+    index) by its id as the counters list it (text): one query over the children, whatever
+    the number of bookings."""
     query = (
         Child.objects.for_municipality(municipality)
         .annotate(has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()))
@@ -81,10 +82,10 @@ def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[int, int]
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     profiles: dict[Profile, int] = {}
-    of_child: dict[int, int] = {}
+    of_child: dict[str, int] = {}
     for pk, school, diet, allergies, pai in rows:
         profile = (school, diet, bool(allergies), bool(pai))
-        of_child[pk] = profiles.setdefault(profile, len(profiles))
+        of_child[str(pk)] = profiles.setdefault(profile, len(profiles))
     return list(profiles), of_child
 
 
@@ -117,7 +118,7 @@ def site_tallies(
         .values_list("activity_id", "date", "children")
     ):
         # Children deleted since they were booked are no longer counted.
-        booked = Counter(of_child[pk] for pk in children if pk in of_child)
+        booked = Counter(of_child[pk] for pk in DayCount.listed(children) if pk in of_child)
         sites = found[(activity_id, day)]
         by_spelling: Counter[str] = Counter()
         for index, n in sorted(booked.items()):

@@ -3,12 +3,13 @@ calendar, the eligibility, the deadlines and the capacity inside one transaction
 the per activity-and-day counters it touches (invariants 2 and 3). Every change a member of
 staff makes is audited (invariant 8). The configuration's writes are in services.config."""
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Greatest, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,7 @@ def _apply(
     counters: dict[tuple[int, date], DayCount] = {
         (counter.activity_id, counter.date): counter
         for counter in DayCount.objects.select_for_update()
+        .defer("children")
         .filter(activity_id__in=activity_ids, date__gte=first, date__lte=last)
         .order_by("pk")
     }
@@ -136,7 +138,9 @@ def _apply(
     to_create: list[Booking] = []
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
-    touched: set[tuple[int, date]] = set()
+    # The counters each child was booked on or cancelled from.
+    listed: defaultdict[int, list[int]] = defaultdict(list)
+    unlisted: defaultdict[int, list[int]] = defaultdict(list)
     for change in changes:
         key = (change.child_id, change.activity_id, change.day)
         counter = counters.get((change.activity_id, change.day))
@@ -176,7 +180,7 @@ def _apply(
             existing[key] = None
             if counter is not None:
                 counter.booked += 1
-                _list_child(counter, change.child_id)
+                listed[change.child_id].append(counter.pk)
             outcomes.append(Outcome(change, BOOKED))
         else:
             booking_id = existing.pop(key)
@@ -185,35 +189,31 @@ def _apply(
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
             if counter is not None:
-                _unlist_child(counter, change.child_id)
+                unlisted[change.child_id].append(counter.pk)
             outcomes.append(Outcome(change, CANCELLED))
-        if counter is not None:
-            touched.add((change.activity_id, change.day))
         done.append((change, decision.late))
     if to_create:
         Booking.objects.bulk_create(to_create, batch_size=1000)
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
-    if touched:
-        DayCount.objects.bulk_update(
-            [counters[k] for k in touched], ["booked", "children"], batch_size=200
-        )
+    _count_children(listed, unlisted)
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, children, done, source)
     return outcomes
 
 
-def _list_child(counter: DayCount, child_id: int) -> None:
-    """The counter's children stay sorted and unique (a binary search per change)."""
-    index = bisect.bisect_left(counter.children, child_id)
-    if index == len(counter.children) or counter.children[index] != child_id:
-        counter.children.insert(index, child_id)
-
-
-def _unlist_child(counter: DayCount, child_id: int) -> None:
-    index = bisect.bisect_left(counter.children, child_id)
-    if index < len(counter.children) and counter.children[index] == child_id:
-        del counter.children[index]
+def _count_children(listed: dict[int, list[int]], unlisted: dict[int, list[int]]) -> None:
+    """The locked counters, one UPDATE per child and direction (one for a tick): the count and
+    the list of children change in SQL, the lists never travel to Python and back."""
+    for child_id, counter_ids in listed.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=F("booked") + 1, children=Concat("children", Value(f"{child_id},"))
+        )
+    for child_id, counter_ids in unlisted.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=Greatest(F("booked") - 1, 0),
+            children=Replace("children", Value(f",{child_id},"), Value(",")),
+        )
 
 
 @transaction.atomic
@@ -221,7 +221,7 @@ def day_counts_rebuild(*, activity_ids: list[int]) -> int:
     """Make the counters of these activities equal to their bookings (count and children),
     creating those missing: for data written in bulk (demo, benchmark), never needed after
     bookings_apply. Returns the number of counters written."""
-    children: dict[tuple[int, date], list[int]] = defaultdict(list)
+    children: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
     for activity_id, day, child_id in (
         Booking.objects.filter(activity_id__in=activity_ids)
         .order_by("activity_id", "date", "child_id")
@@ -231,13 +231,15 @@ def day_counts_rebuild(*, activity_ids: list[int]) -> int:
         children[(activity_id, day)].append(child_id)
     stale = []
     for counter in DayCount.objects.select_for_update().filter(activity_id__in=activity_ids):
-        counter.children = children.pop((counter.activity_id, counter.date), [])
-        counter.booked = len(counter.children)
+        ids = children.pop((counter.activity_id, counter.date), [])
+        counter.children, counter.booked = DayCount.listing(ids), len(ids)
         stale.append(counter)
     DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
     DayCount.objects.bulk_create(
         [
-            DayCount(activity_id=activity_id, date=day, booked=len(ids), children=ids)
+            DayCount(
+                activity_id=activity_id, date=day, booked=len(ids), children=DayCount.listing(ids)
+            )
             for (activity_id, day), ids in sorted(children.items())
         ],
         batch_size=200,

@@ -106,7 +106,7 @@ def seed_bench_bookings(municipality: Municipality, today: date | None = None) -
         written += _write(Booking._meta.db_table, BOOKING_COLUMNS, rows.for_children(chunk))
     DayCount.objects.bulk_create(
         [
-            DayCount(activity_id=a, date=d, booked=len(ids), children=sorted(ids))
+            DayCount(activity_id=a, date=d, booked=len(ids), children=DayCount.listing(sorted(ids)))
             for (a, d), ids in sorted(counts.items())
         ],
         batch_size=200,
