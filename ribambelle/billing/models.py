@@ -197,6 +197,8 @@ class Invoice(models.Model):
     household_name = models.CharField(max_length=150, blank=True)
     household_address = models.TextField(blank=True)
     quotient = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # The document as issued, rendered once by the task that follows the issue (private).
+    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
 
     objects = TenantQuerySet.as_manager()
 
@@ -304,6 +306,8 @@ class CreditNote(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The document, rendered once by the task that follows its creation (private).
+    pdf = models.FileField(upload_to="credit-notes/%Y/%m/", blank=True)
 
     objects = TenantQuerySet.as_manager()
 

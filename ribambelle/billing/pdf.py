@@ -2,6 +2,10 @@
 template body. The PDF is rendered without any network: the only resource WeasyPrint may load
 is a data: URI (the municipality's logo, read from the private storage).
 
+An issued invoice never changes (invariant 4): its PDF is the invoice as issued, without what
+was paid or credited since (the portal page shows that), rendered once and stored privately
+(services.invoice_document); a credit note has its own PDF, stored the same way.
+
 The PDF is PDF/A-3u (archived by the treasury and the families for years) and tagged (read
 aloud by screen readers), with XMP metadata: title, author (the municipality), language."""
 
@@ -17,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing import rules
-from ribambelle.billing.models import Invoice, InvoiceLine
+from ribambelle.billing.models import CreditNote, Invoice, InvoiceLine
 from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -91,7 +95,9 @@ def portal_url(invoice: Invoice) -> str:
     return settings.SITE_URL + tenant_reverse(invoice.municipality, "billing:invoices")
 
 
-def document_context(invoice: Invoice) -> dict:
+def document_context(invoice: Invoice, *, as_issued: bool = False) -> dict:
+    """What the invoice template shows; `as_issued` for the stored PDF: the amounts of the day
+    it was issued, with neither payments nor credit notes."""
     lines = [
         LineView(
             line=line,
@@ -107,7 +113,8 @@ def document_context(invoice: Invoice) -> dict:
         "logo": logo_data_uri(invoice.municipality),
         "period": period_label(invoice),
         "lines": lines,
-        "credit_notes": list(invoice.credit_notes.all()),
+        "credit_notes": [] if as_issued else list(invoice.credit_notes.all()),
+        "as_issued": as_issued,
         "siret": rules.format_siret(invoice.office.siret),
         "portal_url": portal_url(invoice),
         "pay_online": bool(invoice.office.provider),
@@ -138,11 +145,10 @@ def _with_language(metadata_class: Any) -> Any:
     return Metadata
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
+def _write_pdf(html: str) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string("billing/portal/invoice_pdf.html", document_context(invoice))
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
         pdf_variant=PDF_VARIANT, pdf_tags=True
@@ -152,5 +158,29 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, srgb=True)
 
 
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The invoice as issued (see the module's docstring)."""
+    context = document_context(invoice, as_issued=True)
+    return _write_pdf(render_to_string("billing/portal/invoice_pdf.html", context))
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    invoice = note.invoice
+    context = {
+        "note": note,
+        "invoice": invoice,
+        "issuer": invoice.municipality,
+        "office": invoice.office,
+        "logo": logo_data_uri(invoice.municipality),
+        "period": period_label(invoice),
+        "siret": rules.format_siret(invoice.office.siret),
+    }
+    return _write_pdf(render_to_string("billing/portal/credit_note_pdf.html", context))
+
+
 def pdf_filename(invoice: Invoice) -> str:
     return f"facture-{invoice.number}.pdf"
+
+
+def credit_note_filename(note: CreditNote) -> str:
+    return f"avoir-{note.number}.pdf"

@@ -102,6 +102,22 @@ def family_invoice_get(household: Household, pk: int) -> Invoice:
     )
 
 
+def family_invoice_document_get(household: Household, pk: int) -> Invoice:
+    """One issued invoice of the household for its stored PDF (one query); what rendering it
+    again would need (its lines) is read only then."""
+    return get_object_or_404(issued_invoices(household).select_related("municipality"), pk=pk)
+
+
+def family_credit_note_get(household: Household, invoice_pk: int, pk: int) -> CreditNote:
+    """A credit note on one of the household's issued invoices, for its stored PDF."""
+    return get_object_or_404(
+        CreditNote.objects.select_related("invoice__municipality", "invoice__office").filter(
+            invoice__in=issued_invoices(household).filter(pk=invoice_pk)
+        ),
+        pk=pk,
+    )
+
+
 def payable_invoice_get(household: Household, pk: int) -> Invoice:
     """An issued invoice of the household that the family asks to pay online."""
     return get_object_or_404(issued_invoices(household), pk=pk)

@@ -9,14 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
-from ribambelle.billing import rules, selectors
+from ribambelle.billing import pdf, rules, selectors
 from ribambelle.billing.models import (
     ZERO,
     BillingOffice,
@@ -32,7 +34,9 @@ from ribambelle.billing.models import (
 from ribambelle.billing.payments import config as payment_config
 from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record, audit_record_changes
+from ribambelle.core.files import PDF, store_private_file
 from ribambelle.core.models import AuditEntry
+from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality
 
 INVOICE_PREFIX = "F"
@@ -141,7 +145,8 @@ def invoice_run_issue(
     *, municipality: Municipality, run: InvoiceRun, actor: User | None
 ) -> InvoiceRun:
     """Issue every draft of the run: numbers in the order of the households' names, the
-    household copied onto the invoice, then e-mails once the transaction is committed."""
+    household copied onto the invoice, then the documents and e-mails once the transaction is
+    committed. The invoices are written by one set-based statement (`_issue_invoices`)."""
     run = (
         InvoiceRun.objects.select_for_update(of=("self",))
         .select_related("office")
@@ -150,29 +155,11 @@ def invoice_run_issue(
     if run.status == InvoiceRun.Status.ISSUED:
         raise BillingError(_("Cette facturation est déjà émise."))
     today = timezone.localdate()
-    invoices = list(
-        Invoice.objects.filter(run=run)
-        .select_related("household")
-        .order_by("household__name", "household_id")
-    )
-    numbers = _next_numbers(municipality, NumberSequence.Kind.INVOICE, today.year, len(invoices))
+    count = Invoice.objects.filter(run=run).count()
+    numbers = _next_numbers(municipality, NumberSequence.Kind.INVOICE, today.year, count)
     due_on = today + timedelta(days=run.office.due_days)
-    for invoice, number in zip(invoices, numbers, strict=True):
-        household = invoice.household
-        invoice.number = rules.format_number(INVOICE_PREFIX, today.year, number)
-        invoice.status = Invoice.Status.ISSUED
-        invoice.issued_on = today
-        invoice.due_on = due_on
-        invoice.household_name = household.name
-        invoice.household_address = rules.postal_address(
-            household.address, household.postal_code, household.city
-        )
-    # The quotient stays the one the lines were priced with when the run was computed.
-    Invoice.objects.bulk_update(
-        invoices,
-        ["number", "status", "issued_on", "due_on", "household_name", "household_address"],
-        batch_size=1000,
-    )
+    if count:
+        _issue_invoices(run, numbers, year=today.year, issued_on=today, due_on=due_on)
     run.status = InvoiceRun.Status.ISSUED
     run.issued_at = timezone.now()
     run.save(update_fields=["status", "issued_at"])
@@ -184,21 +171,119 @@ def invoice_run_issue(
         before={"status": InvoiceRun.Status.DRAFT},
         after={
             "status": run.status,
-            "invoices": len(invoices),
-            "numbers": [invoices[0].number, invoices[-1].number] if invoices else [],
+            "invoices": count,
+            "numbers": [
+                rules.format_number(INVOICE_PREFIX, today.year, numbers[0]),
+                rules.format_number(INVOICE_PREFIX, today.year, numbers[-1]),
+            ]
+            if count
+            else [],
             "due_on": due_on,
         },
     )
-    ids = [invoice.pk for invoice in invoices]
-    transaction.on_commit(lambda: _notify_issued(ids))
+    run_id = run.pk
+    transaction.on_commit(lambda: _notify_issued(run_id))
     return run
 
 
-def _notify_issued(invoice_ids: list[int]) -> None:
+# The number as rules.format_number writes it ("%06d": six digits at least, never cut).
+_PADDED = {
+    "sqlite": "printf('%%06d', {n})",
+    "postgresql": "CASE WHEN {n} < 1000000 THEN lpad(({n})::text, 6, '0') ELSE ({n})::text END",
+}
+
+
+def _issue_invoices(
+    run: InvoiceRun, numbers: range, *, year: int, issued_on: date, due_on: date
+) -> None:
+    """One UPDATE ... FROM for the whole run instead of a CASE WHEN per row and field: the
+    position of each invoice in the households' alphabetical order (a window function) gives
+    its number, and the household's name and postal address are copied in the same statement
+    (as rules.postal_address writes it). The run is locked, and so is the sequence that
+    reserved `numbers`: nothing else numbers or changes these drafts meanwhile."""
+    vendor = connection.vendor
+    if vendor not in _PADDED:
+        raise NotImplementedError(f"Issuing invoices is not written for {vendor}.")
+    quote = connection.ops.quote_name
+    invoice = quote(Invoice._meta.db_table)
+    household = quote(Household._meta.db_table)
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    town = f"TRIM(h.{column(Household, 'postal_code')} || ' ' || h.{column(Household, 'city')})"
+    sql = f"""
+        UPDATE {invoice} SET
+            {column(Invoice, "number")} = %s || {_PADDED[vendor].format(n="ranked.sequence")},
+            {column(Invoice, "status")} = %s,
+            {column(Invoice, "issued_on")} = %s,
+            {column(Invoice, "due_on")} = %s,
+            {column(Invoice, "household_name")} = ranked.name,
+            {column(Invoice, "household_address")} = CASE
+                WHEN ranked.street <> '' AND ranked.town <> ''
+                    THEN ranked.street || %s || ranked.town
+                WHEN ranked.street <> '' THEN ranked.street
+                ELSE ranked.town
+            END
+        FROM (
+            SELECT i.{column(Invoice, "id")} AS invoice_id,
+                h.{column(Household, "name")} AS name,
+                h.{column(Household, "address")} AS street,
+                {town} AS town,
+                %s - 1 + ROW_NUMBER() OVER (
+                    ORDER BY h.{column(Household, "name")}, h.{column(Household, "id")}
+                ) AS sequence
+            FROM {invoice} i
+            JOIN {household} h ON h.{column(Household, "id")} = i.{column(Invoice, "household")}
+            WHERE i.{column(Invoice, "run")} = %s
+        ) AS ranked
+        WHERE {invoice}.{column(Invoice, "id")} = ranked.invoice_id
+    """  # noqa: S608 - only quoted names are formatted in; the values are parameters
+    prefix = rules.format_number(INVOICE_PREFIX, year, 0).removesuffix("000000")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [prefix, Invoice.Status.ISSUED, issued_on, due_on, "\n", numbers[0], run.pk],
+        )
+
+
+def _notify_issued(run_id: int) -> None:
     from ribambelle.billing import tasks
 
-    for invoice_id in invoice_ids:
-        tasks.send_invoice_issued.enqueue(invoice_id)
+    tasks.send_run_issued.enqueue(run_id)
+
+
+# Stored documents: an issued invoice and a credit note never change, so their PDF is rendered
+# once, by the task that follows the issue or the creation, and then served from the storage.
+
+
+def _stored_document(
+    model: type[Invoice] | type[CreditNote], row: Invoice | CreditNote, render: Any
+) -> FieldFile:
+    """The row's stored PDF, rendered and stored first when there is none or when the storage
+    lost it. Two requests that find it missing at once both render; the first to write its
+    name keeps it, the other deletes its copy and serves the first one."""
+    field: FieldFile = row.pdf
+    if field.name and field.storage.exists(field.name):
+        return field
+    previous = field.name or ""
+    stored = store_private_file(field, ContentFile(render(row)), PDF)
+    if not model.objects.filter(pk=row.pk, pdf=previous).update(pdf=stored):
+        field.storage.delete(stored)
+        row.refresh_from_db(fields=["pdf"])
+    return row.pdf
+
+
+def invoice_document(*, invoice: Invoice) -> FieldFile:
+    """The PDF of an issued invoice, as issued (pdf.invoice_pdf)."""
+    if invoice.status != Invoice.Status.ISSUED:
+        raise BillingError(_("Seule une facture émise a un document."))
+    return _stored_document(Invoice, invoice, pdf.invoice_pdf)
+
+
+def credit_note_document(*, note: CreditNote) -> FieldFile:
+    """The PDF of a credit note (pdf.credit_note_pdf)."""
+    return _stored_document(CreditNote, note, pdf.credit_note_pdf)
 
 
 # One invoice: credit notes and payments received by the office
@@ -241,7 +326,15 @@ def credit_note_create(
         household_id=invoice.household_id,
         after={"invoice": invoice.number, "amount": amount, "reason": reason},
     )
+    note_id = note.pk
+    transaction.on_commit(lambda: _notify_credited(note_id))
     return note
+
+
+def _notify_credited(note_id: int) -> None:
+    from ribambelle.billing import tasks
+
+    tasks.store_credit_note_document.enqueue(note_id)
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ from django.tasks import task
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.billing.models import Invoice
+from ribambelle.billing import services
+from ribambelle.billing.models import CreditNote, Invoice
 from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.selectors import account_recipients
@@ -13,9 +14,24 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 
 
 @task
+def send_run_issued(run_id: int) -> int:
+    """The fan-out of an issued run: one task per invoice, enqueued here in the background
+    rather than thousands at once in the staff's request."""
+    invoice_ids = list(
+        Invoice.objects.filter(run_id=run_id, status=Invoice.Status.ISSUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for invoice_id in invoice_ids:
+        send_invoice_issued.enqueue(invoice_id)
+    return len(invoice_ids)
+
+
+@task
 def send_invoice_issued(invoice_id: int) -> int:
-    """ "Votre facture est disponible : mars 2026" to each guardian of the household who has an
-    active account: the amount, the due date and a link to the invoices page; nothing else."""
+    """The invoice's PDF rendered and stored (once: it never changes), then "Votre facture est
+    disponible : mars 2026" to each guardian of the household who has an active account: the
+    amount, the due date and a link to the invoices page; nothing else."""
     invoice = (
         Invoice.objects.select_related("municipality", "office", "household")
         .filter(pk=invoice_id, status=Invoice.Status.ISSUED)
@@ -23,6 +39,7 @@ def send_invoice_issued(invoice_id: int) -> int:
     )
     if invoice is None:
         return 0
+    services.invoice_document(invoice=invoice)
     municipality = invoice.municipality
     # One e-mail per address, greeting the first of the guardians who share it.
     recipients = {r.email: r.user.first_name for r in account_recipients(invoice.household_id)}
@@ -40,3 +57,17 @@ def send_invoice_issued(invoice_id: int) -> int:
             context={"invoice": invoice, "url": url, "first_name": first_name},
         )
     return len(recipients)
+
+
+@task
+def store_credit_note_document(note_id: int) -> bool:
+    """The credit note's PDF, rendered once and stored; False when the note is gone."""
+    note = (
+        CreditNote.objects.select_related("invoice__municipality", "invoice__office")
+        .filter(pk=note_id)
+        .first()
+    )
+    if note is None:
+        return False
+    services.credit_note_document(note=note)
+    return True

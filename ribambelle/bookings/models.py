@@ -5,6 +5,7 @@ activity-and-day counter that a booking locks (select_for_update) so that capaci
 concurrent requests, on SQLite (which serializes writers) as on PostgreSQL (row locks)."""
 
 import secrets
+from collections.abc import Iterable
 from datetime import time
 from typing import Any, Self
 
@@ -232,11 +233,17 @@ class Booking(models.Model):
 
 
 class DayCount(models.Model):
-    """Bookings of one activity on one day: the row a booking locks to check the capacity."""
+    """Bookings of one activity on one day: the row a booking locks to check the capacity.
+    It also lists the booked children, kept by the booking service in the same transaction:
+    the kitchen counts read these rows and the children's diets and schools as they are now,
+    instead of joining every booking of the period to its child. The list is text, ",12,45,",
+    so that booking appends ("12,") and cancelling replaces (",12," by ",") in SQL on either
+    database, without reading the list back."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     booked = models.PositiveIntegerField(default=0)
+    children = models.TextField(default=",")
 
     class Meta:
         constraints = [
@@ -245,6 +252,19 @@ class DayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.date}: {self.booked}"
+
+    @staticmethod
+    def listing(child_ids: Iterable[int]) -> str:
+        return "," + "".join(f"{pk}," for pk in child_ids)
+
+    @staticmethod
+    def listed(children: str) -> list[str]:
+        """The ids of a listing, as text (the kitchen counts look them up as they are)."""
+        return children.strip(",").split(",") if children.strip(",") else []
+
+    @property
+    def children_ids(self) -> list[int]:
+        return [int(pk) for pk in self.listed(self.children)]
 
 
 class Attendance(models.Model):

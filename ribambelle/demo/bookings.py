@@ -9,18 +9,16 @@ The school year, its holidays and the activities are shared with the bench seede
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from django.db.models import Count
 from django.utils import timezone
 
 from ribambelle.accounts.models import User
-from ribambelle.bookings import rules, selectors
+from ribambelle.bookings import rules, selectors, services
 from ribambelle.bookings.models import (
     Activity,
     Attendance,
     Booking,
     BookingSettings,
     Closure,
-    DayCount,
 )
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Household
@@ -293,25 +291,7 @@ def ensure_closures(municipality: Municipality, year: SchoolYear, today: date) -
 
 def sync_day_counts(activities: list[Activity]) -> None:
     """Make the counters equal to the bookings, whatever was there before."""
-    ids = [a.pk for a in activities]
-    counts = {
-        (row["activity_id"], row["date"]): row["n"]
-        for row in Booking.objects.filter(activity_id__in=ids)
-        .values("activity_id", "date")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    stale = []
-    for counter in DayCount.objects.filter(activity_id__in=ids):
-        wanted = counts.pop((counter.activity_id, counter.date), 0)
-        if counter.booked != wanted:
-            counter.booked = wanted
-            stale.append(counter)
-    DayCount.objects.bulk_update(stale, ["booked"], batch_size=500)
-    DayCount.objects.bulk_create(
-        [DayCount(activity_id=a, date=d, booked=n) for (a, d), n in counts.items()],
-        batch_size=500,
-    )
+    services.day_counts_rebuild(activity_ids=[a.pk for a in activities])
 
 
 # Which weekdays each demo household books, by activity (0 Monday ... 4 Friday). Children whose

@@ -228,6 +228,12 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     ),
     "billing.services.billing_office_save": StaffWrite(office_change),
     "billing.services.billing_office_test_set": StaffWrite(office_test),
+    "billing.services.credit_note_document": NotStaffWrite(
+        "the stored PDF of a credit note, rendered by a task or on download"
+    ),
+    "billing.services.invoice_document": NotStaffWrite(
+        "the stored PDF of an issued invoice, rendered by a task or on download"
+    ),
     "billing.services.payment_record": StaffWrite(
         lambda manager: {
             **issued_invoice(manager),
@@ -267,6 +273,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.bookings_apply": StaffWrite(staff_booking),
     "bookings.services.bookings_grid_apply": StaffWrite(staff_grid_booking),
     "bookings.services.bookings_mass_apply": NotStaffWrite("a family's bookings for a period"),
+    "bookings.services.day_counts_rebuild": NotStaffWrite(
+        "counters of bookings written in bulk by the demo and the benchmark"
+    ),
     "bookings.services.calendar_feed_get_or_create": NotStaffWrite(
         "a family's calendar address, created on first view"
     ),

@@ -111,3 +111,60 @@ def test_numbers_continue_across_runs_and_restart_each_year(municipality_a, agen
         f"F-{year}-000002",
         f"F-{year}-000003",
     ]
+
+
+@pytest.mark.django_db
+def test_issuing_numbers_in_name_order_and_copies_the_household(
+    municipality_a, agent_a, django_capture_on_commit_callbacks
+):
+    """One set-based statement numbers the run in the households' order of names (their id
+    breaking ties), pads as format_number does (never cutting a seventh digit) and copies each
+    household's name and postal address as postal_address writes it, whatever is blank."""
+    from ribambelle.billing import rules
+    from ribambelle.billing.models import NumberSequence
+    from ribambelle.families.models import Household
+
+    office = _office_with_families(municipality_a, "Est", 4)
+    addresses = {
+        "Est 0": ("3 rue Haute", "69001", "Lyon"),
+        "Est 1": ("", "", "Lyon"),
+        "Est 2": ("Chemin du Moulin", "", ""),
+        "Est 3": ("", "", ""),
+    }
+    for name, (street, postal_code, city) in addresses.items():
+        Household.objects.filter(municipality=municipality_a, name=name).update(
+            address=street, postal_code=postal_code, city=city
+        )
+    # Renamed after the drafts were computed: the issue reads the name of the day.
+    Household.objects.filter(municipality=municipality_a, name="Est 0").update(name="Zed")
+    run = services.invoice_run_compute(
+        municipality=municipality_a, office=office, month=NOVEMBER, actor=agent_a
+    )
+    Household.objects.filter(municipality=municipality_a, name="Zed").update(name="Est 9")
+    year = datetime.date.today().year
+    NumberSequence.objects.create(
+        municipality=municipality_a, kind=NumberSequence.Kind.INVOICE, year=year, last=999_997
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.invoice_run_issue(municipality=municipality_a, run=run, actor=agent_a)
+    assert len(callbacks) == 1  # one fan-out task, whatever the number of invoices
+    issued = sorted(
+        Invoice.objects.filter(run=run).values_list(
+            "number", "household_name", "household_address", "status", "issued_on"
+        ),
+        key=lambda row: (len(row[0]), row[0]),
+    )
+    today = datetime.date.today()
+    expected_order = ["Est 1", "Est 2", "Est 3", "Est 9"]
+    original = {"Est 9": "Est 0"}
+    assert issued == [
+        (
+            rules.format_number("F", year, 999_998 + index),
+            name,
+            rules.postal_address(*addresses[original.get(name, name)]),
+            "issued",
+            today,
+        )
+        for index, name in enumerate(expected_order)
+    ]
+    assert issued[-1][0] == f"F-{year}-1000001"

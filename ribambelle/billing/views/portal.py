@@ -1,14 +1,15 @@
 """Mes factures: the household's issued invoices, each as an HTML page and as a PDF printed
-from the same template body. Drafts and other households' invoices answer 404 (invariant 1);
-the PDF is served inline or as an attachment, never sniffed (invariant 6)."""
+from the same template body (stored when issued), and their credit notes as PDFs. Drafts and
+other households' invoices answer 404 (invariant 1); the PDFs are served inline or as an
+attachment, never sniffed (invariant 6)."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.billing import pdf, selectors
+from ribambelle.billing import pdf, selectors, services
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
+from ribambelle.core.files import PDF, serve_file
 from ribambelle.families import selectors as family_selectors
 
 
@@ -42,11 +43,24 @@ def invoice(request, pk: int):
 
 @parent_required
 def invoice_pdf(request, pk: int):
+    """The PDF stored when the invoice was issued (rendered now only if it is missing)."""
     household = family_selectors.household_of(request)
-    found = selectors.family_invoice_get(household, pk)
-    disposition = "attachment" if request.GET.get("telecharger") == "1" else "inline"
-    response = HttpResponse(pdf.invoice_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{pdf.pdf_filename(found)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    found = selectors.family_invoice_document_get(household, pk)
+    return serve_file(
+        services.invoice_document(invoice=found),
+        content_type=PDF,
+        filename=pdf.pdf_filename(found),
+        inline=request.GET.get("telecharger") != "1",
+    )
+
+
+@parent_required
+def credit_note_pdf(request, invoice_pk: int, pk: int):
+    household = family_selectors.household_of(request)
+    note = selectors.family_credit_note_get(household, invoice_pk, pk)
+    return serve_file(
+        services.credit_note_document(note=note),
+        content_type=PDF,
+        filename=pdf.credit_note_filename(note),
+        inline=request.GET.get("telecharger") != "1",
+    )

@@ -1,19 +1,19 @@
 """Reads of the daily counts for the kitchen ("effectifs"): bookings per activity, day and
-school, with the children's diets. One aggregate query plus the activities and their closures,
-whatever the number of children and days."""
+school, with the children's diets. The day counters (which list the booked children) and the
+children's profiles, plus the activities and their closures: a constant number of queries
+whatever the number of children and days, and no aggregate over every booking of the period."""
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ribambelle.bookings import rules
-from ribambelle.bookings.models import Activity, Booking
+from ribambelle.bookings.models import Activity, DayCount
 from ribambelle.bookings.selectors import activities_of, activity_specs
 from ribambelle.families.models import Child
 from ribambelle.tenants.models import Municipality
@@ -61,49 +61,79 @@ class ActivityCounts:
 SiteTallies = dict[tuple[int, date], dict[str, Tally]]
 
 
-def _tally(entry: Mapping[str, Any]) -> Tally:
-    school = entry["child__school"].strip()
+# A child as the kitchen counts it: school, diet, allergies, PAI.
+Profile = tuple[str, str, bool, bool]
+
+
+def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[str, int]]:
+    """The distinct profiles of the municipality's children, and each child's profile (its
+    index) by its id as the counters list it (text): one query over the children, whatever
+    the number of bookings."""
+    query = (
+        Child.objects.for_municipality(municipality)
+        .annotate(has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()))
+        .values_list("pk", "school", "diet", "has_allergies", "has_pai")
+        .order_by()
+    )
+    # The rows as the database gives them (booleans may be 0 and 1, which hash as False and
+    # True): a town's thousands of children without the ORM's work on each row.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    profiles: dict[Profile, int] = {}
+    of_child: dict[str, int] = {}
+    for pk, school, diet, allergies, pai in rows:
+        profile = (school, diet, bool(allergies), bool(pai))
+        of_child[str(pk)] = profiles.setdefault(profile, len(profiles))
+    return list(profiles), of_child
+
+
+def _tally(site: str, n: int, diet: str, allergies: bool, pai: bool) -> Tally:
+    kinds = Child.Diet
     return Tally(
-        school or str(SITE_UNKNOWN),
-        entry["total"],
-        entry["standard"],
-        entry["no_meat"],
-        entry["medical"],
-        entry["allergies"],
-        entry["pai"],
+        site.strip() or str(SITE_UNKNOWN),
+        n,
+        n if diet == kinds.STANDARD else 0,
+        n if diet == kinds.NO_MEAT else 0,
+        n if diet == kinds.MEDICAL else 0,
+        n if allergies else 0,
+        n if pai else 0,
     )
 
 
 def site_tallies(
     municipality: Municipality, activities: list[Activity], start: date, end: date
 ) -> SiteTallies:
-    """One aggregate query. Schools typed differently ("École Pasteur", "ecole pasteur ") are
+    """Two queries: the day counters of the period, which list the booked children (kept by
+    the booking service), and the children's profiles as they are now; no join of every
+    booking to its child. Schools typed differently ("École Pasteur", "ecole pasteur ") are
     one site, named as most of its children have it."""
-    diet = Child.Diet
+    profiles, of_child = _profiles(municipality)
     found: SiteTallies = defaultdict(dict)
     spellings: dict[tuple[int, date, str], list[tuple[int, str]]] = defaultdict(list)
-    for entry in (
-        Booking.objects.for_municipality(municipality)
-        .filter(activity__in=activities, date__gte=start, date__lte=end)
-        .values("activity_id", "date", "child__school")
-        .annotate(
-            total=Count("pk"),
-            standard=Count("pk", filter=Q(child__diet=diet.STANDARD)),
-            no_meat=Count("pk", filter=Q(child__diet=diet.NO_MEAT)),
-            medical=Count("pk", filter=Q(child__diet=diet.MEDICAL)),
-            allergies=Count("pk", filter=~Q(child__allergies="")),
-            pai=Count("pk", filter=Q(child__has_pai=True)),
-        )
-        .order_by()
+    for activity_id, day, children in (
+        DayCount.objects.filter(activity__in=activities, date__gte=start, date__lte=end)
+        .exclude(booked=0)
+        .values_list("activity_id", "date", "children")
     ):
-        tally = _tally(entry)
-        sites = found[(entry["activity_id"], entry["date"])]
-        key = rules.normalise(entry["child__school"])
-        spellings[(entry["activity_id"], entry["date"], key)].append((-tally.total, tally.site))
-        if key in sites:
-            sites[key].add(tally)
-        else:
-            sites[key] = tally
+        # Children deleted since they were booked are no longer counted.
+        booked = Counter(of_child[pk] for pk in DayCount.listed(children) if pk in of_child)
+        sites = found[(activity_id, day)]
+        by_spelling: Counter[str] = Counter()
+        for index, n in sorted(booked.items()):
+            school, diet, allergies, pai = profiles[index]
+            tally = _tally(school, n, diet, allergies, pai)
+            by_spelling[school] += n
+            key = rules.normalise(school)
+            if key in sites:
+                sites[key].add(tally)
+            else:
+                sites[key] = tally
+        for school, n in by_spelling.items():
+            spellings[(activity_id, day, rules.normalise(school))].append(
+                (-n, school.strip() or str(SITE_UNKNOWN))
+            )
     for (activity_id, day, key), names in spellings.items():
         found[(activity_id, day)][key].site = min(names)[1]
     return found

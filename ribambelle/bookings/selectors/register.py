@@ -80,12 +80,11 @@ class RegisterChoices:
 def schools_of(municipality: Municipality) -> list[str]:
     """The schools the children attend: a register is taken at one site (one query)."""
     return sorted(
-        set(
-            Child.objects.for_municipality(municipality)
-            .exclude(school="")
-            .values_list("school", flat=True)
-            .distinct()
-        ),
+        Child.objects.for_municipality(municipality)
+        .exclude(school="")
+        .values_list("school", flat=True)
+        .order_by()  # the children's default ordering would make every child distinct
+        .distinct(),
         key=rules.paper_order,
     )
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Greatest, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -205,6 +205,7 @@ def _apply(
         counters = {
             (counter.activity_id, counter.date): counter
             for counter in DayCount.objects.select_for_update()
+            .defer("children")
             .filter(
                 activity_id__in={a for a, _d in changed},
                 date__gte=min(c.day for c in changes),
@@ -229,7 +230,11 @@ def _apply(
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
-    released: dict[tuple[int, date], int] = defaultdict(int)
+    # Children cancelled on a counter left unlocked (a toggle's untick), per (activity, day).
+    released: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
+    # The locked counters each child was booked on or cancelled from.
+    listed: defaultdict[int, list[int]] = defaultdict(list)
+    unlisted: defaultdict[int, list[int]] = defaultdict(list)
     for change in changes:
         key = (change.child_id, change.activity_id, change.day)
         counter = counters.get((change.activity_id, change.day))
@@ -269,15 +274,18 @@ def _apply(
             existing[key] = None
             if counter is not None:
                 counter.booked += 1
+                listed[change.child_id].append(counter.pk)
             outcomes.append(Outcome(change, BOOKED))
         else:
             booking_id = existing.pop(key)
             if booking_id is not None:
                 to_delete.append(booking_id)
             if relative:
-                released[(change.activity_id, change.day)] += 1
+                released[(change.activity_id, change.day)].append(change.child_id)
             if counter is not None and counter.booked > 0:
                 counter.booked -= 1
+            if counter is not None:
+                unlisted[change.child_id].append(counter.pk)
             outcomes.append(Outcome(change, CANCELLED))
         if counter is not None:
             touched.add((change.activity_id, change.day))
@@ -286,18 +294,64 @@ def _apply(
         Booking.objects.bulk_create(to_create, batch_size=1000)
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
-    if touched:
-        DayCount.objects.bulk_update([counters[k] for k in touched], ["booked"], batch_size=1000)
-    for (activity_id, day), amount in released.items():
-        DayCount.objects.filter(activity_id=activity_id, date=day).update(
-            booked=Greatest(F("booked") - amount, 0)
-        )
+    _count_children(listed, unlisted)
+    for (activity_id, day), released_ids in released.items():
+        for child_id in released_ids:
+            DayCount.objects.filter(activity_id=activity_id, date=day).update(
+                booked=Greatest(F("booked") - 1, 0),
+                children=Replace("children", Value(f",{child_id},"), Value(",")),
+            )
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts
     counts.update({key: counters[key].booked for key in touched if key in counts})
-    counts.update({k: max(counts[k] - n, 0) for k, n in released.items() if k in counts})
+    counts.update({k: max(counts[k] - len(n), 0) for k, n in released.items() if k in counts})
     return _Applied(outcomes, context, set(existing), counts)
+
+
+def _count_children(listed: dict[int, list[int]], unlisted: dict[int, list[int]]) -> None:
+    """The locked counters, one UPDATE per child and direction (one for a tick): the count and
+    the list of children change in SQL, the lists never travel to Python and back."""
+    for child_id, counter_ids in listed.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=F("booked") + 1, children=Concat("children", Value(f"{child_id},"))
+        )
+    for child_id, counter_ids in unlisted.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=Greatest(F("booked") - 1, 0),
+            children=Replace("children", Value(f",{child_id},"), Value(",")),
+        )
+
+
+@transaction.atomic
+def day_counts_rebuild(*, activity_ids: list[int]) -> int:
+    """Make the counters of these activities equal to their bookings (count and children),
+    creating those missing: for data written in bulk (demo, benchmark), never needed after
+    bookings_apply. Returns the number of counters written."""
+    children: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
+    for activity_id, day, child_id in (
+        Booking.objects.filter(activity_id__in=activity_ids)
+        .order_by("activity_id", "date", "child_id")
+        .values_list("activity_id", "date", "child_id")
+        .iterator(chunk_size=10000)
+    ):
+        children[(activity_id, day)].append(child_id)
+    stale = []
+    for counter in DayCount.objects.select_for_update().filter(activity_id__in=activity_ids):
+        ids = children.pop((counter.activity_id, counter.date), [])
+        counter.children, counter.booked = DayCount.listing(ids), len(ids)
+        stale.append(counter)
+    DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
+    DayCount.objects.bulk_create(
+        [
+            DayCount(
+                activity_id=activity_id, date=day, booked=len(ids), children=DayCount.listing(ids)
+            )
+            for (activity_id, day), ids in sorted(children.items())
+        ],
+        batch_size=200,
+    )
+    return len(stale) + len(children)
 
 
 def _log_staff_changes(

@@ -1,7 +1,9 @@
 """Activities of the 2026-2027 school year, and the bookings and attendance of children.
 
 A booking made here does not count against the activity's capacity (no DayCount): tests of
-capacity book through the services."""
+capacity book through the services; `counted_booking` also brings the day counters up to date
+(as the demo and the benchmark do after writing bookings in bulk), for the readers of those
+counters (the kitchen counts)."""
 
 import datetime
 
@@ -72,3 +74,12 @@ class AttendanceFactory(DjangoModelFactory):
     )
     date = MONDAY
     status = Attendance.Status.PRESENT
+
+
+def counted_booking(**fields) -> Booking:
+    """A booking, then its activity's day counters made equal to its bookings."""
+    from ribambelle.bookings import services
+
+    booking: Booking = BookingFactory(**fields)
+    services.day_counts_rebuild(activity_ids=[booking.activity_id])
+    return booking

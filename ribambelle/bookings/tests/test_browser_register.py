@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from ribambelle.bookings.models import Attendance
 from ribambelle.bookings.tests.conftest import MONDAY
-from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.bookings.tests.factories import counted_booking
 from ribambelle.conftest import PASSWORD
 from ribambelle.families.models import Child
 from ribambelle.families.tests.factories import ChildFactory
@@ -19,7 +19,7 @@ TABLET = {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_to
 
 
 def book(child, activity):
-    BookingFactory(child=child, activity=activity, date=MONDAY)
+    counted_booking(child=child, activity=activity, date=MONDAY)
 
 
 def statuses():

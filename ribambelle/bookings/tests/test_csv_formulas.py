@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from ribambelle.bookings.tests.conftest import MONDAY, make_activity
-from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.bookings.tests.factories import counted_booking
 from ribambelle.families.tests.factories import ChildFactory
 from ribambelle.tenants.tests.factories import DepartmentFactory
 from ribambelle.testing.spreadsheet import HOSTILE_CELLS, assert_neutralised, csv_rows
@@ -26,7 +26,7 @@ def test_counts_csv_neutralises_formulas(agent_client, municipality_a, household
         birth_date=datetime.date(2018, 5, 1),
         school=typed,
     )
-    BookingFactory(child=child, activity=activity, date=MONDAY)
+    counted_booking(child=child, activity=activity, date=MONDAY)
 
     response = agent_client.get(
         reverse("bookings_staff:counts_csv", kwargs={"municipality_slug": "ville-a"}),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from ribambelle.accounts.models import Role
 from ribambelle.bookings.models import Attendance
 from ribambelle.bookings.tests.conftest import MONDAY
-from ribambelle.bookings.tests.factories import AttendanceFactory, BookingFactory, ClosureFactory
+from ribambelle.bookings.tests.factories import AttendanceFactory, ClosureFactory, counted_booking
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child, Household
@@ -39,7 +39,7 @@ def make_child(household, first_name, last_name, **extra):
 
 
 def book(child, activity, day=MONDAY):
-    return BookingFactory(child=child, activity=activity, date=day)
+    return counted_booking(child=child, activity=activity, date=day)
 
 
 def attend(child, activity, status, day=MONDAY, was_booked=True):

@@ -8,7 +8,7 @@ transaction, and the per activity-and-day counters are summed on the way and wri
 the end, so memory stays bounded by one batch whatever the number of children."""
 
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -99,14 +99,17 @@ def seed_bench_bookings(municipality: Municipality, today: date | None = None) -
         )
         for name, every, first, weekdays in PATTERN
     ]
-    counts: Counter[tuple[int, date]] = Counter()
+    counts: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
     rows = _RowMaker(municipality, plan, counts)
     written = 0
     for chunk in _children_in_chunks(municipality):
         written += _write(Booking._meta.db_table, BOOKING_COLUMNS, rows.for_children(chunk))
     DayCount.objects.bulk_create(
-        [DayCount(activity_id=a, date=d, booked=n) for (a, d), n in sorted(counts.items())],
-        batch_size=1000,
+        [
+            DayCount(activity_id=a, date=d, booked=len(ids), children=DayCount.listing(sorted(ids)))
+            for (a, d), ids in sorted(counts.items())
+        ],
+        batch_size=200,
     )
     return BookingSeedReport(
         bookings=written, day_counts=len(counts), seconds=time.perf_counter() - started
@@ -135,13 +138,13 @@ def _children_in_chunks(municipality: Municipality) -> Iterator[list[tuple[int, 
 
 
 class _RowMaker:
-    """One tuple per booking, child after child, counting them per activity and day."""
+    """One tuple per booking, child after child, listing the children per activity and day."""
 
     def __init__(
         self,
         municipality: Municipality,
         plan: list[tuple[rules.ActivitySpec, int, int, list[date]]],
-        counts: Counter,
+        counts: defaultdict[tuple[int, date], list[int]],
     ):
         self.municipality_id = municipality.pk
         self.plan = plan
@@ -163,7 +166,8 @@ class _RowMaker:
                 if spec.min_age is not None or spec.max_age is not None:
                     child = rules.ChildSpec(pk=child_id, birth_date=birth_date)
                     days = [day for day in days if rules.age_refusal(spec, child, day) is None]
-                self.counts.update((spec.pk, day) for day in days)
+                for day in days:
+                    self.counts[(spec.pk, day)].append(child_id)
                 for day in days:
                     yield (
                         self.municipality_id,
