@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from ribambelle.billing.models import BillingOffice
 from ribambelle.billing.tests.factories import (
     BillingOfficeFactory,
     InvoiceFactory,
@@ -67,7 +68,11 @@ def family(frozen, municipality_a, department_a, household_a, child_a):
         unit=Activity.Unit.SESSION,
     )
     office = BillingOfficeFactory(
-        municipality=municipality_a, name="Régie enfance", departments=[department_a]
+        municipality=municipality_a,
+        name="Régie enfance",
+        departments=[department_a],
+        provider=BillingOffice.Provider.DEMO,
+        provider_options={"demo_enabled": True},
     )
     invoice = InvoiceFactory(
         office=office,
@@ -234,6 +239,9 @@ def test_screenshots_at_390(new_context, live_server, alice, family, tmp_path_fa
         page.screenshot(path=target)
         assert target.stat().st_size > 1000
         written.append(target)
+    page.goto(f"{live_server.url}/ville-a/")
+    page.get_by_role("navigation", name="Menu principal").locator("summary").click()
+    page.screenshot(path=folder / "telephone-menu-plus.png")
     print(f"\nScreenshots at 390 px: {folder}")
     assert len(written) == len(SCREENSHOTS)
 
@@ -260,6 +268,44 @@ def test_first_bookable_cell_on_the_first_screen(new_context, live_server, alice
     for day in page.locator(f"#enfant-{family['child'].pk} td").all():
         right = day.bounding_box()
         assert right is not None and right["x"] + right["width"] <= 360
+
+    # Ticking a box far down the page keeps the page where it is and announces the result.
+    friday = page.get_by_role("checkbox", name="Noé, Restauration scolaire, vendredi 27 novembre")
+    friday.focus()
+    assert page.evaluate("() => window.scrollY") > 0
+    before = friday.bounding_box()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("status")).to_contain_text("1 jour réservé")
+    expect(friday).to_be_checked()
+    expect(friday).to_be_focused()
+    after = friday.bounding_box()
+    assert before is not None and after is not None
+    # Where the box is on the screen, not where it is in the page (the status above grew).
+    assert abs(after["y"] - before["y"]) <= 2, (before, after)
+
+
+@pytest.mark.parametrize(("width", "height"), PHONES, ids=[f"{w}x{h}" for w, h in PHONES])
+def test_invoice_actions_on_screen(new_context, live_server, alice, family, width, height):
+    """Each invoice is a card whose actions (PDF, Télécharger, Payer) are within the screen's
+    width; on an invoice's page, too."""
+    page = new_context(
+        viewport={"width": width, "height": height}, is_mobile=True, has_touch=True
+    ).new_page()
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/ville-a/factures/")
+    for name in (
+        "Ouvrir la facture F-2026-000001 (PDF, nouvel onglet)",
+        "Télécharger la facture F-2026-000001 (PDF)",
+        "Payer la facture F-2026-000001",
+    ):
+        action = page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name))
+        assert_on_screen(page, action, name)
+    page.get_by_role("link", name="F-2026-000001", exact=True).click()
+    for name in ("Ouvrir le PDF", "Télécharger le PDF"):
+        assert_on_screen(page, page.get_by_role("link", name=name), name)
+    pay = page.get_by_role("button", name="Payer la facture F-2026-000001")
+    pay.scroll_into_view_if_needed()
+    assert_on_screen(page, pay, "Payer")
 
 
 def test_grid_page_weight(new_context, live_server, alice, family, capsys):
