@@ -353,3 +353,29 @@ def test_staff_shell_menu_in_view(new_context, live_server, manager_a, width):
         assert_on_screen(page, links.nth(index), links.nth(index).inner_text())
     for label in STAFF_LABELS:
         expect(navigation.get_by_role("link", name=label, exact=True)).to_be_visible()
+
+
+def test_plus_opens_without_javascript_and_with_the_keyboard(
+    new_context, live_server, alice, household_a
+):
+    page = new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, java_script_enabled=False
+    ).new_page()
+    log_in(page, live_server.url, alice.email, PASSWORD)
+    navigation = page.get_by_role("navigation", name="Menu principal")
+    more = navigation.locator("summary")
+    expect(navigation.get_by_role("link", name="Mon foyer")).to_be_hidden()
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(navigation.locator("details")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(navigation.get_by_role("link", name="Mon foyer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon foyer")
+    # The page's section is marked on "Plus" and, once opened, on its entry.
+    expect(more).to_have_class("main-nav__current")
+    expect(navigation.get_by_role("link", name="Mon foyer")).to_be_hidden()
+    more.click()
+    expect(navigation.get_by_role("link", name="Mon foyer")).to_have_attribute(
+        "aria-current", "page"
+    )
