@@ -206,6 +206,19 @@ def test_family_pages_fit_a_phone(new_context, live_server, alice, family, width
         assert_menu_reachable(page, FAMILY_LABELS)
         account = page.locator(".account-menu").get_by_role("link", name="Mon compte")
         assert_on_screen(page, account, "Mon compte")
+    # The mass booking's steps and its result.
+    page.goto(f"{live_server.url}/ville-a/reservations/en-masse/")
+    page.get_by_label("Restauration scolaire (Restauration scolaire)").check()
+    page.get_by_role("button", name="Suivant").click()
+    problems.append(sideways_scroll(page))
+    page.get_by_label("Léa").check()
+    page.get_by_role("button", name="Suivant").click()
+    problems.append(sideways_scroll(page))
+    page.get_by_label("Du", exact=True).fill("2026-11-30")
+    page.get_by_label("Au", exact=True).fill("2026-12-11")
+    page.get_by_role("button", name="Réserver").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Résultat de la réservation en masse")
+    problems.append(sideways_scroll(page))
     assert not any(problems), "\n".join(problem for problem in problems if problem)
 
 
