@@ -263,11 +263,15 @@ def test_screenshots_at_390(new_context, live_server, alice, family, tmp_path_fa
     assert len(written) == len(SCREENSHOTS)
 
 
-def test_first_bookable_cell_on_the_first_screen(new_context, live_server, alice, family):
-    """At 360 x 740, with the menu at the bottom: the first box that can be ticked is fully
-    above the menu bar without scrolling, and each state reads without hover."""
+@pytest.mark.parametrize(("width", "height"), PHONES[1:], ids=[f"{w}x{h}" for w, h in PHONES[1:]])
+def test_first_bookable_cell_on_the_first_screen(
+    new_context, live_server, alice, family, width, height
+):
+    """At 360 x 740 and 390 x 844 (not on a 320 x 640 screen, where the header, the week's
+    title and the deadline take 630 px): with the menu at the bottom, the first box that can be
+    ticked is fully above the menu bar without scrolling, and each state reads without hover."""
     page = new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+        viewport={"width": width, "height": height}, is_mobile=True, has_touch=True
     ).new_page()
     log_in(page, live_server.url, alice.email, PASSWORD)
     page.goto(f"{live_server.url}/ville-a/reservations/?semaine={MONDAY}")
@@ -284,7 +288,7 @@ def test_first_bookable_cell_on_the_first_screen(new_context, live_server, alice
     # A week of a child fits without scrolling sideways.
     for day in page.locator(f"#enfant-{family['child'].pk} td").all():
         right = day.bounding_box()
-        assert right is not None and right["x"] + right["width"] <= 360
+        assert right is not None and right["x"] + right["width"] <= width
 
     # Ticking a box far down the page keeps the page where it is and announces the result.
     friday = page.get_by_role("checkbox", name="Noé, Restauration scolaire, vendredi 27 novembre")
