@@ -18,7 +18,7 @@ from ribambelle.bookings.models import Activity, Attendance
 from ribambelle.bookings.selectors import ReplacePreview, Week
 from ribambelle.bookings.selectors.counts import ActivityCounts, Tally
 from ribambelle.bookings.services import BOOKED, CANCELLED, Outcome
-from ribambelle.core.dates import WEEKDAY_NAMES
+from ribambelle.core.dates import MONTH_NAMES, WEEKDAY_NAMES
 from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.families.models import Child
 from ribambelle.tenants.models import Municipality
@@ -249,6 +249,18 @@ def week_label(first: date, last: date) -> str:
         "first": rules.format_day(first),
         "last": f"{rules.format_day(last)} {last.year}",
     }
+
+
+def week_label_short(first: date, last: date) -> str:
+    """The week's dates without the weekdays, for the narrow title of a phone (the month and
+    year written once when the week does not straddle them; see the tests)."""
+    end = f"{rules.day_number(last.day)} {MONTH_NAMES[last.month - 1]} {last.year}"
+    start = rules.day_number(first.day)
+    if (first.year, first.month) != (last.year, last.month):
+        start = f"{start} {MONTH_NAMES[first.month - 1]}"
+    if first.year != last.year:
+        start = f"{start} {first.year}"
+    return f"{start} – {end}"
 
 
 def deadline_banner(

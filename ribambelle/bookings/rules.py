@@ -340,7 +340,7 @@ def format_time(at: time) -> str:
     return str(_("%(hour)s h %(minute)02d") % {"hour": at.hour, "minute": at.minute})
 
 
-def _day_number(day: int) -> str:
+def day_number(day: int) -> str:
     return str(_("1er")) if day == 1 else str(day)
 
 
@@ -351,7 +351,7 @@ def format_instant(moment: datetime) -> str:
         _("%(weekday)s %(day)s %(month)s %(year)s à %(time)s")
         % {
             "weekday": WEEKDAY_NAMES[local.weekday()],
-            "day": _day_number(local.day),
+            "day": day_number(local.day),
             "month": MONTH_NAMES[local.month - 1],
             "year": local.year,
             "time": format_time(local.time()),
@@ -365,7 +365,7 @@ def format_deadline(moment: datetime, near: date | None = None) -> str:
     local = moment.astimezone(PARIS)
     values = {
         "weekday": WEEKDAY_NAMES[local.weekday()],
-        "day": _day_number(local.day),
+        "day": day_number(local.day),
         "time": format_time(local.time()),
     }
     if near is not None and (near.year, near.month) == (local.year, local.month):
@@ -379,7 +379,7 @@ def format_day(day: date) -> str:
         _("%(weekday)s %(day)s %(month)s")
         % {
             "weekday": WEEKDAY_NAMES[day.weekday()],
-            "day": _day_number(day.day),
+            "day": day_number(day.day),
             "month": MONTH_NAMES[day.month - 1],
         }
     )

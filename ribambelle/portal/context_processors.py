@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from ribambelle.portal.navigation import MANAGER_NAV, PORTAL_NAV, STAFF_NAV
+from ribambelle.portal.navigation import MANAGER_NAV, PORTAL_MORE, PORTAL_NAV, STAFF_NAV
 
 
 def shell(request):
@@ -22,11 +22,13 @@ def shell(request):
             url = reverse(name, kwargs={"municipality_slug": municipality.slug})
             # The first entry is the shell's home: current on itself only.
             current = request.path == url or (bool(nav) and request.path.startswith(url))
-            nav.append({"url": url, "label": label, "current": current})
+            more = not user.is_municipal_staff and name in PORTAL_MORE
+            nav.append({"url": url, "label": label, "current": current, "more": more})
     return {
         "municipality": municipality,
         "signed_in": signed_in,
         "nav": nav,
+        "nav_more": [item for item in nav if item["more"]],
         "shell_home": reverse(home, kwargs={"municipality_slug": municipality.slug}),
         "dev_mailbox": settings.DEBUG and settings.EMAIL_MODE == "mailbox",
     }

@@ -1,6 +1,6 @@
-"""The main bands. An entry appears once its page exists: later issues add Mes
-factures, Mes documents and Messagerie to the families' band. A staff entry may be limited to
-managers."""
+"""The main bands. A staff entry may be limited to managers. On a phone the families' band is a
+bar at the bottom of the screen: the four sections parents open most, then "Plus" for the others
+(docs/decisions/0013-phone-navigation.md)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,9 @@ PORTAL_NAV = [
     ("documents:index", _("Mes documents")),
     ("messaging:index", _("Messagerie")),
 ]
+
+# On a phone, behind "Plus": what parents open now and then, not in the evening rush.
+PORTAL_MORE = frozenset({"families:household", "families:children", "documents:index"})
 
 STAFF_NAV = [
     ("backoffice:home", _("Tableau de bord")),

@@ -46,7 +46,8 @@ def banner(html: str) -> list[str]:
 
 
 def cell_text(html: str, child, activity, day) -> str:
-    """What a cell shows on screen: its text without the part only screen readers get."""
+    """What a cell shows on screen: its text without the part only screen readers get, nor
+    the day's name that phones show in each cell (tested on its own)."""
     dom_id = f"case-{child.pk}-{activity.pk}-{day:%Y%m%d}"
     cell = re.search(
         rf'<td class="cell[^"]*">((?:(?!</td>).)*?(?:id|for)="{dom_id}"(?:(?!</td>).)*)</td>',
@@ -54,7 +55,12 @@ def cell_text(html: str, child, activity, day) -> str:
         re.S,
     )
     assert cell, f"no cell {dom_id}"
-    text = re.sub(r'<span class="visually-hidden">.*?</span>', "", cell.group(1), flags=re.S)
+    text = re.sub(
+        r'<span class="(?:visually-hidden|cell__day)"[^>]*>.*?</span>',
+        "",
+        cell.group(1),
+        flags=re.S,
+    )
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
@@ -94,6 +100,7 @@ def test_grid_shows_each_state_in_text(frozen, alice_client, child_a, canteen):
     # Monday and Tuesday: past their deadline, and when it was, as visible text.
     assert cell_text(html, child_a, canteen, MONDAY) == "✕ Délai dépassé le samedi 21 à 23 h 59"
     assert cell_text(html, child_a, canteen, TUESDAY) == "✕ Délai dépassé le dimanche 22 à 23 h 59"
+    assert '<span class="cell__day" aria-hidden="true">lun 23/11</span>' in html
     assert "non proposé ce jour-là" in html  # Wednesday
     assert "Non réservé" in html  # Thursday
     assert 'data-tip="réservé"' in html  # Friday, booked

@@ -111,6 +111,19 @@ def test_week_label():
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "label"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 27), "23 – 27 novembre 2026"),
+        (date(2026, 11, 30), date(2026, 12, 4), "30 novembre – 4 décembre 2026"),
+        (date(2026, 12, 28), date(2027, 1, 1), "28 décembre 2026 – 1er janvier 2027"),
+        (date(2026, 6, 1), date(2026, 6, 5), "1er – 5 juin 2026"),
+    ],
+)
+def test_week_label_short(first, last, label):
+    assert presenters.week_label_short(first, last) == label
+
+
 # The deadline banner above a week
 
 BOOK_BY = rules.NextDeadline(utc(2026, 12, 1, 9, 0), date(2026, 12, 3), "Restauration scolaire")

@@ -59,6 +59,7 @@ def _grid_context(
         "save_url": mode.url(request, "save"),
         "mass_url": "" if mode.staff else tenant_reverse(request.municipality, "bookings:mass"),
         "week_label": presenters.week_label(week.monday, week.days[-1]),
+        "week_label_short": presenters.week_label_short(week.monday, week.days[-1]),
     }
 
 
