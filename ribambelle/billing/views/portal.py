@@ -2,6 +2,8 @@
 from the same template body. Drafts and other households' invoices answer 404 (invariant 1);
 the PDF is served inline or as an attachment, never sniffed (invariant 6)."""
 
+from dataclasses import replace
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +11,8 @@ from django.utils import timezone
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import pdf, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
+from ribambelle.billing.reminders.presenters import reminder_text
+from ribambelle.billing.reminders.selectors import reminder_states
 from ribambelle.families import selectors as family_selectors
 
 
@@ -20,6 +24,8 @@ def invoices(request):
         timezone.localdate(),
         selectors.live_attempts(household),
     )
+    states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
+    rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
     return render(
         request, "billing/portal/invoices.html", {"rows": rows, "pay_providers": providers}
