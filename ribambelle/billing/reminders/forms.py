@@ -27,10 +27,6 @@ class LevelForm(forms.ModelForm):
             }
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = ReminderLevel.Action.choices
-
     def clean_days_after_due(self) -> int:
         days: int = self.cleaned_data["days_after_due"]
         if days > 365:
@@ -43,7 +39,8 @@ class LevelForm(forms.ModelForm):
         return days
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action, days = data.get("action"), data.get("days_after_due")
         if action == ReminderLevel.Action.EMAIL and not (data.get("text") or "").strip():
             self.add_error("text", _("Écrivez le texte du message envoyé aux familles."))
