@@ -16,7 +16,7 @@ class LevelForm(forms.ModelForm):
         fields = ["days_after_due", "action", "attach_invoice", "subject", "text"]
         widgets = {
             "action": RadioGroup,
-            "days_after_due": forms.NumberInput(attrs={"min": 1, "max": 365}),
+            "days_after_due": forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
             "text": forms.Textarea(attrs={"rows": 5}),
         }
         error_messages = {
