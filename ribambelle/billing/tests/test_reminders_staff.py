@@ -211,3 +211,13 @@ def test_my_invoices_show_the_reminder_state(alice_client, reminded):
     assert response.status_code == 200
     assert "1re relance envoyée le 23/12/2026" in response.text
     assert "2e relance envoyée le 23/12/2026" in response.text
+
+
+def test_my_invoice_shows_its_reminder_state(alice_client, reminded, dave):
+    first_invoice, _other, _second = reminded
+    page = reverse(
+        "billing:invoice", kwargs={"municipality_slug": "ville-a", "pk": first_invoice.pk}
+    )
+    response = alice_client.get(page)
+    assert "1re relance envoyée le 23/12/2026" in response.text
+    assert logged_in(dave).get(page).status_code == 404

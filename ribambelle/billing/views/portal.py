@@ -42,6 +42,7 @@ def invoice(request, pk: int):
         status_label=label,
         status_icon=icon,
         paying=paying_of(found, selectors.live_attempt_of(found)),
+        reminder=reminder_text(reminder_states([found.pk]).get(found.pk)) if found.due else "",
     )
     return render(request, "billing/portal/invoice.html", context)
 
