@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from ribambelle.billing.models import Payment
 from ribambelle.billing.reminders import rules
@@ -224,3 +225,13 @@ def test_reminder_state_in_words(levels, invoice, alice):
     run_on(DUE + datetime.timedelta(days=45))
     state = reminder_states([invoice.pk])[invoice.pk]
     assert "Trésor public prochainement" in reminder_text(state)
+
+
+def test_a_level_is_recorded_once_per_invoice(levels, invoice):
+    ReminderSent.objects.create(
+        municipality=invoice.municipality, invoice=invoice, level=levels[0], sent_on=DUE
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReminderSent.objects.create(
+            municipality=invoice.municipality, invoice=invoice, level=levels[0], sent_on=DUE
+        )

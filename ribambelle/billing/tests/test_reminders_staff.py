@@ -6,6 +6,8 @@ says why in French and saves nothing."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ribambelle.accounts.models import Role
@@ -221,3 +223,21 @@ def test_my_invoice_shows_its_reminder_state(alice_client, reminded, dave):
     response = alice_client.get(page)
     assert "1re relance envoyée le 23/12/2026" in response.text
     assert logged_in(dave).get(page).status_code == 404
+
+
+def test_reminders_page_reads_a_constant_number_of_queries(agent_client, reminded, office_a):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert agent_client.get(url("reminders")).status_code == 200
+        return len(queries)
+
+    before = count()
+    for month in (6, 7, 8):
+        invoice = InvoiceFactory(office=office_a, period_start=datetime.date(2026, month, 1))
+        ReminderSent.objects.create(
+            municipality=office_a.municipality,
+            invoice=invoice,
+            level=reminded[2],
+            sent_on=datetime.date(2026, 12, 23),
+        )
+    assert count() == before
