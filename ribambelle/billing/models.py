@@ -390,3 +390,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount}"
+
+
+# The reminders' models live beside their services; imported here so that Django finds them.
+from ribambelle.billing.reminders.models import (  # noqa: E402, F401
+    ReminderLevel,
+    ReminderPause,
+    ReminderSent,
+)

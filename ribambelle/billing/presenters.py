@@ -97,6 +97,7 @@ class InvoiceRow:
     status_label: str
     status_icon: str
     paying: Paying
+    reminder: str = ""  # "1re relance envoyée le …", for an invoice still due
 
 
 def rows_of(

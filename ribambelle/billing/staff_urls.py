@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ribambelle.billing.views import staff
+from ribambelle.billing.views import reminders, staff
 
 app_name = "billing_staff"
 
@@ -22,4 +22,20 @@ urlpatterns = [
     path("trop-percus/", staff.overpaid, name="overpaid"),
     path("paiements-en-attente/", staff.stuck_payments, name="stuck_payments"),
     path("foyers/<int:pk>/factures/", staff.household_invoices, name="household_invoices"),
+    path("regies/<int:office_pk>/relances/", reminders.levels, name="reminder_levels"),
+    path(
+        "regies/<int:office_pk>/relances/<int:pk>/",
+        reminders.level_edit,
+        name="reminder_level_edit",
+    ),
+    path(
+        "regies/<int:office_pk>/relances/<int:pk>/supprimer/",
+        reminders.level_delete,
+        name="reminder_level_delete",
+    ),
+    path("relances/", reminders.reminders, name="reminders"),
+    path("foyers/<int:pk>/relances/suspendre/", reminders.household_pause, name="household_pause"),
+    path(
+        "foyers/<int:pk>/relances/reprendre/", reminders.household_resume, name="household_resume"
+    ),
 ]

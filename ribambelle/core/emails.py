@@ -34,8 +34,17 @@ def automatic_headers() -> dict[str, str]:
     }
 
 
-def send_branded_email(*, municipality, to: str, subject, template: str, context: dict):
-    """`subject` may be lazy: it is translated here, in the e-mail's language."""
+def send_branded_email(
+    *,
+    municipality,
+    to: str,
+    subject,
+    template: str,
+    context: dict,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+):
+    """`subject` may be lazy: it is translated here, in the e-mail's language. `attachments`:
+    (file name, content, MIME type)."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(subject)
         full = {"municipality": municipality, "subject": subject, **context}
@@ -53,4 +62,6 @@ def send_branded_email(*, municipality, to: str, subject, template: str, context
         headers=automatic_headers(),
     )
     message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments or []:
+        message.attach(name, content, mimetype)
     message.send()

@@ -14,6 +14,7 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
+from ribambelle.billing.reminders.models import ReminderLevel
 from ribambelle.bookings.models import Activity
 from ribambelle.demo.bookings import school_year
 from ribambelle.tenants.models import Department, Municipality
@@ -62,6 +63,45 @@ def ensure_billing(municipality: Municipality) -> BillingOffice:
     return office
 
 
+# days after the due date: (action, attach the invoice, subject, text)
+REMINDER_LEVELS = {
+    7: (
+        ReminderLevel.Action.EMAIL,
+        False,
+        "",
+        "Sauf erreur de notre part, votre facture n'est pas encore réglée. Vous pouvez la payer "
+        "en ligne sur le portail famille, ou par chèque à l'accueil de la mairie.",
+    ),
+    21: (
+        ReminderLevel.Action.EMAIL,
+        True,
+        "Second rappel : facture à régler",
+        "Malgré notre premier rappel, votre facture n'est toujours pas réglée. Sans paiement "
+        "sous trois semaines, elle sera transmise au Trésor public, qui se chargera du "
+        "recouvrement. Si vous rencontrez des difficultés, contactez la régie : un échéancier "
+        "peut être mis en place.",
+    ),
+    45: (ReminderLevel.Action.TREASURY, False, "", ""),
+}
+
+
+def ensure_reminder_levels(office: BillingOffice) -> None:
+    """A first e-mail a week after the due date, a second one with the invoice attached after
+    three weeks, then the hand-over to the treasury."""
+    for days, (action, attach, subject, text) in REMINDER_LEVELS.items():
+        ReminderLevel.objects.get_or_create(
+            office=office,
+            days_after_due=days,
+            defaults={
+                "municipality_id": office.municipality_id,
+                "action": action,
+                "attach_invoice": attach,
+                "subject": subject,
+                "text": text,
+            },
+        )
+
+
 def months_to_invoice(today: date) -> list[date]:
     """From the start of the school year to the month before this one."""
     month = school_year(today).start.replace(day=1)
@@ -78,6 +118,7 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
     if not office.provider:
         office.provider = BillingOffice.Provider.DEMO
         office.save(update_fields=["provider"])
+    ensure_reminder_levels(office)
     months = months_to_invoice(today)
     for month in months:
         if InvoiceRun.objects.filter(office=office, month=month).exists():

@@ -26,11 +26,14 @@ import ribambelle
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tests.factories import AgentFactory, ManagerFactory
 from ribambelle.billing.models import Invoice, InvoiceRun
+from ribambelle.billing.reminders.services import LevelValues
 from ribambelle.billing.services import OfficeValues
 from ribambelle.billing.tests.factories import (
     BillingOfficeFactory,
     InvoiceFactory,
     InvoiceRunFactory,
+    ReminderLevelFactory,
+    ReminderPauseFactory,
 )
 from ribambelle.bookings.forms_config import ActivityForm
 from ribambelle.bookings.models import Booking
@@ -219,6 +222,44 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         "the payment provider's answer; audited as such"
     ),
     "billing.payments.services.payment_start": NotStaffWrite("a family paying online"),
+    "billing.reminders.services.household_reminders_pause": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "household": HouseholdFactory(municipality=manager.municipality),
+            "reason": "Échéancier accordé",
+        }
+    ),
+    "billing.reminders.services.household_reminders_resume": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "household": ReminderPauseFactory(
+                household__municipality=manager.municipality
+            ).household,
+        }
+    ),
+    "billing.reminders.services.reminder_level_delete": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "level": ReminderLevelFactory(office__municipality=manager.municipality),
+        }
+    ),
+    "billing.reminders.services.reminder_level_save": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "office": BillingOfficeFactory(municipality=manager.municipality),
+            "level": None,
+            "values": LevelValues(
+                days_after_due=7,
+                action="email",
+                attach_invoice=False,
+                subject="",
+                text="Votre facture n'est pas réglée.",
+            ),
+        }
+    ),
+    "billing.reminders.services.reminders_send_due": NotStaffWrite(
+        "the daily task; each reminder taken is audited as such"
+    ),
     "billing.services.credit_note_create": StaffWrite(
         lambda manager: {
             **issued_invoice(manager),

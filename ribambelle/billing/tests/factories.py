@@ -19,6 +19,7 @@ from ribambelle.billing.models import (
     Tariff,
     TariffBracket,
 )
+from ribambelle.billing.reminders.models import ReminderLevel, ReminderPause
 from ribambelle.bookings.tests.factories import ActivityFactory
 from ribambelle.families.tests.factories import HouseholdFactory
 from ribambelle.tenants.tests.factories import MunicipalityFactory
@@ -147,3 +148,26 @@ class CreditNoteFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: f"AV-2026-{n + 1:06d}")
     amount = Decimal("2.50")
     reason = "Repas non servi"
+
+
+class ReminderLevelFactory(DjangoModelFactory):
+    """A first reminder by e-mail, a week after the due date."""
+
+    class Meta:
+        model = ReminderLevel
+
+    office = factory.SubFactory(BillingOfficeFactory)
+    municipality = factory.SelfAttribute("office.municipality")
+    days_after_due = 7
+    action = ReminderLevel.Action.EMAIL
+    subject = ""
+    text = "Sauf erreur de notre part, cette facture n'est pas encore réglée."
+
+
+class ReminderPauseFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderPause
+
+    household = factory.SubFactory(HouseholdFactory)
+    municipality = factory.SelfAttribute("household.municipality")
+    reason = "Échéancier accordé"

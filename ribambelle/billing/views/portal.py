@@ -3,12 +3,16 @@ from the same template body (stored when issued), and their credit notes as PDFs
 other households' invoices answer 404 (invariant 1); the PDFs are served inline or as an
 attachment, never sniffed (invariant 6)."""
 
+from dataclasses import replace
+
 from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import pdf, selectors, services
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
+from ribambelle.billing.reminders.presenters import reminder_text
+from ribambelle.billing.reminders.selectors import reminder_states
 from ribambelle.core.files import PDF, serve_file
 from ribambelle.families import selectors as family_selectors
 
@@ -21,6 +25,8 @@ def invoices(request):
         timezone.localdate(),
         selectors.live_attempts(household),
     )
+    states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
+    rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
     return render(
         request, "billing/portal/invoices.html", {"rows": rows, "pay_providers": providers}
@@ -37,6 +43,7 @@ def invoice(request, pk: int):
         status_label=label,
         status_icon=icon,
         paying=paying_of(found, selectors.live_attempt_of(found)),
+        reminder=reminder_text(reminder_states([found.pk]).get(found.pk)) if found.due else "",
     )
     return render(request, "billing/portal/invoice.html", context)
 

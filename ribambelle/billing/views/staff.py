@@ -32,6 +32,8 @@ from ribambelle.billing.forms_staff import (
 from ribambelle.billing.models import ZERO, BillingOffice, Invoice
 from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.billing.presenters import tariff_text
+from ribambelle.billing.reminders import selectors as reminder_selectors
+from ribambelle.billing.reminders.forms import PauseForm
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -335,6 +337,8 @@ def household_invoices(request, pk: int):
         "page_obj": page,
         "invoices": page.object_list,
         "balance": selectors.household_balance(household),
+        "pause": reminder_selectors.pause_of(household),
+        "pause_form": PauseForm(),
     }
     return render(request, "billing/staff/household_invoices.html", context)
 

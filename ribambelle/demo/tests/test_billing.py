@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from ribambelle.billing.models import Invoice, Payment
+from ribambelle.billing.reminders.models import ReminderLevel
 from ribambelle.bookings.rules import PARIS
 from ribambelle.demo.billing import months_to_invoice
 
@@ -37,3 +38,9 @@ def test_seed_demo_billing_twice():
     assert len(partly) == 1
     assert any(invoice.paid == 0 and invoice.total > 0 for invoice in october)
     assert Payment.objects.count() == september.count() + 1
+    levels = ReminderLevel.objects.order_by("days_after_due")
+    assert [(level.days_after_due, level.action) for level in levels] == [
+        (7, "email"),
+        (21, "email"),
+        (45, "treasury"),
+    ]

@@ -1,0 +1,20 @@
+"""What the families' pages say about the reminders of an invoice."""
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from ribambelle.billing.reminders.models import ReminderLevel
+from ribambelle.billing.reminders.rules import ordinal
+from ribambelle.billing.reminders.selectors import ReminderState
+
+
+def reminder_text(state: ReminderState | None) -> str:
+    """ "1re relance envoyée le 23/12/2026", "Transmise au Trésor public prochainement"."""
+    if state is None:
+        return ""
+    if state.action == ReminderLevel.Action.TREASURY:
+        return _("Transmise au Trésor public prochainement : réglez-la au plus vite.")
+    return _("%(ordinal)s relance envoyée le %(date)s") % {
+        "ordinal": ordinal(max(state.position, 1)),
+        "date": formats.date_format(state.sent_on, "d/m/Y"),
+    }
