@@ -4,7 +4,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ribambelle.billing.reminders.models import ReminderLevel
-from ribambelle.billing.reminders.rules import ordinal
 from ribambelle.billing.reminders.selectors import ReminderState
 
 
@@ -14,7 +13,8 @@ def reminder_text(state: ReminderState | None) -> str:
         return ""
     if state.action == ReminderLevel.Action.TREASURY:
         return _("Transmise au Trésor public prochainement : réglez-la au plus vite.")
-    return _("%(ordinal)s relance envoyée le %(date)s") % {
-        "ordinal": ordinal(max(state.position, 1)),
-        "date": formats.date_format(state.sent_on, "d/m/Y"),
-    }
+    sent_on = formats.date_format(state.sent_on, "d/m/Y")
+    if state.position <= 1:
+        return _("1re relance envoyée le %(date)s") % {"date": sent_on}
+    # "2e relance", "3e relance": the ordinal is written in the sentence of each language.
+    return _("%(n)se relance envoyée le %(date)s") % {"n": state.position, "date": sent_on}

@@ -26,8 +26,3 @@ def step_to_take(
     if any(step.pk in taken and step.days_after_due >= latest.days_after_due for step in steps):
         return None
     return latest
-
-
-def ordinal(position: int) -> str:
-    """ "1re", "2e", "3e": French ordinals as written in "1re relance"."""
-    return "1re" if position == 1 else f"{position}e"
