@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, CharField, ExpressionWrapper, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,21 +72,23 @@ def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[str, int]
     the number of bookings."""
     query = (
         Child.objects.for_municipality(municipality)
-        .annotate(has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()))
-        .values_list("pk", "school", "diet", "has_allergies", "has_pai")
+        .annotate(
+            listed_as=Cast("pk", CharField()),
+            has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()),
+        )
+        .values_list("listed_as", "school", "diet", "has_allergies", "has_pai")
         .order_by()
     )
-    # The rows as the database gives them (booleans may be 0 and 1, which hash as False and
-    # True): a town's thousands of children without the ORM's work on each row.
+    # The rows as the database gives them (booleans may be 0 and 1, which hash and compare
+    # as False and True): a town's thousands of children without the ORM's work on each row.
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     profiles: dict[Profile, int] = {}
     of_child: dict[str, int] = {}
-    for pk, school, diet, allergies, pai in rows:
-        profile = (school, diet, bool(allergies), bool(pai))
-        of_child[str(pk)] = profiles.setdefault(profile, len(profiles))
+    for row in rows:
+        of_child[row[0]] = profiles.setdefault(row[1:], len(profiles))
     return list(profiles), of_child
 
 
@@ -117,11 +120,11 @@ def site_tallies(
         .exclude(booked=0)
         .values_list("activity_id", "date", "children")
     ):
-        # Children deleted since they were booked are no longer counted.
-        booked = Counter(of_child[pk] for pk in DayCount.listed(children) if pk in of_child)
+        # Children deleted since they were booked (None) are not counted.
+        booked = Counter(map(of_child.get, DayCount.listed(children)))
         sites = found[(activity_id, day)]
         by_spelling: Counter[str] = Counter()
-        for index, n in sorted(booked.items()):
+        for index, n in sorted((i, n) for i, n in booked.items() if i is not None):
             school, diet, allergies, pai = profiles[index]
             tally = _tally(school, n, diet, allergies, pai)
             by_spelling[school] += n

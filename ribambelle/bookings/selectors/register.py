@@ -14,6 +14,21 @@ from ribambelle.bookings.selectors import activities_of, activity_specs, child_s
 from ribambelle.families.models import Child, Household
 from ribambelle.tenants.models import Municipality
 
+# What the register shows of a booked child and what logging the read of its health needs.
+SHEET_FIELDS = (
+    "pk",
+    "municipality_id",
+    "household_id",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "school",
+    "school_class",
+    "diet",
+    "allergies",
+    "has_pai",
+)
+
 
 @dataclass
 class RegisterRow:
@@ -113,10 +128,17 @@ def register_sheet(
     one is chosen, in the order of a paper register."""
     children: dict[int, Child] = {}
     booked: set[int] = set()
-    bookings = Booking.objects.for_municipality(municipality).filter(activity=activity, date=day)
-    for booking in _at_school(bookings.select_related("child"), "child__school", school):
-        children[booking.child_id] = booking.child
-        booked.add(booking.child_id)
+    # The booked children, with only what the sheet shows of them (and what logging the read
+    # of their health data needs): a child's record has many more fields than a register.
+    booked_children = (
+        Child.objects.for_municipality(municipality)
+        .filter(bookings__activity=activity, bookings__date=day)
+        .only(*SHEET_FIELDS)
+        .order_by()  # sorted below, as on paper
+    )
+    for child in _at_school(booked_children, "school", school):
+        children[child.pk] = child
+        booked.add(child.pk)
     attendances: dict[int, Attendance] = {}
     marks = Attendance.objects.for_municipality(municipality).filter(activity=activity, date=day)
     for attendance in _at_school(marks.select_related("child"), "child__school", school):
