@@ -4,7 +4,7 @@ is a data: URI (the municipality's logo, read from the private storage).
 
 An issued invoice never changes (invariant 4): its PDF is the invoice as issued, without what
 was paid or credited since (the portal page shows that), rendered once and stored privately
-(services.invoice_document); a credit note has its own PDF, stored the same way.
+(services.documents.invoice_document); a credit note has its own PDF, stored the same way.
 
 The PDF is PDF/A-3u (archived by the treasury and the families for years) and tagged (read
 aloud by screen readers), with XMP metadata: title, author (the municipality), language."""

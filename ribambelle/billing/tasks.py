@@ -5,8 +5,8 @@ from django.tasks import task
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ribambelle.billing import services
 from ribambelle.billing.models import CreditNote, Invoice
+from ribambelle.billing.services import documents
 from ribambelle.core.dates import MONTH_NAMES
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.selectors import account_recipients
@@ -39,7 +39,7 @@ def send_invoice_issued(invoice_id: int) -> int:
     )
     if invoice is None:
         return 0
-    services.invoice_document(invoice=invoice)
+    documents.invoice_document(invoice=invoice)
     municipality = invoice.municipality
     # One e-mail per address, greeting the first of the guardians who share it.
     recipients = {r.email: r.user.first_name for r in account_recipients(invoice.household_id)}
@@ -69,5 +69,5 @@ def store_credit_note_document(note_id: int) -> bool:
     )
     if note is None:
         return False
-    services.credit_note_document(note=note)
+    documents.credit_note_document(note=note)
     return True

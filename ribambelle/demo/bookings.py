@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from ribambelle.accounts.models import User
-from ribambelle.bookings import rules, selectors, services
+from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.models import (
     Activity,
     Attendance,
@@ -20,6 +20,7 @@ from ribambelle.bookings.models import (
     BookingSettings,
     Closure,
 )
+from ribambelle.bookings.services import counters
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality
@@ -291,7 +292,7 @@ def ensure_closures(municipality: Municipality, year: SchoolYear, today: date) -
 
 def sync_day_counts(activities: list[Activity]) -> None:
     """Make the counters equal to the bookings, whatever was there before."""
-    services.day_counts_rebuild(activity_ids=[a.pk for a in activities])
+    counters.day_counts_rebuild(activity_ids=[a.pk for a in activities])
 
 
 # Which weekdays each demo household books, by activity (0 Monday ... 4 Friday). Children whose

@@ -269,10 +269,10 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     ),
     "billing.services.billing_office_save": StaffWrite(office_change),
     "billing.services.billing_office_test_set": StaffWrite(office_test),
-    "billing.services.credit_note_document": NotStaffWrite(
+    "billing.services.documents.credit_note_document": NotStaffWrite(
         "the stored PDF of a credit note, rendered by a task or on download"
     ),
-    "billing.services.invoice_document": NotStaffWrite(
+    "billing.services.documents.invoice_document": NotStaffWrite(
         "the stored PDF of an issued invoice, rendered by a task or on download"
     ),
     "billing.services.payment_record": StaffWrite(
@@ -303,8 +303,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         }
     ),
     # bookings
-    "bookings.services.attendance_clear": StaffWrite(attendance_recorded),
-    "bookings.services.attendance_set": StaffWrite(
+    "bookings.services.attendance.attendance_clear": StaffWrite(attendance_recorded),
+    "bookings.services.attendance.attendance_set": StaffWrite(
         lambda manager: {
             **attendance(manager),
             "municipality": manager.municipality,
@@ -314,7 +314,7 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.bookings_apply": StaffWrite(staff_booking),
     "bookings.services.bookings_grid_apply": StaffWrite(staff_grid_booking),
     "bookings.services.bookings_mass_apply": NotStaffWrite("a family's bookings for a period"),
-    "bookings.services.day_counts_rebuild": NotStaffWrite(
+    "bookings.services.counters.day_counts_rebuild": NotStaffWrite(
         "counters of bookings written in bulk by the demo and the benchmark"
     ),
     "bookings.services.calendar_feed_get_or_create": NotStaffWrite(

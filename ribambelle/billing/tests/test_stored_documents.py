@@ -14,6 +14,7 @@ from django.core import mail
 
 from ribambelle.billing import pdf, services
 from ribambelle.billing.models import CreditNote, Invoice, Payment
+from ribambelle.billing.services import documents
 from ribambelle.billing.tests.factories import CreditNoteFactory
 from ribambelle.billing.tests.test_portal import (  # noqa: F401 - fixtures
     ISSUE_DAY,
@@ -51,7 +52,7 @@ def test_the_issuing_task_renders_and_stores_the_pdf_once(
 
 
 def test_a_stored_pdf_is_served_without_rendering(alice_client, issued):  # noqa: F811
-    services.invoice_document(invoice=issued)
+    documents.invoice_document(invoice=issued)
     issued.refresh_from_db()
     with issued.pdf.open("rb") as handle:
         stored = handle.read()
@@ -66,7 +67,7 @@ def test_a_stored_pdf_is_served_without_rendering(alice_client, issued):  # noqa
 
 
 def test_a_missing_pdf_is_rendered_again_and_stored(alice_client, issued):  # noqa: F811
-    services.invoice_document(invoice=issued)
+    documents.invoice_document(invoice=issued)
     issued.refresh_from_db()
     lost = issued.pdf.name
     issued.pdf.storage.delete(lost)
@@ -83,7 +84,7 @@ def test_a_missing_pdf_is_rendered_again_and_stored(alice_client, issued):  # no
 def test_the_stored_pdf_is_the_invoice_as_issued(alice_client, issued, agent_a):  # noqa: F811
     """Paid and credited afterwards: the document keeps the amount of the day it was issued;
     the invoice page shows what is left to pay."""
-    services.invoice_document(invoice=issued)
+    documents.invoice_document(invoice=issued)
     with time_machine.travel(ISSUE_DAY + datetime.timedelta(days=3), tick=False):
         services.credit_note_create(
             municipality=issued.municipality,

@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.billing import pdf, selectors, services
+from ribambelle.billing import pdf, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
 from ribambelle.billing.reminders.presenters import reminder_text
 from ribambelle.billing.reminders.selectors import reminder_states
+from ribambelle.billing.services import documents
 from ribambelle.core.files import PDF, serve_file
 from ribambelle.families import selectors as family_selectors
 
@@ -54,7 +55,7 @@ def invoice_pdf(request, pk: int):
     household = family_selectors.household_of(request)
     found = selectors.family_invoice_document_get(household, pk)
     return serve_file(
-        services.invoice_document(invoice=found),
+        documents.invoice_document(invoice=found),
         content_type=PDF,
         filename=pdf.pdf_filename(found),
         inline=request.GET.get("telecharger") != "1",
@@ -66,7 +67,7 @@ def credit_note_pdf(request, invoice_pk: int, pk: int):
     household = family_selectors.household_of(request)
     note = selectors.family_credit_note_get(household, invoice_pk, pk)
     return serve_file(
-        services.credit_note_document(note=note),
+        documents.credit_note_document(note=note),
         content_type=PDF,
         filename=pdf.credit_note_filename(note),
         inline=request.GET.get("telecharger") != "1",

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Greatest, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +15,13 @@ from ribambelle.accounts.models import User
 from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.models import (
     Activity,
-    Attendance,
     Booking,
     CalendarFeed,
     DayCount,
     new_feed_token,
 )
 from ribambelle.bookings.rules import Change
+from ribambelle.bookings.services import counters as counters_module
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors as family_selectors
@@ -294,64 +292,14 @@ def _apply(
         Booking.objects.bulk_create(to_create, batch_size=1000)
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
-    _count_children(listed, unlisted)
-    for (activity_id, day), released_ids in released.items():
-        for child_id in released_ids:
-            DayCount.objects.filter(activity_id=activity_id, date=day).update(
-                booked=Greatest(F("booked") - 1, 0),
-                children=Replace("children", Value(f",{child_id},"), Value(",")),
-            )
+    counters_module.day_counts_move(listed=listed, unlisted=unlisted)
+    counters_module.day_counts_release(released=released)
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts
     counts.update({key: counters[key].booked for key in touched if key in counts})
     counts.update({k: max(counts[k] - len(n), 0) for k, n in released.items() if k in counts})
     return _Applied(outcomes, context, set(existing), counts)
-
-
-def _count_children(listed: dict[int, list[int]], unlisted: dict[int, list[int]]) -> None:
-    """The locked counters, one UPDATE per child and direction (one for a tick): the count and
-    the list of children change in SQL, the lists never travel to Python and back."""
-    for child_id, counter_ids in listed.items():
-        DayCount.objects.filter(pk__in=counter_ids).update(
-            booked=F("booked") + 1, children=Concat("children", Value(f"{child_id},"))
-        )
-    for child_id, counter_ids in unlisted.items():
-        DayCount.objects.filter(pk__in=counter_ids).update(
-            booked=Greatest(F("booked") - 1, 0),
-            children=Replace("children", Value(f",{child_id},"), Value(",")),
-        )
-
-
-@transaction.atomic
-def day_counts_rebuild(*, activity_ids: list[int]) -> int:
-    """Make the counters of these activities equal to their bookings (count and children),
-    creating those missing: for data written in bulk (demo, benchmark), never needed after
-    bookings_apply. Returns the number of counters written."""
-    children: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
-    for activity_id, day, child_id in (
-        Booking.objects.filter(activity_id__in=activity_ids)
-        .order_by("activity_id", "date", "child_id")
-        .values_list("activity_id", "date", "child_id")
-        .iterator(chunk_size=10000)
-    ):
-        children[(activity_id, day)].append(child_id)
-    stale = []
-    for counter in DayCount.objects.select_for_update().filter(activity_id__in=activity_ids):
-        ids = children.pop((counter.activity_id, counter.date), [])
-        counter.children, counter.booked = DayCount.listing(ids), len(ids)
-        stale.append(counter)
-    DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
-    DayCount.objects.bulk_create(
-        [
-            DayCount(
-                activity_id=activity_id, date=day, booked=len(ids), children=DayCount.listing(ids)
-            )
-            for (activity_id, day), ids in sorted(children.items())
-        ],
-        batch_size=200,
-    )
-    return len(stale) + len(children)
 
 
 def _log_staff_changes(
@@ -439,92 +387,6 @@ def bookings_mass_apply(
             # In replace mode, a booked day that could not be cancelled stays booked: say so.
             result.refused.append((change.day, outcome.reason))
     return results
-
-
-def _audit_attendance(
-    *,
-    municipality: Municipality,
-    actor: User,
-    action: str,
-    activity: Activity,
-    child: Child,
-    day: date,
-    before: str | None,
-    after: str | None,
-) -> None:
-    """The child's record says who marked it present or absent, for which activity and day."""
-    where = {"activity": activity.pk, "date": day.isoformat()}
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=action,
-        target=child,
-        household_id=child.household_id,
-        before={"attendance": {**where, "status": before}} if before is not None else None,
-        after={"attendance": {**where, "status": after}} if after is not None else None,
-    )
-
-
-@transaction.atomic
-def attendance_set(
-    *,
-    municipality: Municipality,
-    actor: User,
-    activity: Activity,
-    child: Child,
-    day: date,
-    status: str,
-) -> Attendance:
-    """Record presence or absence; a child who was not booked may be marked present."""
-    was_booked = Booking.objects.filter(child=child, activity=activity, date=day).exists()
-    attendance, created = Attendance.objects.update_or_create(
-        child=child,
-        activity=activity,
-        date=day,
-        defaults={
-            "municipality": municipality,
-            "status": status,
-            "was_booked": was_booked,
-            "recorded_by": actor,
-        },
-    )
-    _audit_attendance(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
-        activity=activity,
-        child=child,
-        day=day,
-        before=None,
-        after=status,
-    )
-    return attendance
-
-
-@transaction.atomic
-def attendance_clear(
-    *, municipality: Municipality, actor: User, activity: Activity, child: Child, day: date
-) -> None:
-    """Take a mark away (the child is unmarked again); logged with the mark it had."""
-    attendance = (
-        Attendance.objects.for_municipality(municipality)
-        .select_for_update()
-        .filter(child=child, activity=activity, date=day)
-        .first()
-    )
-    if attendance is None:
-        return
-    _audit_attendance(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.DELETE,
-        activity=activity,
-        child=child,
-        day=day,
-        before=attendance.status,
-        after=None,
-    )
-    attendance.delete()
 
 
 def calendar_feed_get_or_create(*, household: Household) -> CalendarFeed:

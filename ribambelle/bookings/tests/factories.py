@@ -78,8 +78,8 @@ class AttendanceFactory(DjangoModelFactory):
 
 def counted_booking(**fields) -> Booking:
     """A booking, then its activity's day counters made equal to its bookings."""
-    from ribambelle.bookings import services
+    from ribambelle.bookings.services import counters
 
     booking: Booking = BookingFactory(**fields)
-    services.day_counts_rebuild(activity_ids=[booking.activity_id])
+    counters.day_counts_rebuild(activity_ids=[booking.activity_id])
     return booking

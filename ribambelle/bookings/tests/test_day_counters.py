@@ -14,6 +14,7 @@ from ribambelle.bookings import rules, services
 from ribambelle.bookings.models import Booking, DayCount
 from ribambelle.bookings.rules import Change
 from ribambelle.bookings.selectors.counts import counts_of
+from ribambelle.bookings.services import counters
 from ribambelle.bookings.tests.conftest import MONDAY
 from ribambelle.bookings.tests.test_grid import SAVE, form, key
 from ribambelle.bookings.tests.test_staff_writes import cell, staff_save
@@ -200,7 +201,7 @@ def test_rebuilding_makes_counters_of_bulk_written_bookings(
     BookingFactory(child=child_a, activity=canteen, date=THURSDAY)
     BookingFactory(child=sibling, activity=canteen, date=THURSDAY)
     DayCount.objects.create(activity=canteen, date=FRIDAY, booked=4, children=f",{child_a.pk},")
-    assert services.day_counts_rebuild(activity_ids=[canteen.pk]) == 2
+    assert counters.day_counts_rebuild(activity_ids=[canteen.pk]) == 2
     assert_counters_are_the_bookings(canteen)
     assert_kitchen_counts_are_the_bookings(municipality_a, MONDAY, FRIDAY)
 

@@ -12,6 +12,7 @@ from ribambelle.bookings import services
 from ribambelle.bookings.forms_config import ActivityForm
 from ribambelle.bookings.models import Activity, Attendance, Booking, BookingSettings
 from ribambelle.bookings.rules import Change
+from ribambelle.bookings.services import attendance
 from ribambelle.bookings.services import config as config_services
 from ribambelle.bookings.tests.conftest import MONDAY
 from ribambelle.core.models import AuditEntry
@@ -138,7 +139,7 @@ def test_each_attendance_mark_is_logged_with_what_it_was(
 
 def test_clearing_an_unmarked_child_changes_and_logs_nothing(frozen, agent_a, child_a, canteen):
     municipality = canteen.municipality
-    services.attendance_clear(
+    attendance.attendance_clear(
         municipality=municipality, actor=agent_a, activity=canteen, child=child_a, day=MONDAY
     )
     assert not Attendance.objects.exists() and not AuditEntry.objects.exists()

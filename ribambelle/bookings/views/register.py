@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import staff_view
-from ribambelle.bookings import presenters, rules, selectors, services
+from ribambelle.bookings import presenters, rules, selectors
 from ribambelle.bookings.forms_staff import RegisterEntryForm, RegisterForm
 from ribambelle.bookings.models import Activity, Attendance
 from ribambelle.bookings.selectors import register as register_selectors
+from ribambelle.bookings.services import attendance
 from ribambelle.families.models import Child
 from ribambelle.families.services.staff import health_reads_record
 
@@ -107,7 +108,7 @@ def register_mark(request) -> HttpResponse:
     if not register_selectors.may_mark(municipality, activity, day, child):
         raise Http404
     if status:
-        services.attendance_set(
+        attendance.attendance_set(
             municipality=municipality,
             actor=request.user,
             activity=activity,
@@ -116,7 +117,7 @@ def register_mark(request) -> HttpResponse:
             status=status,
         )
     else:
-        services.attendance_clear(
+        attendance.attendance_clear(
             municipality=municipality, actor=request.user, activity=activity, child=child, day=day
         )
     done = presenters.mark_done(status, child)
@@ -142,7 +143,7 @@ def register_add(request) -> HttpResponse:
         return _refuse(request, back, refusal)
     if not register_selectors.eligible_children(municipality, spec, activity, day, [child]):
         return _refuse(request, back, presenters.ineligible(child))
-    services.attendance_set(
+    attendance.attendance_set(
         municipality=municipality,
         actor=request.user,
         activity=activity,

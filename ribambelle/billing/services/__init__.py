@@ -9,16 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
-from ribambelle.billing import pdf, rules, selectors
+from ribambelle.billing import rules, selectors
 from ribambelle.billing.models import (
     ZERO,
     BillingOffice,
@@ -34,7 +32,6 @@ from ribambelle.billing.models import (
 from ribambelle.billing.payments import config as payment_config
 from ribambelle.bookings.models import Activity
 from ribambelle.core.audit import audit_record, audit_record_changes
-from ribambelle.core.files import PDF, store_private_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Department, Municipality
@@ -251,39 +248,6 @@ def _notify_issued(run_id: int) -> None:
     from ribambelle.billing import tasks
 
     tasks.send_run_issued.enqueue(run_id)
-
-
-# Stored documents: an issued invoice and a credit note never change, so their PDF is rendered
-# once, by the task that follows the issue or the creation, and then served from the storage.
-
-
-def _stored_document(
-    model: type[Invoice] | type[CreditNote], row: Invoice | CreditNote, render: Any
-) -> FieldFile:
-    """The row's stored PDF, rendered and stored first when there is none or when the storage
-    lost it. Two requests that find it missing at once both render; the first to write its
-    name keeps it, the other deletes its copy and serves the first one."""
-    field: FieldFile = row.pdf
-    if field.name and field.storage.exists(field.name):
-        return field
-    previous = field.name or ""
-    stored = store_private_file(field, ContentFile(render(row)), PDF)
-    if not model.objects.filter(pk=row.pk, pdf=previous).update(pdf=stored):
-        field.storage.delete(stored)
-        row.refresh_from_db(fields=["pdf"])
-    return row.pdf
-
-
-def invoice_document(*, invoice: Invoice) -> FieldFile:
-    """The PDF of an issued invoice, as issued (pdf.invoice_pdf)."""
-    if invoice.status != Invoice.Status.ISSUED:
-        raise BillingError(_("Seule une facture émise a un document."))
-    return _stored_document(Invoice, invoice, pdf.invoice_pdf)
-
-
-def credit_note_document(*, note: CreditNote) -> FieldFile:
-    """The PDF of a credit note (pdf.credit_note_pdf)."""
-    return _stored_document(CreditNote, note, pdf.credit_note_pdf)
 
 
 # One invoice: credit notes and payments received by the office

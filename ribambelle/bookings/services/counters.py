@@ -1,0 +1,67 @@
+"""The capacity counters of bookings_apply (DayCount): their count and the list of the booked
+children, kept in SQL in the booking's transaction, and rebuilt after bulk writes."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Greatest, Replace
+
+from ribambelle.bookings.models import Booking, DayCount
+
+
+def day_counts_move(*, listed: dict[int, list[int]], unlisted: dict[int, list[int]]) -> None:
+    """The locked counters, one UPDATE per child and direction (one for a tick): the count and
+    the list of children change in SQL, the lists never travel to Python and back."""
+    for child_id, counter_ids in listed.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=F("booked") + 1, children=Concat("children", Value(f"{child_id},"))
+        )
+    for child_id, counter_ids in unlisted.items():
+        DayCount.objects.filter(pk__in=counter_ids).update(
+            booked=Greatest(F("booked") - 1, 0),
+            children=Replace("children", Value(f",{child_id},"), Value(",")),
+        )
+
+
+def day_counts_release(*, released: dict[tuple[int, date], list[int]]) -> None:
+    """Counters left unlocked (a toggle's untick, serialized by the household's lock): each
+    cancelled child decrements its counter where it stands and leaves its list."""
+    for (activity_id, day), child_ids in released.items():
+        for child_id in child_ids:
+            DayCount.objects.filter(activity_id=activity_id, date=day).update(
+                booked=Greatest(F("booked") - 1, 0),
+                children=Replace("children", Value(f",{child_id},"), Value(",")),
+            )
+
+
+@transaction.atomic
+def day_counts_rebuild(*, activity_ids: list[int]) -> int:
+    """Make the counters of these activities equal to their bookings (count and children),
+    creating those missing: for data written in bulk (demo, benchmark), never needed after
+    bookings_apply. Returns the number of counters written."""
+    children: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
+    for activity_id, day, child_id in (
+        Booking.objects.filter(activity_id__in=activity_ids)
+        .order_by("activity_id", "date", "child_id")
+        .values_list("activity_id", "date", "child_id")
+        .iterator(chunk_size=10000)
+    ):
+        children[(activity_id, day)].append(child_id)
+    stale = []
+    for counter in DayCount.objects.select_for_update().filter(activity_id__in=activity_ids):
+        ids = children.pop((counter.activity_id, counter.date), [])
+        counter.children, counter.booked = DayCount.listing(ids), len(ids)
+        stale.append(counter)
+    DayCount.objects.bulk_update(stale, ["booked", "children"], batch_size=200)
+    DayCount.objects.bulk_create(
+        [
+            DayCount(
+                activity_id=activity_id, date=day, booked=len(ids), children=DayCount.listing(ids)
+            )
+            for (activity_id, day), ids in sorted(children.items())
+        ],
+        batch_size=200,
+    )
+    return len(stale) + len(children)
