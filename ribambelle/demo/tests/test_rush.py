@@ -8,6 +8,7 @@ import io
 import itertools
 import statistics
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import httpx
@@ -266,7 +267,9 @@ def send_through(failures: list[Exception]) -> tuple[object, stats.Recorder, int
             answer = await parent.send("grid", "GET", "/x/")
             return answer, recorder, parent.cookies
 
-    answer, recorder, cookies = asyncio.run(run())
+    # In a thread of its own: a browser test may have left an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        answer, recorder, cookies = pool.submit(lambda: asyncio.run(run())).result()
     if answer is not None:
         assert cookies == {"sessionid": "abc"}
         assert attempts[-1].headers["X-Forwarded-Proto"] == "https"
