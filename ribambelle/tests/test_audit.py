@@ -314,6 +314,12 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.bookings_apply": StaffWrite(staff_booking),
     "bookings.services.bookings_grid_apply": StaffWrite(staff_grid_booking),
     "bookings.services.bookings_mass_apply": NotStaffWrite("a family's bookings for a period"),
+    "bookings.services.counters.day_counts_move": NotStaffWrite(
+        "the counters of a booking change, inside bookings_apply (which audits staff changes)"
+    ),
+    "bookings.services.counters.day_counts_release": NotStaffWrite(
+        "the counters of a cancellation, inside bookings_apply (which audits staff changes)"
+    ),
     "bookings.services.counters.day_counts_rebuild": NotStaffWrite(
         "counters of bookings written in bulk by the demo and the benchmark"
     ),
