@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in devices: binds a session to its browser, notes its last use every few minutes.
+    "ribambelle.accounts.middleware.DeviceSessionMiddleware",
     # After authentication (it reads request.user), below WhiteNoise (static files untouched).
     "ribambelle.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -25,6 +25,14 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    remember = forms.BooleanField(
+        label=_("Rester connecté sur cet appareil"),
+        help_text=_(
+            "Pendant 30 jours, sur ce navigateur seulement. Ne cochez pas sur un appareil "
+            "partagé ou public."
+        ),
+        required=False,
+    )
 
     def __init__(self, request, *args, **kwargs):
         self.request = request

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.accounts.rules import Device, device_of
 from ribambelle.tenants.models import Municipality, TenantQuerySet
 
 
@@ -164,3 +165,30 @@ class ThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeviceSession(models.Model):
+    """One signed-in browser of an account: listed in "Mon compte", where it can be signed out.
+    It points at its Django session by key; ending it deletes that session from the store.
+    `last_used_at` is refreshed at most every few minutes, never on each request."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    # The network, never the address: IPv4 to /24, IPv6 to /48.
+    network = models.CharField(_("réseau"), max_length=50, blank=True)
+    remembered = models.BooleanField(_("rester connecté"), default=False)
+    created_at = models.DateTimeField(_("connecté le"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appareil connecté")
+        verbose_name_plural = _("appareils connectés")
+        indexes = [models.Index(fields=["user", "-last_used_at"], name="device_user_last_used")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.user_agent[:40]}"
+
+    @property
+    def device(self) -> "Device":
+        return device_of(self.user_agent)

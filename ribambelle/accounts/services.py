@@ -1,12 +1,14 @@
+import datetime
+
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ribambelle.accounts import throttle
+from ribambelle.accounts import rules, selectors, throttle
 from ribambelle.accounts.backends import axes_username
-from ribambelle.accounts.models import Role, User
+from ribambelle.accounts.models import DeviceSession, Role, User
 from ribambelle.accounts.tasks import send_password_link
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
@@ -64,9 +66,10 @@ def password_link_request(*, municipality: Municipality, email: str, ip: str) ->
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str) -> User:
+def user_set_password(*, user: User, password: str, keep_session_key: str | None = None) -> User:
     """Validate against the municipality's policy, then store (Argon2). Changing the password
-    kills every password link issued before."""
+    kills every password link issued before and signs out every device but the one it was
+    changed from (`keep_session_key`)."""
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -76,7 +79,64 @@ def user_set_password(*, user: User, password: str) -> User:
         username=axes_username(None, {"email": user.email, "municipality": user.municipality})
     )
     throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
+    device_sessions_end_all(user=user, keep_session_key=keep_session_key)
     return user
+
+
+# Signed-in devices ("Mon compte"): each login of a browser, its Django session by key.
+
+REMEMBERED_SESSION_AGE = datetime.timedelta(days=30)
+
+
+@transaction.atomic
+def device_session_start(
+    *, user: User, session_key: str, user_agent: str, ip: str | None, remembered: bool
+) -> DeviceSession:
+    """Record a login. The devices whose session has ended since are forgotten now, so that
+    the list only holds browsers that are still signed in."""
+    for device in DeviceSession.objects.filter(user=user):
+        if not selectors.session_alive(device.session_key):
+            device.delete()
+    return DeviceSession.objects.create(
+        user=user,
+        session_key=session_key,
+        user_agent=user_agent[:300],
+        network=rules.network_of(ip),
+        remembered=remembered,
+    )
+
+
+def device_session_touch(*, device: DeviceSession, ip: str | None) -> None:
+    """Called at most every few minutes per device (middleware), never on each request."""
+    DeviceSession.objects.filter(pk=device.pk).update(
+        last_used_at=timezone.now(), network=rules.network_of(ip)
+    )
+
+
+def device_session_rekey(*, user: User, old_key: str, new_key: str) -> None:
+    """The session key changed under a signed-in device (after a password change)."""
+    DeviceSession.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
+
+
+@transaction.atomic
+def device_session_end(*, user: User, session_key: str) -> None:
+    """Sign one device out: its session is deleted from the store, so its next request is
+    anonymous whatever cookie it sends."""
+    selectors.session_store()().delete(session_key)
+    DeviceSession.objects.filter(user=user, session_key=session_key).delete()
+
+
+@transaction.atomic
+def device_sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
+    """Sign every device of the account out, except the one `keep_session_key` names."""
+    devices = DeviceSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
+    store = selectors.session_store()()
+    ended = 0
+    for device in devices:
+        store.delete(device.session_key)
+        device.delete()
+        ended += 1
+    return ended
 
 
 @transaction.atomic

@@ -183,6 +183,13 @@ def with_consents(manager: User) -> dict[str, Any]:
 
 SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     # accounts
+    "accounts.services.device_session_end": NotStaffWrite("one's own devices, from Mon compte"),
+    "accounts.services.device_session_rekey": NotStaffWrite("follows one's own session key"),
+    "accounts.services.device_session_start": NotStaffWrite("a login of anyone"),
+    "accounts.services.device_session_touch": NotStaffWrite("the last use of one's own device"),
+    "accounts.services.device_sessions_end_all": NotStaffWrite(
+        "one's own devices, or after one's own new password"
+    ),
     "accounts.services.login_failure_record": NotStaffWrite("a failed login of anyone: throttling"),
     "accounts.services.login_success_record": NotStaffWrite("a login of anyone: throttling"),
     "accounts.services.login_throttled": NotStaffWrite("a read"),
