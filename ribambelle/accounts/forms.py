@@ -198,6 +198,26 @@ class ReauthForm(forms.Form):
         return password
 
 
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label=_("Nouvelle adresse e-mail"),
+        help_text=_(
+            "Un lien de confirmation y sera envoyé : l'adresse change quand vous le suivez."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].strip().lower()
+        if email == self.user.email:
+            raise ValidationError(_("C'est déjà votre adresse de connexion."))
+        return email
+
+
 class StaffInviteForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom de famille"), max_length=100)

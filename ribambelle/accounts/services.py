@@ -9,7 +9,11 @@ from django.utils import timezone
 from ribambelle.accounts import rules, selectors, throttle
 from ribambelle.accounts.backends import axes_username
 from ribambelle.accounts.models import DeviceSession, Role, User
-from ribambelle.accounts.tasks import send_password_link
+from ribambelle.accounts.tasks import (
+    send_email_change_link,
+    send_email_changed_notice,
+    send_password_link,
+)
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Municipality
@@ -80,6 +84,27 @@ def user_set_password(*, user: User, password: str, keep_session_key: str | None
     )
     throttle.clear(throttle.account_key("login-account", user.municipality_id, user.email))
     device_sessions_end_all(user=user, keep_session_key=keep_session_key)
+    return user
+
+
+def user_email_change_request(*, user: User, new_email: str) -> None:
+    """Send the confirmation link to the new address (or, when it is taken, a notice to it)."""
+    send_email_change_link.enqueue(user.pk, new_email.strip().lower())
+
+
+@transaction.atomic
+def user_email_change(*, user: User, new_email: str) -> User:
+    """From the confirmed link. The old address is told. Raises AlreadyExists when another
+    account of the municipality took the address meanwhile."""
+    old_email = user.email
+    user.email = new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        user.email = old_email
+        raise AlreadyExists(new_email) from None
+    send_email_changed_notice.enqueue(user.pk, old_email)
     return user
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from ribambelle.accounts import rules, selectors, services
 from ribambelle.accounts.access import member_required, page_allows, safe_next
 from ribambelle.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     PasswordLinkRequestForm,
     PasswordMethodForm,
@@ -32,7 +33,7 @@ from ribambelle.accounts.reauth import (
     reauthentication_required,
 )
 from ribambelle.accounts.rules import PasswordMethod
-from ribambelle.accounts.tokens import password_link_tokens
+from ribambelle.accounts.tokens import email_change_address, password_link_tokens
 from ribambelle.accounts.validators import (
     CnilPasswordValidator,
     generate_acceptable_password,
@@ -413,3 +414,38 @@ def devices_logout_view(request) -> HttpResponse:
     logout(request)
     messages.success(request, _("Tous vos appareils ont été déconnectés, y compris celui-ci."))
     return redirect(_url("accounts:login", request))
+
+
+# The login e-mail: asked from "Mon compte" (password asked again), confirmed from the new address.
+
+
+@sensitive_post_parameters("current_password")
+@never_cache
+@member_required
+@reauthentication_required(gettext_lazy("Changer mon adresse e-mail"))
+def email_change_view(request) -> HttpResponse:
+    form = EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        services.user_email_change_request(user=request.user, new_email=new_email)
+        return render(request, "accounts/email_change_sent.html", {"new_email": new_email})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/email_change.html", {"form": form}, status=status)
+
+
+@never_cache
+@member_required
+def email_change_confirm_view(request, token: str) -> HttpResponse:
+    new_email = email_change_address(request.user, token)
+    if new_email is None:
+        return render(request, "accounts/email_change_invalid.html", status=400)
+    if request.method != "POST":
+        return render(request, "accounts/email_change_confirm.html", {"new_email": new_email})
+    try:
+        services.user_email_change(user=request.user, new_email=new_email)
+    except services.AlreadyExists:
+        return render(request, "accounts/email_change_invalid.html", status=400)
+    messages.success(
+        request, _("Votre adresse de connexion est maintenant %(email)s.") % {"email": new_email}
+    )
+    return redirect(_url("accounts:account", request))

@@ -203,6 +203,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             "role": Role.AGENT,
         }
     ),
+    "accounts.services.user_email_change": NotStaffWrite("one's own login e-mail, confirmed"),
+    "accounts.services.user_email_change_request": NotStaffWrite("sends a confirmation link"),
     "accounts.services.user_set_password": NotStaffWrite("one's own password, never logged"),
     # billing
     "billing.payments.services.absolute": NotStaffWrite("a helper"),

@@ -53,3 +53,17 @@ def test_remembered_phone_signs_the_laptop_out(new_context, live_server, alice):
 
     laptop.get_by_role("link", name="Mon compte").click()
     expect(laptop.get_by_role("heading", level=1, name="Connexion")).to_be_visible()
+
+
+def test_email_change_pages(new_context, live_server, alice):
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    sign_in(page, live_server.url, remember=False)
+    page.get_by_role("link", name="Mon compte").click()
+    page.get_by_role("link", name="Changer mon adresse e-mail").click()
+    field = page.get_by_label("Nouvelle adresse e-mail")
+    expect(field).to_be_visible()  # just logged in: the password is not asked again
+    assert_no_axe_violations(page)
+    field.fill("alice.new@example.org")
+    page.get_by_role("button", name="Envoyer le lien de confirmation").click()
+    expect(page.get_by_role("heading", level=1, name="Consultez vos e-mails")).to_be_visible()
+    assert_no_axe_violations(page)
