@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -110,6 +111,8 @@ def service_worker(request):
         "offlineUrl": offline_url,
         "staticPrefix": settings.STATIC_URL,
         "assets": assets,
+        "appName": request.municipality.name,
+        "icon": static("ribambelle/icons/icon-192.png"),
     }
     response = render(
         request,

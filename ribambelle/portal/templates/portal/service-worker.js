@@ -54,4 +54,21 @@ self.addEventListener("fetch", function (event) {
     }));
   }
 });
+
+// Web Push: a title and a link into this portal, nothing else (no name, no message text).
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  var url = new URL(data.url || self.registration.scope, self.registration.scope);
+  if (url.origin !== self.location.origin) { url = new URL(self.registration.scope); }
+  event.waitUntil(self.registration.showNotification(data.title || CONFIG.appName, {
+    icon: CONFIG.icon,
+    data: { url: url.href }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});
 {% endautoescape %}
