@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q, QuerySet
 
-from ribambelle.accounts.models import STAFF_ROLES, DeviceSession, Role, User
+from ribambelle.accounts.models import STAFF_ROLES, DeviceSession, PushSubscription, Role, User
 from ribambelle.tenants.models import Municipality
 
 
@@ -61,3 +61,7 @@ def session_store() -> type[SessionBase]:
 def session_alive(session_key: str) -> bool:
     """Whether the session still exists and has not expired, in whatever store is configured."""
     return bool(session_store()(session_key=session_key).load())
+
+
+def push_subscriptions_of(user: User) -> list[PushSubscription]:
+    return list(PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk"))

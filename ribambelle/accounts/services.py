@@ -1,4 +1,5 @@
 import datetime
+from typing import TYPE_CHECKING
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from ribambelle.accounts import rules, selectors, throttle
 from ribambelle.accounts.backends import axes_username
-from ribambelle.accounts.models import DeviceSession, Role, User
+from ribambelle.accounts.models import DeviceSession, PushSubscription, Role, User
 from ribambelle.accounts.tasks import (
     send_email_change_link,
     send_email_changed_notice,
@@ -17,6 +18,9 @@ from ribambelle.accounts.tasks import (
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AlreadyExists(Exception):
@@ -203,3 +207,35 @@ def staff_invite(
         },
     )
     return user
+
+
+# Web Push: one subscription per browser where a guardian turned notifications on.
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str
+) -> PushSubscription:
+    """The browser's push endpoint is unique: subscribing again (or from another account on the
+    same browser) moves it to this account with its new keys."""
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user: User, endpoint: str) -> bool:
+    deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted > 0
+
+
+def push_notify(*, user: User, title: "StrOrPromise", path: str) -> int:
+    """Queue one push per browser of the account. Only a title and a link into the portal:
+    never a name, a message's text or anything about a child."""
+    from ribambelle.accounts import tasks
+
+    ids = list(PushSubscription.objects.filter(user=user).values_list("pk", flat=True))
+    for subscription_id in ids:
+        tasks.send_push.enqueue(subscription_id, str(title), path)
+    return len(ids)

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.tasks import task
 from django.urls import reverse
@@ -5,8 +7,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from pywebpush import WebPushException, webpush
 
-from ribambelle.accounts.models import User
+from ribambelle.accounts.models import PushSubscription, User
 from ribambelle.accounts.selectors import active_user
 from ribambelle.accounts.tokens import email_change_token, password_link_tokens
 from ribambelle.core.emails import send_branded_email
@@ -94,3 +97,37 @@ def send_email_changed_notice(user_id: int, old_email: str) -> None:
         template="email_changed",
         context={"user": user, "new_email": user.email},
     )
+
+
+# Web Push: push services keep an undelivered message this long (the browser may be off).
+PUSH_TTL_SECONDS = 24 * 3600
+PUSH_TIMEOUT_SECONDS = 10
+
+
+@task
+def send_push(subscription_id: int, title: str, path: str) -> bool:
+    """Encrypt (RFC 8291, aes128gcm) and post one notification to the browser's push service,
+    signed with the VAPID key (RFC 8292). A subscription the push service no longer knows (404,
+    410) is removed; other failures raise, so that the queue records them."""
+    subscription = PushSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or not settings.VAPID_PRIVATE_KEY:
+        return False
+    try:
+        webpush(
+            subscription_info={
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            },
+            data=json.dumps({"title": title, "url": path}),
+            vapid_private_key=settings.VAPID_PRIVATE_KEY,
+            vapid_claims={"sub": settings.VAPID_SUBJECT},
+            ttl=PUSH_TTL_SECONDS,
+            timeout=PUSH_TIMEOUT_SECONDS,
+        )
+    except WebPushException as error:
+        status = error.response.status_code if error.response is not None else None
+        if status in (404, 410):
+            subscription.delete()
+            return False
+        raise
+    return True

@@ -97,25 +97,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class PushSubscription(models.Model):
-    """A browser where a guardian turned notifications on (Web Push): the push service's
-    endpoint and the keys that encrypt each message for that browser (RFC 8291)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
-    )
-    endpoint = models.URLField(max_length=1000, unique=True)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=50)
-    user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("abonnement aux notifications")
-        verbose_name_plural = _("abonnements aux notifications")
-        indexes = [models.Index(fields=["user"], name="push_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.endpoint[:60]}"

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from ribambelle.accounts.models import User
 from ribambelle.families.models import Household
-from ribambelle.messaging.models import Attachment, Conversation, Message, PushSubscription
+from ribambelle.messaging.models import Attachment, Conversation, Message
 from ribambelle.tenants.models import Department, Municipality
 
 if TYPE_CHECKING:
@@ -104,7 +103,3 @@ def staff_attachment_get(municipality: Municipality, pk: int) -> Attachment:
     return get_object_or_404(
         Attachment.objects.filter(message__conversation__municipality=municipality), pk=pk
     )
-
-
-def push_subscriptions_of(user: User) -> list[PushSubscription]:
-    return list(PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk"))

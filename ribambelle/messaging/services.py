@@ -15,7 +15,7 @@ from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Household
 from ribambelle.messaging import rules
-from ribambelle.messaging.models import Attachment, Conversation, Message, PushSubscription
+from ribambelle.messaging.models import Attachment, Conversation, Message
 from ribambelle.tenants.models import Department
 
 MAX_ATTACHMENTS = 5
@@ -212,35 +212,3 @@ def conversation_close(*, actor: User, conversation: Conversation) -> None:
 @transaction.atomic
 def conversation_reopen(*, actor: User, conversation: Conversation) -> None:
     _status_set(actor=actor, conversation=conversation, status=Conversation.Status.OPEN)
-
-
-# Web Push: one subscription per browser where a guardian turned notifications on.
-
-
-@transaction.atomic
-def push_subscription_save(
-    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str
-) -> PushSubscription:
-    """The browser's push endpoint is unique: subscribing again (or from another account on the
-    same browser) moves it to this account with its new keys."""
-    subscription, _created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
-    )
-    return subscription
-
-
-def push_subscription_delete(*, user: User, endpoint: str) -> bool:
-    deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
-    return deleted > 0
-
-
-def push_notify(*, user: User, title: str, path: str) -> int:
-    """Queue one push per browser of the account. Only a title and a link into the portal:
-    never a name, a message's text or anything about a child."""
-    from ribambelle.messaging import tasks
-
-    ids = list(PushSubscription.objects.filter(user=user).values_list("pk", flat=True))
-    for subscription_id in ids:
-        tasks.send_push.enqueue(subscription_id, str(title), path)
-    return len(ids)

@@ -1,23 +1,16 @@
 """Messaging e-mails, sent through the task queue. They say that there is a message and link to
 it; they never carry its text, which may be about a child's health."""
 
-import json
-
 from django.conf import settings
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
-from pywebpush import WebPushException, webpush
 
+from ribambelle.accounts import services as account_services
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.selectors import account_recipients
-from ribambelle.messaging import services
-from ribambelle.messaging.models import Message, PushSubscription
+from ribambelle.messaging.models import Message
 from ribambelle.tenants.shortcuts import tenant_reverse
-
-# Push services keep an undelivered message this long (the browser may be off).
-PUSH_TTL_SECONDS = 24 * 3600
-PUSH_TIMEOUT_SECONDS = 10
 
 
 def _message(message_id: int) -> Message | None:
@@ -80,7 +73,7 @@ def notify_family(message_id: int) -> int:
     url = settings.SITE_URL + path
     title = _("Réponse du service %(department)s") % {"department": conversation.department.name}
     for recipient in recipients:
-        services.push_notify(user=recipient.user, title=title, path=path)
+        account_services.push_notify(user=recipient.user, title=title, path=path)
     for email in emails:
         send_branded_email(
             municipality=municipality,
@@ -91,32 +84,3 @@ def notify_family(message_id: int) -> int:
             context={"conversation": conversation, "url": url},
         )
     return len(emails)
-
-
-@task
-def send_push(subscription_id: int, title: str, path: str) -> bool:
-    """Encrypt (RFC 8291, aes128gcm) and post one notification to the browser's push service,
-    signed with the VAPID key (RFC 8292). A subscription the push service no longer knows (404,
-    410) is removed; other failures raise, so that the queue records them."""
-    subscription = PushSubscription.objects.filter(pk=subscription_id).first()
-    if subscription is None or not settings.VAPID_PRIVATE_KEY:
-        return False
-    try:
-        webpush(
-            subscription_info={
-                "endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-            },
-            data=json.dumps({"title": title, "url": path}),
-            vapid_private_key=settings.VAPID_PRIVATE_KEY,
-            vapid_claims={"sub": settings.VAPID_SUBJECT},
-            ttl=PUSH_TTL_SECONDS,
-            timeout=PUSH_TIMEOUT_SECONDS,
-        )
-    except WebPushException as error:
-        status = error.response.status_code if error.response is not None else None
-        if status in (404, 410):
-            subscription.delete()
-            return False
-        raise
-    return True

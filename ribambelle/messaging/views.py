@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from ribambelle.accounts import selectors as account_selectors
+from ribambelle.accounts import services as account_services
 from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
 from ribambelle.core.files import serve_file
 from ribambelle.families.selectors import household_of
@@ -236,7 +238,7 @@ def notifications(request):
         "messaging/notifications.html",
         {
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-            "devices": selectors.push_subscriptions_of(request.user),
+            "devices": account_selectors.push_subscriptions_of(request.user),
         },
     )
 
@@ -247,7 +249,7 @@ def push_subscribe(request):
     form = PushSubscriptionForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=400)
-    services.push_subscription_save(
+    account_services.push_subscription_save(
         user=request.user,
         user_agent=request.headers.get("User-Agent", ""),
         **form.cleaned_data,
@@ -258,7 +260,7 @@ def push_subscribe(request):
 @require_POST
 @parent_required
 def push_unsubscribe(request):
-    deleted = services.push_subscription_delete(
+    deleted = account_services.push_subscription_delete(
         user=request.user, endpoint=request.POST.get("endpoint", "")
     )
     return HttpResponse(status=204 if deleted else 404)

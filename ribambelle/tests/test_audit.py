@@ -433,9 +433,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         lambda manager: {**pending_signup(manager), "message": "Vous n'habitez pas la commune."}
     ),
     # messaging
-    "messaging.services.push_notify": NotStaffWrite("queues pushes to a family's browsers"),
-    "messaging.services.push_subscription_delete": NotStaffWrite("one's own browser"),
-    "messaging.services.push_subscription_save": NotStaffWrite("one's own browser"),
+    "accounts.services.push_notify": NotStaffWrite("queues pushes to a family's browsers"),
+    "accounts.services.push_subscription_delete": NotStaffWrite("one's own browser"),
+    "accounts.services.push_subscription_save": NotStaffWrite("one's own browser"),
     "messaging.services.conversation_assign": StaffWrite(
         lambda manager: {
             **conversation(manager),

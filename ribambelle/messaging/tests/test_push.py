@@ -15,9 +15,11 @@ from django.urls import reverse
 from py_vapid import Vapid01
 from pywebpush import WebPushException
 
+from ribambelle.accounts import services as account_services
+from ribambelle.accounts import tasks
+from ribambelle.accounts.models import PushSubscription
 from ribambelle.conftest import logged_in
-from ribambelle.messaging import services, tasks
-from ribambelle.messaging.models import PushSubscription
+from ribambelle.messaging import services
 from ribambelle.messaging.tests.push_service import Browser, PushService, b64url, unb64url
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def push_service():
 
 
 def subscribe(user, push_service, browser, name="a"):
-    return services.push_subscription_save(
+    return account_services.push_subscription_save(
         user=user,
         endpoint=f"{push_service.url}/push/{name}",
         p256dh=browser.p256dh,
@@ -256,7 +258,7 @@ class TestViews:
     def test_another_accounts_subscription_cannot_be_removed(
         self, alice_client, bob, municipality_a
     ):
-        services.push_subscription_save(
+        account_services.push_subscription_save(
             user=bob, endpoint=FCM, p256dh=Browser().p256dh, auth=Browser().auth, user_agent=""
         )
         response = alice_client.post(
@@ -284,3 +286,29 @@ class TestViews:
     def test_post_only(self, alice_client, municipality_a):
         assert alice_client.get(self.url("push_subscribe", municipality_a)).status_code == 405
         assert alice_client.get(self.url("push_unsubscribe", municipality_a)).status_code == 405
+
+
+def test_deadline_reminder_new_invoice_and_payment_are_pushed(
+    alice, household_a, municipality_a, keys, push_service
+):
+    from ribambelle.billing.payments.tasks import send_payment_received
+    from ribambelle.billing.tasks import send_invoice_issued
+    from ribambelle.billing.tests.factories import InvoiceFactory, PaymentFactory
+    from ribambelle.bookings.tasks import send_booking_reminder
+
+    browser = Browser()
+    subscribe(alice, push_service, browser)  # bob has no subscription
+    week = "http://testserver/ville-a/reservations/?semaine=2026-11-30"
+    send_booking_reminder.call(household_a.pk, "2026-11-30", "2026-11-28T23:59:00+01:00", week)
+    invoice = InvoiceFactory(
+        office__municipality=municipality_a, household=household_a, number="F-2026-00042"
+    )
+    send_invoice_issued.call(invoice.pk)
+    send_payment_received.call(PaymentFactory(invoice=invoice).pk)
+    payloads = [json.loads(browser.decrypt(received.body)) for received in push_service.received]
+    assert payloads == [
+        {"title": "Pensez à réserver pour la semaine du lundi 30 novembre", "url": week},
+        {"title": "Une nouvelle facture est disponible", "url": "/ville-a/factures/"},
+        {"title": "Votre paiement a bien été reçu", "url": "/ville-a/factures/"},
+    ]
+    assert "F-2026-00042" not in json.dumps(payloads)
