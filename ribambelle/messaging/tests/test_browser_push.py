@@ -93,3 +93,53 @@ def test_notifications_page_is_accessible(mobile_page, live_server, alice, setti
         mobile_page.get_by_role("button", name="Activer sur cet appareil", exact=True)
     ).to_be_visible()
     assert_no_axe_violations(mobile_page)
+
+
+FAKE_PUSH_MANAGER = """
+(() => {
+  // Headless Chromium has no push service to reach: the browser's subscription is stubbed,
+  // everything after it (permission, keys, the post with its CSRF token) is real.
+  let current = null;
+  PushManager.prototype.subscribe = function (options) {
+    window.__applicationServerKey = options.applicationServerKey.byteLength;
+    current = {
+      endpoint: "https://fcm.googleapis.com/fcm/send/navigateur-de-test",
+      toJSON() {
+        return { endpoint: this.endpoint, keys: { p256dh: "%(p256dh)s", auth: "%(auth)s" } };
+      },
+      unsubscribe() { current = null; return Promise.resolve(true); },
+    };
+    return Promise.resolve(current);
+  };
+  PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
+})();
+"""
+
+
+def test_turning_notifications_on_and_off_from_the_page(new_context, live_server, alice, settings):
+    from ribambelle.accounts.models import PushSubscription
+    from ribambelle.messaging.tests.push_service import Browser
+
+    settings.VAPID_PUBLIC_KEY = (
+        "BCHr0s7595J1SfjJGWIu-IFFOTY7ufeVSi9uNcs7W-edXfGNaiEbemDkuzxWwrsPzeR4_1AyvvvyBuvakohBj8k"
+    )
+    browser = Browser()
+    context = new_context()
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    context.add_init_script(FAKE_PUSH_MANAGER % {"p256dh": browser.p256dh, "auth": browser.auth})
+    page = context.new_page()
+    installed(page, live_server.url)
+    page.goto(f"{live_server.url}/ville-a/compte/notifications/")
+    page.get_by_role("button", name="Activer sur cet appareil", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Les notifications sont activées sur cet appareil."
+    )
+    assert page.evaluate("window.__applicationServerKey") == 65
+    subscription = PushSubscription.objects.get(user=alice)
+    assert subscription.endpoint == "https://fcm.googleapis.com/fcm/send/navigateur-de-test"
+    assert subscription.p256dh == browser.p256dh and subscription.auth == browser.auth
+    page.get_by_role("button", name="Désactiver sur cet appareil").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Les notifications sont désactivées sur cet appareil."
+    )
+    assert not PushSubscription.objects.exists()
