@@ -12,13 +12,23 @@ from ribambelle.testing.browser import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path,
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Fails (instead of waiting for ever) when the worker does not install or take control.
 WAIT_FOR_WORKER = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise(resolve =>
-      navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-  }
-  return registration.scope;
+  const controlled = (async () => {
+    const registration = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise(resolve =>
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+    return registration.scope;
+  })();
+  const late = new Promise(resolve => setTimeout(async () => {
+    const states = (await navigator.serviceWorker.getRegistrations()).map(r =>
+      [r.scope, r.installing && r.installing.state, r.active && r.active.state]);
+    resolve("no controlling worker after 20 s: " + JSON.stringify(states)
+      + " controller=" + Boolean(navigator.serviceWorker.controller));
+  }, 20000));
+  return Promise.race([controlled, late]);
 }"""
 
 CACHED_ENTRIES = """async () => {
