@@ -1,6 +1,7 @@
 """Ribambelle settings: every deployment-specific value comes from the environment through
 `ribambelle.core.env.Env`; the README lists each variable with its default."""
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in devices: binds a session to its browser, notes its last use every few minutes.
+    "ribambelle.accounts.middleware.DeviceSessionMiddleware",
     # After authentication (it reads request.user), below WhiteNoise (static files untouched).
     "ribambelle.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -251,6 +254,22 @@ else:
     _mailer = {"BACKEND": "ribambelle.core.mailbox.MailboxBackend"}
 MAILERS = {"default": _mailer}
 MAILBOX_DIR = VAR_DIR / "mailbox"
+
+# Web Push (VAPID, RFC 8292): `manage.py vapid_keys` prints a pair. Without keys, notifications
+# are not offered.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+# The push services of the browsers (a subscription's endpoint must be under one of them).
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
 
 # Content Security Policy (Django's built-in middleware): no inline script, no third party.
 SECURE_CSP = {

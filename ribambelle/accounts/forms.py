@@ -25,6 +25,14 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    remember = forms.BooleanField(
+        label=_("Rester connecté sur cet appareil"),
+        help_text=_(
+            "Pendant 30 jours, sur ce navigateur seulement. Ne cochez pas sur un appareil "
+            "partagé ou public."
+        ),
+        required=False,
+    )
 
     def __init__(self, request, *args, **kwargs):
         self.request = request
@@ -188,6 +196,26 @@ class ReauthForm(forms.Form):
         if user is None or user.pk != self.request.user.pk:
             raise ValidationError(_("Mot de passe incorrect."))
         return password
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label=_("Nouvelle adresse e-mail"),
+        help_text=_(
+            "Un lien de confirmation y sera envoyé : l'adresse change quand vous le suivez."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].strip().lower()
+        if email == self.user.email:
+            raise ValidationError(_("C'est déjà votre adresse de connexion."))
+        return email
 
 
 class StaffInviteForm(forms.Form):

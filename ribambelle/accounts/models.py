@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.accounts.rules import Device, device_of
 from ribambelle.tenants.models import Municipality, TenantQuerySet
 
 
@@ -164,3 +165,50 @@ class ThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeviceSession(models.Model):
+    """One signed-in browser of an account: listed in "Mon compte", where it can be signed out.
+    It points at its Django session by key; ending it deletes that session from the store.
+    `last_used_at` is refreshed at most every few minutes, never on each request."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    # The network, never the address: IPv4 to /24, IPv6 to /48.
+    network = models.CharField(_("réseau"), max_length=50, blank=True)
+    remembered = models.BooleanField(_("rester connecté"), default=False)
+    created_at = models.DateTimeField(_("connecté le"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appareil connecté")
+        verbose_name_plural = _("appareils connectés")
+        indexes = [models.Index(fields=["user", "-last_used_at"], name="device_user_last_used")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.user_agent[:40]}"
+
+    @property
+    def device(self) -> "Device":
+        return device_of(self.user_agent)
+
+
+class PushSubscription(models.Model):
+    """A browser where a guardian turned notifications on (Web Push): the push service's
+    endpoint and the keys that encrypt each message for that browser (RFC 8291)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=50)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("abonnement aux notifications")
+        verbose_name_plural = _("abonnements aux notifications")
+        indexes = [models.Index(fields=["user"], name="push_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.endpoint[:60]}"

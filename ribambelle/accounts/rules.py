@@ -9,6 +9,7 @@ compare the same way, so that each of the CNIL's examples passes and nothing wea
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import secrets
@@ -407,3 +408,51 @@ def password_from_sentence(sentence: str) -> str:
         elif token not in "'’-":  # noqa: S105 - apostrophes and hyphens, not a secret
             parts.append(token)
     return "".join(parts)
+
+
+# Signed-in devices: a short, stable name for a browser (no version, so that an update keeps it)
+# and the network it connected from, never its address.
+
+BROWSER_MARKERS = (  # first match wins: most browsers also claim to be Chrome or Safari
+    (("Edg/", "EdgA/", "EdgiOS/"), "Edge"),
+    (("OPR/", "Opera"), "Opera"),
+    (("SamsungBrowser/",), "Samsung Internet"),
+    (("Firefox/", "FxiOS/"), "Firefox"),
+    (("CriOS/", "Chrome/", "Chromium/"), "Chrome"),
+    (("Safari/",), "Safari"),
+)
+SYSTEM_MARKERS = (
+    (("iPhone",), "iPhone"),
+    (("iPad",), "iPad"),
+    (("Android",), "Android"),
+    (("CrOS",), "ChromeOS"),
+    (("Windows",), "Windows"),
+    (("Macintosh", "Mac OS X"), "macOS"),
+    (("Linux",), "Linux"),
+)
+
+
+@dataclass(frozen=True)
+class Device:
+    browser: str | None
+    system: str | None
+
+
+def _first_marker(user_agent: str, table: tuple[tuple[tuple[str, ...], str], ...]) -> str | None:
+    return next((name for markers, name in table if any(m in user_agent for m in markers)), None)
+
+
+def device_of(user_agent: str) -> Device:
+    return Device(
+        _first_marker(user_agent, BROWSER_MARKERS), _first_marker(user_agent, SYSTEM_MARKERS)
+    )
+
+
+def network_of(address: str | None) -> str:
+    """The /24 (IPv4) or /48 (IPv6) network of an address; "" for anything else."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
 
 
 class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
@@ -24,3 +26,25 @@ class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
 
 
 password_link_tokens = PasswordLinkTokenGenerator()
+
+
+EMAIL_CHANGE_SALT = "ribambelle.accounts.tokens.email_change"
+
+
+def email_change_token(user, new_email: str) -> str:
+    """The link sent to the new address. It carries the address it was sent from, so it dies
+    once the e-mail has changed (single use) and when the account changes address otherwise."""
+    return signing.dumps(
+        {"user": user.pk, "old": user.email, "new": new_email}, salt=EMAIL_CHANGE_SALT
+    )
+
+
+def email_change_address(user, token: str) -> str | None:
+    """The new address, when the token is this account's, recent and not used yet."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature:
+        return None
+    if data.get("user") != user.pk or data.get("old") != user.email:
+        return None
+    return data.get("new")

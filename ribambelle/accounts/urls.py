@@ -21,6 +21,14 @@ urlpatterns = [
     path("mot-de-passe/<uidb64>/<token>/", views.password_link_view, name="password_link"),
     path("mot-de-passe/<uidb64>/", views.password_create_view, name="password_create"),
     path("compte/", views.account_view, name="account"),
+    path("compte/adresse-e-mail/", views.email_change_view, name="email_change"),
+    path(
+        "compte/adresse-e-mail/<token>/",
+        views.email_change_confirm_view,
+        name="email_change_confirm",
+    ),
+    path("compte/appareils/deconnecter/", views.devices_logout_view, name="devices_logout"),
+    path("compte/appareils/<int:pk>/deconnecter/", views.device_logout_view, name="device_logout"),
     path("compte/mot-de-passe/", views.password_change_view, name="password_change"),
     *[
         path(f"compte/mot-de-passe/{slug}/", view, name=f"password_change_{step}")

@@ -1,4 +1,3 @@
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -13,22 +12,28 @@ from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from ribambelle.accounts import rules, selectors, services
 from ribambelle.accounts.access import member_required, page_allows, safe_next
 from ribambelle.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     PasswordLinkRequestForm,
     PasswordMethodForm,
-    ReauthForm,
 )
+from ribambelle.accounts.middleware import device_session_begin
 from ribambelle.accounts.models import User
+from ribambelle.accounts.reauth import (
+    forget_authentication,
+    mark_authenticated,
+    reauthentication_required,
+)
 from ribambelle.accounts.rules import PasswordMethod
-from ribambelle.accounts.tokens import password_link_tokens
+from ribambelle.accounts.tokens import email_change_address, password_link_tokens
 from ribambelle.accounts.validators import (
     CnilPasswordValidator,
     generate_acceptable_password,
@@ -39,9 +44,7 @@ from ribambelle.accounts.validators import (
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 LINK_SESSION_KEY = "_password_link_token"
-REAUTH_SESSION_KEY = "_reauthenticated_at"
 LOGIN_EMAIL_SESSION_KEY = "_login_email"
-REAUTH_SECONDS = 10 * 60
 
 
 def _url(name: str, request, **kwargs) -> str:
@@ -82,6 +85,12 @@ def login_view(request):
         user = form.user
         assert user is not None  # a valid form found the account
         login(request, user)
+        remembered = form.cleaned_data["remember"]
+        if remembered:
+            # A fixed end, 30 days after this login; otherwise the browser's session as before.
+            request.session.set_expiry(services.REMEMBERED_SESSION_AGE)
+        device_session_begin(request, user, remembered=remembered)
+        mark_authenticated(request)
         if next_url and not page_allows(user, next_url):
             next_url = None
         return redirect(next_url or _home_for(request, user))
@@ -93,6 +102,8 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated and request.session.session_key:
+        services.device_session_end(user=request.user, session_key=request.session.session_key)
     logout(request)
     messages.success(request, _("Déconnexion effectuée. À bientôt !"))
     return redirect(_url("accounts:login", request))
@@ -237,7 +248,11 @@ def _generate(request, flow: PasswordFlow) -> HttpResponse:
 def _save(request, flow: PasswordFlow) -> HttpResponse:
     form = PasswordMethodForm(flow.user, request.POST)
     if form.is_valid():
-        services.user_set_password(user=flow.user, password=form.cleaned_data["new_password"])
+        services.user_set_password(
+            user=flow.user,
+            password=form.cleaned_data["new_password"],
+            keep_session_key=request.session.session_key,
+        )
         return flow.on_saved(flow.user)
     method = request.POST.get("method")
     return _methods_page(
@@ -308,23 +323,32 @@ password_create_generate = _link_step(_generate)
 password_create_save = _link_step(_save)
 
 
-# Change from the account: the current password is asked again first (REAUTH_SECONDS).
+# Change from the account: the current password is asked again first (accounts.reauth).
+
+CHANGE_TITLE = gettext_lazy("Changer mon mot de passe")
 
 
 @member_required
 def account_view(request):
-    return render(request, "accounts/account.html", {})
-
-
-def _reauthenticated(request) -> bool:
-    return time.time() - request.session.get(REAUTH_SESSION_KEY, 0) <= REAUTH_SECONDS
+    current = request.session.session_key
+    devices = [
+        (device, device.session_key == current) for device in selectors.devices_of(request.user)
+    ]
+    return render(request, "accounts/account.html", {"devices": devices})
 
 
 def _change_flow(request) -> PasswordFlow:
     def on_saved(saved_user: User) -> HttpResponse:
+        old_key = request.session.session_key
         update_session_auth_hash(request, saved_user)
-        request.session.pop(REAUTH_SESSION_KEY, None)
-        messages.success(request, _("Votre mot de passe a été changé."))
+        services.device_session_rekey(
+            user=saved_user, old_key=old_key, new_key=request.session.session_key
+        )
+        forget_authentication(request)
+        messages.success(
+            request,
+            _("Votre mot de passe a été changé. Vos autres appareils ont été déconnectés."),
+        )
         return redirect(_url("accounts:account", request))
 
     return PasswordFlow(
@@ -336,17 +360,18 @@ def _change_flow(request) -> PasswordFlow:
     )
 
 
+def _change_page(request) -> str:
+    return _url("accounts:password_change", request)
+
+
 def _change_step(step: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @require_POST
     @sensitive_post_parameters(*SECRET_FIELDS)
     @never_cache
     @member_required
+    @reauthentication_required(CHANGE_TITLE, page=_change_page)
     @wraps(step)
     def view(request) -> HttpResponse:
-        if not _reauthenticated(request):
-            # The current password is asked again on the page itself.
-            page = _url("accounts:password_change", request)
-            return HttpResponseClientRedirect(page) if request.htmx else redirect(page)
         return step(request, _change_flow(request))
 
     return view
@@ -355,18 +380,72 @@ def _change_step(step: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 @sensitive_post_parameters("current_password", *SECRET_FIELDS)
 @never_cache
 @member_required
+@reauthentication_required(CHANGE_TITLE)
 def password_change_view(request) -> HttpResponse:
-    if _reauthenticated(request):
-        return _methods_page(request, _change_flow(request))
-    form = ReauthForm(request, request.POST or None)
-    if request.method == "POST" and "current_password" in request.POST and form.is_valid():
-        request.session[REAUTH_SESSION_KEY] = time.time()
-        return redirect(_url("accounts:password_change", request))
-    status = 400 if form.errors else 200
-    return render(request, "accounts/password_reauth.html", {"form": form}, status=status)
+    return _methods_page(request, _change_flow(request))
 
 
 password_change_check = _change_step(_check)
 password_change_preview = _change_step(_preview)
 password_change_generate = _change_step(_generate)
 password_change_save = _change_step(_save)
+
+
+# Signed-in devices, from "Mon compte".
+
+
+@require_POST
+@member_required
+def device_logout_view(request, pk: int) -> HttpResponse:
+    device = selectors.device_of(request.user, pk)
+    if device is None:
+        raise Http404
+    if device.session_key == request.session.session_key:
+        return logout_view(request)
+    services.device_session_end(user=request.user, session_key=device.session_key)
+    messages.success(request, _("L'appareil a été déconnecté."))
+    return redirect(_url("accounts:account", request))
+
+
+@require_POST
+@member_required
+def devices_logout_view(request) -> HttpResponse:
+    services.device_sessions_end_all(user=request.user)
+    logout(request)
+    messages.success(request, _("Tous vos appareils ont été déconnectés, y compris celui-ci."))
+    return redirect(_url("accounts:login", request))
+
+
+# The login e-mail: asked from "Mon compte" (password asked again), confirmed from the new address.
+
+
+@sensitive_post_parameters("current_password")
+@never_cache
+@member_required
+@reauthentication_required(gettext_lazy("Changer mon adresse e-mail"))
+def email_change_view(request) -> HttpResponse:
+    form = EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        services.user_email_change_request(user=request.user, new_email=new_email)
+        return render(request, "accounts/email_change_sent.html", {"new_email": new_email})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/email_change.html", {"form": form}, status=status)
+
+
+@never_cache
+@member_required
+def email_change_confirm_view(request, token: str) -> HttpResponse:
+    new_email = email_change_address(request.user, token)
+    if new_email is None:
+        return render(request, "accounts/email_change_invalid.html", status=400)
+    if request.method != "POST":
+        return render(request, "accounts/email_change_confirm.html", {"new_email": new_email})
+    try:
+        services.user_email_change(user=request.user, new_email=new_email)
+    except services.AlreadyExists:
+        return render(request, "accounts/email_change_invalid.html", status=400)
+    messages.success(
+        request, _("Votre adresse de connexion est maintenant %(email)s.") % {"email": new_email}
+    )
+    return redirect(_url("accounts:account", request))

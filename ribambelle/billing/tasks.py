@@ -5,6 +5,7 @@ from django.tasks import task
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.accounts import services as account_services
 from ribambelle.billing.models import CreditNote, Invoice
 from ribambelle.billing.services import documents
 from ribambelle.core.dates import MONTH_NAMES
@@ -42,12 +43,18 @@ def send_invoice_issued(invoice_id: int) -> int:
     documents.invoice_document(invoice=invoice)
     municipality = invoice.municipality
     # One e-mail per address, greeting the first of the guardians who share it.
-    recipients = {r.email: r.user.first_name for r in account_recipients(invoice.household_id)}
+    found = account_recipients(invoice.household_id)
+    recipients = {r.email: r.user.first_name for r in found}
     # "Votre facture de octobre": the period goes after a colon, where no elision is needed.
     period = format_lazy(
         "{} {}", MONTH_NAMES[invoice.period_start.month - 1], invoice.period_start.year
     )
-    url = settings.SITE_URL + tenant_reverse(municipality, "billing:invoices")
+    path = tenant_reverse(municipality, "billing:invoices")
+    url = settings.SITE_URL + path
+    for recipient in found:
+        account_services.push_notify(
+            user=recipient.user, title=_("Une nouvelle facture est disponible"), path=path
+        )
     for email, first_name in sorted(recipients.items()):
         send_branded_email(
             municipality=municipality,

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.accounts import services as account_services
 from ribambelle.bookings import rules
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.models import Guardian, Household
@@ -45,6 +46,11 @@ def send_booking_reminder(household_id: int, week: str, deadline: str, link: str
         week_label = rules.format_day(monday)
         when = rules.format_instant(datetime.fromisoformat(deadline))
     for recipient in account_recipients(household.pk):
+        account_services.push_notify(
+            user=recipient.user,
+            title=format_lazy(_("Pensez à réserver pour la semaine du {date}"), date=week_label),
+            path=link,
+        )
         send_branded_email(
             municipality=municipality,
             to=recipient.email,

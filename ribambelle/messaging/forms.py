@@ -1,6 +1,8 @@
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +100,24 @@ class InboxFilterForm(forms.Form):
         service = self.fields["service"]
         assert isinstance(service, forms.ModelChoiceField)
         service.queryset = departments
+
+
+class PushSubscriptionForm(forms.Form):
+    """What the browser's PushManager gives (its JSON, flattened by push.js). The endpoint must
+    be an HTTPS address of a known push service: the server posts to it, so it must not be
+    made to post anywhere else."""
+
+    endpoint = forms.URLField(max_length=1000)
+    p256dh = forms.RegexField(regex=r"^[A-Za-z0-9_-]{80,100}={0,2}$", max_length=200)
+    auth = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,30}={0,2}$", max_length=50)
+
+    def clean_endpoint(self) -> str:
+        endpoint = self.cleaned_data["endpoint"]
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        allowed = any(
+            host == suffix or host.endswith(f".{suffix}") for suffix in settings.PUSH_SERVICE_HOSTS
+        )
+        if parts.scheme != "https" or not allowed:
+            raise forms.ValidationError(_("Service de notification inconnu."))
+        return endpoint

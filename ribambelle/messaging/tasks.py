@@ -5,6 +5,7 @@ from django.conf import settings
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.accounts import services as account_services
 from ribambelle.accounts.models import Role, User
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.selectors import account_recipients
@@ -66,10 +67,13 @@ def notify_family(message_id: int) -> int:
         return 0
     conversation = message.conversation
     municipality = conversation.municipality
-    emails = [r.email for r in account_recipients(conversation.household_id)]
-    url = settings.SITE_URL + tenant_reverse(
-        municipality, "messaging:conversation", pk=conversation.pk
-    )
+    recipients = account_recipients(conversation.household_id)
+    emails = [r.email for r in recipients]
+    path = tenant_reverse(municipality, "messaging:conversation", pk=conversation.pk)
+    url = settings.SITE_URL + path
+    title = _("Réponse du service %(department)s") % {"department": conversation.department.name}
+    for recipient in recipients:
+        account_services.push_notify(user=recipient.user, title=title, path=path)
     for email in emails:
         send_branded_email(
             municipality=municipality,

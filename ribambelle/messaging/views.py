@@ -1,6 +1,7 @@
 """Messagerie: families write to a department and follow their threads; staff answer from an
 inbox per department. Every object is found through a scoped selector (404 otherwise)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,11 +10,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from ribambelle.accounts import selectors as account_selectors
+from ribambelle.accounts import services as account_services
 from ribambelle.accounts.access import parent_required, staff_required, staff_writer_required
 from ribambelle.core.files import serve_file
 from ribambelle.families.selectors import household_of
 from ribambelle.messaging import selectors, services
-from ribambelle.messaging.forms import AssignForm, InboxFilterForm, NewMessageForm, ReplyForm
+from ribambelle.messaging.forms import (
+    AssignForm,
+    InboxFilterForm,
+    NewMessageForm,
+    PushSubscriptionForm,
+    ReplyForm,
+)
 from ribambelle.messaging.models import Attachment, Conversation
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -216,3 +225,42 @@ def staff_reopen(request, pk: int) -> HttpResponse:
     services.conversation_reopen(actor=request.user, conversation=thread)
     messages.success(request, _("La conversation est rouverte."))
     return _to_thread(request, thread)
+
+
+# Notifications on this device (Web Push): the page, and what its script posts.
+
+
+@require_safe
+@parent_required
+def notifications(request):
+    return render(
+        request,
+        "messaging/notifications.html",
+        {
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+            "devices": account_selectors.push_subscriptions_of(request.user),
+        },
+    )
+
+
+@require_POST
+@parent_required
+def push_subscribe(request):
+    form = PushSubscriptionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    account_services.push_subscription_save(
+        user=request.user,
+        user_agent=request.headers.get("User-Agent", ""),
+        **form.cleaned_data,
+    )
+    return HttpResponse(status=204)
+
+
+@require_POST
+@parent_required
+def push_unsubscribe(request):
+    deleted = account_services.push_subscription_delete(
+        user=request.user, endpoint=request.POST.get("endpoint", "")
+    )
+    return HttpResponse(status=204 if deleted else 404)

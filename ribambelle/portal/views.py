@@ -1,7 +1,14 @@
+import json
+
+from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
 from ribambelle.accounts.access import parent_required
@@ -12,8 +19,10 @@ from ribambelle.documents import selectors as document_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.links import with_links
 from ribambelle.messaging import selectors as messaging_selectors
+from ribambelle.portal import pwa
 from ribambelle.tenants.models import Municipality
 from ribambelle.tenants.selectors import departments_of
+from ribambelle.tenants.shortcuts import tenant_reverse
 
 
 @parent_required
@@ -77,3 +86,49 @@ def page_not_found(request, exception=None):
         slug = request.path.strip("/").split("/", 1)[0]
         request.municipality = Municipality.objects.filter(slug=slug, is_active=True).first()
     return render(request, "404.html", status=404)
+
+
+@require_GET
+def manifest(request):
+    """The web app manifest of the municipality's portal: public, the same for everyone."""
+    response = JsonResponse(
+        pwa.manifest_data(request.municipality), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Type"] = "application/manifest+json"
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@require_GET
+def service_worker(request):
+    """Served under /<slug>/ so that its scope is the municipality's portal without a
+    Service-Worker-Allowed header. Browsers check it for updates at each navigation."""
+    offline_url = tenant_reverse(request.municipality, "portal:offline")
+    assets = pwa.shell_assets()
+    # A JavaScript file, not HTML: JSON is its literal syntax for these values.
+    config = {
+        "cachePrefix": f"ribambelle-{request.municipality.slug}-",
+        "version": pwa.cache_version(request.municipality, assets, offline_url),
+        "offlineUrl": offline_url,
+        "staticPrefix": settings.STATIC_URL,
+        "assets": assets,
+        "appName": request.municipality.name,
+        "icon": static("ribambelle/icons/icon-192.png"),
+    }
+    response = render(
+        request,
+        "portal/service-worker.js",
+        {"config": json.dumps(config, indent=2)},
+        content_type="text/javascript",
+    )
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+@require_GET
+def offline(request):
+    """The page the service worker shows when the network is gone. It fetches it without
+    cookies when it installs, so the stored copy names nobody."""
+    response = render(request, "portal/offline.html", {"offline_page": True})
+    patch_cache_control(response, no_cache=True)
+    return response

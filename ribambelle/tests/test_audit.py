@@ -197,6 +197,13 @@ def with_consents(manager: User) -> dict[str, Any]:
 
 SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     # accounts
+    "accounts.services.device_session_end": NotStaffWrite("one's own devices, from Mon compte"),
+    "accounts.services.device_session_rekey": NotStaffWrite("follows one's own session key"),
+    "accounts.services.device_session_start": NotStaffWrite("a login of anyone"),
+    "accounts.services.device_session_touch": NotStaffWrite("the last use of one's own device"),
+    "accounts.services.device_sessions_end_all": NotStaffWrite(
+        "one's own devices, or after one's own new password"
+    ),
     "accounts.services.login_failure_record": NotStaffWrite("a failed login of anyone: throttling"),
     "accounts.services.login_success_record": NotStaffWrite("a login of anyone: throttling"),
     "accounts.services.login_throttled": NotStaffWrite("a read"),
@@ -210,6 +217,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             "role": Role.AGENT,
         }
     ),
+    "accounts.services.user_email_change": NotStaffWrite("one's own login e-mail, confirmed"),
+    "accounts.services.user_email_change_request": NotStaffWrite("sends a confirmation link"),
     "accounts.services.user_set_password": NotStaffWrite("one's own password, never logged"),
     # billing
     "billing.payments.services.absolute": NotStaffWrite("a helper"),
@@ -492,6 +501,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         lambda manager: {**pending_signup(manager), "message": "Vous n'habitez pas la commune."}
     ),
     # messaging
+    "accounts.services.push_notify": NotStaffWrite("queues pushes to a family's browsers"),
+    "accounts.services.push_subscription_delete": NotStaffWrite("one's own browser"),
+    "accounts.services.push_subscription_save": NotStaffWrite("one's own browser"),
     "messaging.services.conversation_assign": StaffWrite(
         lambda manager: {
             **conversation(manager),

@@ -5,7 +5,9 @@ from django.tasks import task
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ribambelle.accounts import services as account_services
 from ribambelle.billing.models import Payment
 from ribambelle.core.emails import send_branded_email
 from ribambelle.families.selectors import account_recipients
@@ -24,8 +26,15 @@ def send_payment_received(payment_id: int) -> int:
     if payment is None:
         return 0
     invoice = payment.invoice
-    emails = [recipient.email for recipient in account_recipients(invoice.household_id)]
-    url = settings.SITE_URL + tenant_reverse(payment.municipality, "billing:invoices")
+    recipients = account_recipients(invoice.household_id)
+    emails = [recipient.email for recipient in recipients]
+    path = tenant_reverse(payment.municipality, "billing:invoices")
+    url = settings.SITE_URL + path
+    for recipient in recipients:
+        # The lock screen shows it: no amount, no invoice number.
+        account_services.push_notify(
+            user=recipient.user, title=gettext_lazy("Votre paiement a bien été reçu"), path=path
+        )
     with translation.override(settings.LANGUAGE_CODE):
         amount = number_format(payment.amount, 2, use_l10n=True)
         subject = _("Votre paiement de %(amount)s € pour la facture %(number)s a bien été reçu") % {
