@@ -17,6 +17,11 @@ from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
 from ribambelle.billing import rules, selectors
+from ribambelle.billing.account.services import (
+    account_credit_note_post,
+    account_invoices_post,
+    account_payment_post,
+)
 from ribambelle.billing.models import (
     ZERO,
     BillingOffice,
@@ -173,6 +178,7 @@ def invoice_run_issue(
         ["number", "status", "issued_on", "due_on", "household_name", "household_address"],
         batch_size=1000,
     )
+    account_invoices_post(invoices=invoices, actor=actor)
     run.status = InvoiceRun.Status.ISSUED
     run.issued_at = timezone.now()
     run.save(update_fields=["status", "issued_at"])
@@ -233,6 +239,7 @@ def credit_note_create(
         created_by=actor,
     )
     Invoice.objects.filter(pk=invoice.pk).update(credited=F("credited") + amount)
+    account_credit_note_post(note=note, invoice=invoice, actor=actor)
     audit_record(
         municipality=municipality,
         actor=actor,
@@ -275,6 +282,7 @@ def payment_record(
         recorded_by=actor,
     )
     Invoice.objects.filter(pk=invoice.pk).update(paid=F("paid") + amount)
+    account_payment_post(payment=payment, invoice=invoice, excess=ZERO, actor=actor)
     audit_record(
         municipality=municipality,
         actor=actor,
