@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ribambelle.billing.views import staff
+from ribambelle.billing.views import account, staff
 
 app_name = "billing_staff"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("trop-percus/", staff.overpaid, name="overpaid"),
     path("paiements-en-attente/", staff.stuck_payments, name="stuck_payments"),
     path("foyers/<int:pk>/factures/", staff.household_invoices, name="household_invoices"),
+    path("foyers/<int:pk>/remboursement/", account.household_refund, name="household_refund"),
 ]

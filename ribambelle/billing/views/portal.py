@@ -9,6 +9,7 @@ from django.utils import timezone
 from ribambelle.accounts.access import parent_required
 from ribambelle.billing import pdf, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
+from ribambelle.billing.views.account import account_context
 from ribambelle.families import selectors as family_selectors
 
 
@@ -21,9 +22,8 @@ def invoices(request):
         selectors.live_attempts(household),
     )
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
-    return render(
-        request, "billing/portal/invoices.html", {"rows": rows, "pay_providers": providers}
-    )
+    context = {"rows": rows, "pay_providers": providers, **account_context(request, household)}
+    return render(request, "billing/portal/invoices.html", context)
 
 
 @parent_required

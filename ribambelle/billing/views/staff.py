@@ -32,6 +32,7 @@ from ribambelle.billing.forms_staff import (
 from ribambelle.billing.models import ZERO, BillingOffice, Invoice
 from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.billing.presenters import tariff_text
+from ribambelle.billing.views import account
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -326,17 +327,10 @@ def stuck_payments(request):
     return render(request, "billing/staff/stuck_payments.html", context)
 
 
+@require_GET
 @staff_required
 def household_invoices(request, pk: int):
-    household = household_get(request.municipality, pk)
-    page = _page(request, selectors.household_invoices(household))
-    context = {
-        "household": household,
-        "page_obj": page,
-        "invoices": page.object_list,
-        "balance": selectors.household_balance(household),
-    }
-    return render(request, "billing/staff/household_invoices.html", context)
+    return account.household_page(request, household_get(request.municipality, pk))
 
 
 # CSV export for the accounting office
