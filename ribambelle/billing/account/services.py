@@ -118,14 +118,13 @@ def account_invoices_post(*, invoices: Sequence[Invoice], actor: User | None) ->
         batch_size=1000,
     )
     municipality_id = invoices[0].municipality_id
-    household_ids = {invoice.household_id for invoice in invoices}
+    # The invoices issued together are one run's: its households, as a subquery.
+    households = Invoice.objects.filter(run_id=invoices[0].run_id).values("household_id")
     holding = (
-        AccountMovement.objects.filter(
-            municipality_id=municipality_id, household_id__in=household_ids
-        )
+        AccountMovement.objects.filter(municipality_id=municipality_id, household_id__in=households)
         .values("household_id")
-        .annotate(credit=Sum("credit_cents"))
-        .filter(credit__gt=0)
+        .annotate(held=Sum("credit_cents"))
+        .filter(held__gt=0)
         .values_list("household_id", flat=True)
     )
     today = timezone.localdate()

@@ -3,6 +3,7 @@ own transaction, the balance is the sum of the movements, money received beyond 
 becomes a credit that the next invoices use, and staff refund at most that credit."""
 
 import datetime
+import importlib
 import itertools
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from ribambelle.billing.payments.base import Result
 from ribambelle.billing.payments.services import payment_confirm
 from ribambelle.billing.tests.factories import (
     CreditMovementFactory,
+    CreditNoteFactory,
     InvoiceFactory,
     InvoiceRunFactory,
     PaymentFactory,
@@ -455,3 +457,59 @@ def test_a_refund_for_another_municipality_is_refused(office_a, municipality_b, 
             reference="",
             actor=agent_a,
         )
+
+
+# The data migration: accounts for what existed before them
+
+
+@pytest.mark.django_db
+def test_the_backfill_gives_existing_households_their_movements(office_a):
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "ribambelle.billing.migrations.0007_account_movements_backfill"
+    ).backfill
+    household = HouseholdFactory(municipality=office_a.municipality)
+    unpaid = InvoiceFactory(
+        office=office_a, household=household, total=Decimal("30.00"), period_start=MONTHS[0]
+    )
+    overpaid = InvoiceFactory(
+        office=office_a,
+        household=household,
+        total=Decimal("10.00"),
+        paid=Decimal("15.00"),
+        period_start=MONTHS[1],
+    )
+    PaymentFactory(invoice=overpaid, amount=Decimal("15.00"), method=Payment.Method.TRANSFER)
+    PaymentFactory(invoice=overpaid, online=True, amount=Decimal("10.00"))  # still pending
+    corrected = InvoiceFactory(
+        office=office_a,
+        household=household,
+        total=Decimal("8.00"),
+        credited=Decimal("2.00"),
+        period_start=MONTHS[2],
+    )
+    CreditNoteFactory(invoice=corrected, amount=Decimal("2.00"))
+    InvoiceFactory(
+        office=office_a,
+        household=household,
+        status=Invoice.Status.DRAFT,
+        number="",
+        period_start=MONTHS[3],
+    )
+    backfill(apps, None)
+    found = sorted(
+        movements_of(household).values_list("kind", "invoice_id", "amount_cents", "credit_cents")
+    )
+    assert found == sorted(
+        [
+            (Kind.INVOICE, unpaid.pk, -3000, 0),
+            (Kind.INVOICE, overpaid.pk, -1000, 0),
+            (Kind.EXCESS, overpaid.pk, 0, 500),
+            (Kind.PAYMENT, overpaid.pk, 1500, 0),
+            (Kind.INVOICE, corrected.pk, -800, 0),
+            (Kind.CREDIT_NOTE, corrected.pk, 200, 0),
+        ]
+    )
+    summary = account_selectors.account_summary(household)
+    assert (summary.balance, summary.credit) == (Decimal("-31.00"), Decimal("5.00"))
