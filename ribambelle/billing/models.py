@@ -442,6 +442,21 @@ class AccountMovement(models.Model):
                 fields=["municipality", "household", "-on"], name="movement_muni_household"
             )
         ]
+        # An invoice is debited once, a payment and a credit note credited once, whatever
+        # retries or replays happen (payment_confirm is idempotent; this is the last guard).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], condition=models.Q(kind="invoice"), name="movement_one_invoice"
+            ),
+            models.UniqueConstraint(
+                fields=["payment"], condition=models.Q(kind="payment"), name="movement_one_payment"
+            ),
+            models.UniqueConstraint(
+                fields=["credit_note"],
+                condition=models.Q(kind="credit_note"),
+                name="movement_one_credit_note",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_cents}"

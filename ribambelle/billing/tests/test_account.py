@@ -513,3 +513,19 @@ def test_the_backfill_gives_existing_households_their_movements(office_a):
     )
     summary = account_selectors.account_summary(household)
     assert (summary.balance, summary.credit) == (Decimal("-31.00"), Decimal("5.00"))
+
+
+@pytest.mark.django_db
+def test_an_invoice_or_a_payment_is_never_counted_twice(office_a, agent_a):
+    from django.db import IntegrityError
+
+    from ribambelle.billing.account.services import account_invoices_post, account_payment_post
+
+    household = HouseholdFactory(municipality=office_a.municipality)
+    invoice = billed(office_a, household)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        account_invoices_post(invoices=[invoice], actor=agent_a)
+    payment = confirm_online(invoice, Decimal("30.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        account_payment_post(payment=payment, invoice=invoice, excess=ZERO, actor=agent_a)
+    check_account(household)
