@@ -468,3 +468,8 @@ class AccountMovement(models.Model):
     @property
     def credit(self) -> Decimal:
         return (Decimal(self.credit_cents) / 100).quantize(Decimal("0.01"))
+
+    @property
+    def credit_spent(self) -> Decimal:
+        """What a CREDIT_APPLIED or REFUND movement took from the credit, positive."""
+        return -self.credit

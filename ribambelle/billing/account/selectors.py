@@ -42,3 +42,12 @@ def account_movements(household: Household) -> QuerySet[AccountMovement]:
         .select_related("invoice", "credit_note")
         .order_by("-on", "-pk")
     )
+
+
+def invoice_credit_uses(invoice_id: int, municipality_id: int) -> QuerySet[AccountMovement]:
+    """The family's credit spent on an invoice: part of what it shows as paid."""
+    return AccountMovement.objects.filter(
+        municipality_id=municipality_id,
+        invoice_id=invoice_id,
+        kind=AccountMovement.Kind.CREDIT_APPLIED,
+    ).order_by("on", "pk")

@@ -178,3 +178,15 @@ def test_a_refund_by_a_wrong_role_gets_403(who, request, overpaid, household_a):
 
 def test_a_refund_page_answers_only_post(agent_client, household_a):
     assert agent_client.get(staff_url("household_refund", household_a.pk)).status_code == 405
+
+
+def test_the_staff_invoice_page_shows_the_credit_used(
+    agent_client, overpaid, office_a, household_a
+):
+    december = issue(office_a, household_a, Decimal("20.00"), MONTHS[11])
+    url = reverse(
+        "billing_staff:invoice", kwargs={"municipality_slug": "ville-a", "pk": december.pk}
+    )
+    text = text_of(agent_client.get(url))
+    assert "12,50 € pris sur le crédit du compte famille, le " in text
+    assert "<strong>7,50 €</strong>" in text

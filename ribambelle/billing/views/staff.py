@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ribambelle.accounts.access import manager_required, staff_required, staff_writer_required
 from ribambelle.billing import exports, rules, selectors, services
+from ribambelle.billing.account.selectors import invoice_credit_uses
 from ribambelle.billing.forms_staff import (
     CreditNoteForm,
     OfficeForm,
@@ -225,6 +226,7 @@ def _invoice_page(
         "invoice": invoice,
         "lines": selectors.invoice_lines(invoice),
         "payments": selectors.invoice_payments(invoice),
+        "credit_uses": invoice_credit_uses(invoice.pk, invoice.municipality_id),
         "credit_notes": selectors.invoice_credit_notes(invoice),
         "payment_form": payment_form or PaymentForm(prefix="paiement"),
         "credit_form": credit_form or CreditNoteForm(prefix="avoir"),
