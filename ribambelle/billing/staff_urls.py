@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ribambelle.billing.views import reminders, staff
+from ribambelle.billing.views import account, reminders, staff
 
 app_name = "billing_staff"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path(
         "foyers/<int:pk>/relances/reprendre/", reminders.household_resume, name="household_resume"
     ),
+    path("foyers/<int:pk>/remboursement/", account.household_refund, name="household_refund"),
 ]

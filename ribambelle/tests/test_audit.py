@@ -30,6 +30,7 @@ from ribambelle.billing.reminders.services import LevelValues
 from ribambelle.billing.services import OfficeValues
 from ribambelle.billing.tests.factories import (
     BillingOfficeFactory,
+    CreditMovementFactory,
     InvoiceFactory,
     InvoiceRunFactory,
     ReminderLevelFactory,
@@ -221,6 +222,28 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "accounts.services.user_email_change_request": NotStaffWrite("sends a confirmation link"),
     "accounts.services.user_set_password": NotStaffWrite("one's own password, never logged"),
     # billing
+    "billing.account.services.account_credit_note_post": NotStaffWrite(
+        "a step of credit_note_create, which audits"
+    ),
+    "billing.account.services.account_invoices_post": NotStaffWrite(
+        "a step of invoice_run_issue, which audits"
+    ),
+    "billing.account.services.account_payment_post": NotStaffWrite(
+        "a step of payment_record and payment_confirm, which audit"
+    ),
+    "billing.account.services.account_refund_record": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "household": CreditMovementFactory(
+                household__municipality=manager.municipality
+            ).household,
+            "amount": Decimal("12.50"),
+            "method": "transfer",
+            "refunded_on": MONDAY,
+            "reference": "Virement du 23/11",
+        }
+    ),
+    "billing.account.services.cents": NotStaffWrite("a helper"),
     "billing.payments.services.absolute": NotStaffWrite("a helper"),
     "billing.payments.services.new_reference": NotStaffWrite("a helper"),
     "billing.payments.services.notification_receive": NotStaffWrite(

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
+from ribambelle.billing.account.services import account_payment_post
 from ribambelle.billing.models import ZERO, Invoice, Payment
 from ribambelle.billing.payments.attempts import at_time
 from ribambelle.billing.payments.base import (
@@ -396,6 +397,7 @@ def payment_confirm(*, result: Result) -> Payment | None:
             invoice.total,
         )
     _set_status(payment, Payment.Status.PAID, received_on=timezone.localdate(), excess=excess)
+    account_payment_post(payment=payment, invoice=invoice, excess=excess, actor=None)
     transaction.on_commit(lambda: _notify_paid(payment.pk))
     return payment
 

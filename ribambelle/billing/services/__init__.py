@@ -17,6 +17,11 @@ from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
 from ribambelle.billing import rules, selectors
+from ribambelle.billing.account.services import (
+    account_credit_note_post,
+    account_invoices_post,
+    account_payment_post,
+)
 from ribambelle.billing.models import (
     ZERO,
     BillingOffice,
@@ -157,6 +162,8 @@ def invoice_run_issue(
     due_on = today + timedelta(days=run.office.due_days)
     if count:
         _issue_invoices(run, numbers, year=today.year, issued_on=today, due_on=due_on)
+        # The households' accounts debited, and credit they hold used, in the same transaction.
+        account_invoices_post(invoices=list(Invoice.objects.filter(run=run)), actor=actor)
     run.status = InvoiceRun.Status.ISSUED
     run.issued_at = timezone.now()
     run.save(update_fields=["status", "issued_at"])
@@ -282,6 +289,7 @@ def credit_note_create(
         created_by=actor,
     )
     Invoice.objects.filter(pk=invoice.pk).update(credited=F("credited") + amount)
+    account_credit_note_post(note=note, invoice=invoice, actor=actor)
     audit_record(
         municipality=municipality,
         actor=actor,
@@ -332,6 +340,7 @@ def payment_record(
         recorded_by=actor,
     )
     Invoice.objects.filter(pk=invoice.pk).update(paid=F("paid") + amount)
+    account_payment_post(payment=payment, invoice=invoice, excess=ZERO, actor=actor)
     audit_record(
         municipality=municipality,
         actor=actor,

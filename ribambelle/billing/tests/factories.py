@@ -10,6 +10,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from ribambelle.billing.models import (
+    AccountMovement,
     BillingOffice,
     CreditNote,
     Invoice,
@@ -171,3 +172,17 @@ class ReminderPauseFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     municipality = factory.SelfAttribute("household.municipality")
     reason = "Échéancier accordé"
+
+
+class CreditMovementFactory(DjangoModelFactory):
+    """Credit held by a household (12,50 € received beyond an invoice), as the account
+    services leave it: `CreditMovementFactory(household=household)`."""
+
+    class Meta:
+        model = AccountMovement
+
+    household = factory.SubFactory(HouseholdFactory)
+    municipality = factory.SelfAttribute("household.municipality")
+    kind = AccountMovement.Kind.EXCESS
+    on = datetime.date(2026, 12, 5)
+    credit_cents = 1250

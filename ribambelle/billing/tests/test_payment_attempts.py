@@ -400,7 +400,7 @@ def test_payzen_states_the_wait_and_a_late_success_becomes_a_flagged_overpayment
     # The family sees it on the invoice and on the list.
     for page in (invoices_url(invoice.municipality), invoice_url(invoice)):
         text = text_of(alice_client.get(page))
-        assert "Trop-perçu : 34,60 €, la régie vous contactera." in text
+        assert "Trop-perçu : 34,60 €, porté au crédit de votre compte famille." in text
     # Staff see it in "Trop-perçus", with the household and both payments.
     overpaid = reverse("billing_staff:overpaid", args=["ville-a"])
     text = text_of(agent_client.get(overpaid))

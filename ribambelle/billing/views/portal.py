@@ -14,6 +14,7 @@ from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_
 from ribambelle.billing.reminders.presenters import reminder_text
 from ribambelle.billing.reminders.selectors import reminder_states
 from ribambelle.billing.services import documents
+from ribambelle.billing.views.account import account_context
 from ribambelle.core.files import PDF, serve_file
 from ribambelle.families import selectors as family_selectors
 
@@ -29,9 +30,8 @@ def invoices(request):
     states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
     rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
-    return render(
-        request, "billing/portal/invoices.html", {"rows": rows, "pay_providers": providers}
-    )
+    context = {"rows": rows, "pay_providers": providers, **account_context(request, household)}
+    return render(request, "billing/portal/invoices.html", context)
 
 
 @parent_required

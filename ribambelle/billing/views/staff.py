@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ribambelle.accounts.access import manager_required, staff_required, staff_writer_required
 from ribambelle.billing import exports, rules, selectors, services
+from ribambelle.billing.account.selectors import invoice_credit_uses
 from ribambelle.billing.forms_staff import (
     CreditNoteForm,
     OfficeForm,
@@ -32,8 +33,7 @@ from ribambelle.billing.forms_staff import (
 from ribambelle.billing.models import ZERO, BillingOffice, Invoice
 from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.billing.presenters import tariff_text
-from ribambelle.billing.reminders import selectors as reminder_selectors
-from ribambelle.billing.reminders.forms import PauseForm
+from ribambelle.billing.views import account
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -226,6 +226,7 @@ def _invoice_page(
         "invoice": invoice,
         "lines": selectors.invoice_lines(invoice),
         "payments": selectors.invoice_payments(invoice),
+        "credit_uses": invoice_credit_uses(invoice.pk, invoice.municipality_id),
         "credit_notes": selectors.invoice_credit_notes(invoice),
         "payment_form": payment_form or PaymentForm(prefix="paiement"),
         "credit_form": credit_form or CreditNoteForm(prefix="avoir"),
@@ -328,19 +329,10 @@ def stuck_payments(request):
     return render(request, "billing/staff/stuck_payments.html", context)
 
 
+@require_GET
 @staff_required
 def household_invoices(request, pk: int):
-    household = household_get(request.municipality, pk)
-    page = _page(request, selectors.household_invoices(household))
-    context = {
-        "household": household,
-        "page_obj": page,
-        "invoices": page.object_list,
-        "balance": selectors.household_balance(household),
-        "pause": reminder_selectors.pause_of(household),
-        "pause_form": PauseForm(),
-    }
-    return render(request, "billing/staff/household_invoices.html", context)
+    return account.household_page(request, household_get(request.municipality, pk))
 
 
 # CSV export for the accounting office

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from ribambelle.billing import services
 from ribambelle.billing.models import (
+    AccountMovement,
     BillingOffice,
     CreditNote,
     Invoice,
@@ -44,6 +45,7 @@ def seed_bench_billing(municipality: Municipality, today: date) -> BillingSeedRe
 
 def delete_bench_billing(municipality: Municipality) -> None:
     """Everything billing wrote for the bench, before its households go (they are protected)."""
+    AccountMovement.objects.filter(municipality=municipality).delete()
     Payment.objects.filter(municipality=municipality).delete()
     CreditNote.objects.filter(municipality=municipality).delete()
     InvoiceLine.objects.filter(invoice__municipality=municipality).delete()

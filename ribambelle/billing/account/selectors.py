@@ -1,0 +1,53 @@
+"""Reads of the family account: its balance and credit, always summed from the movements
+(invariant 10), and its history, newest first."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from ribambelle.billing.models import AccountMovement
+from ribambelle.families.models import Household
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """`balance`: positive, the office owes the family; negative, the family owes. `credit`:
+    what the family holds for its next invoices, or to be refunded."""
+
+    balance: Decimal
+    credit: Decimal
+
+    @property
+    def owed(self) -> Decimal:
+        return max(-self.balance, Decimal("0.00"))
+
+
+def account_summary(household: Household) -> AccountSummary:
+    sums = AccountMovement.objects.for_household(household).aggregate(
+        balance=Sum("amount_cents"), credit=Sum("credit_cents")
+    )
+    return AccountSummary(balance=euros(sums["balance"]), credit=euros(sums["credit"]))
+
+
+def euros(amount_cents: int | None) -> Decimal:
+    return (Decimal(amount_cents or 0) / 100).quantize(CENT)
+
+
+def account_movements(household: Household) -> QuerySet[AccountMovement]:
+    return (
+        AccountMovement.objects.for_household(household)
+        .select_related("invoice", "credit_note")
+        .order_by("-on", "-pk")
+    )
+
+
+def invoice_credit_uses(invoice_id: int, municipality_id: int) -> QuerySet[AccountMovement]:
+    """The family's credit spent on an invoice: part of what it shows as paid."""
+    return AccountMovement.objects.filter(
+        municipality_id=municipality_id,
+        invoice_id=invoice_id,
+        kind=AccountMovement.Kind.CREDIT_APPLIED,
+    ).order_by("on", "pk")

@@ -1,0 +1,82 @@
+"""The family account on the pages that show it: its balance and history on "Mes factures"
+and on a household's staff billing page, where staff also record a refund of the credit."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ribambelle.accounts.access import staff_writer_required
+from ribambelle.billing import selectors
+from ribambelle.billing.account import selectors as account_selectors
+from ribambelle.billing.account.forms import RefundForm
+from ribambelle.billing.account.presenters import movement_rows
+from ribambelle.billing.account.services import account_refund_record
+from ribambelle.billing.reminders import selectors as reminder_selectors
+from ribambelle.billing.reminders.forms import PauseForm
+from ribambelle.families.models import Household
+from ribambelle.families.selectors import household_get
+from ribambelle.tenants.shortcuts import tenant_reverse
+
+MOVEMENTS_PER_PAGE = 20
+INVOICES_PER_PAGE = 50
+
+
+def account_context(request, household: Household) -> dict[str, object]:
+    """The balance and one page of the history, newest first (`?mouvements=N`)."""
+    page = Paginator(account_selectors.account_movements(household), MOVEMENTS_PER_PAGE)
+    movements = page.get_page(request.GET.get("mouvements"))
+    return {
+        "account": account_selectors.account_summary(household),
+        "movements_page": movements,
+        "movements": movement_rows(list(movements.object_list)),
+    }
+
+
+def household_page(
+    request, household: Household, refund_form: RefundForm | None = None
+) -> HttpResponse:
+    """A household's invoices and account for staff; a refused refund answers 400."""
+    page = Paginator(selectors.household_invoices(household), INVOICES_PER_PAGE)
+    invoices = page.get_page(request.GET.get("page"))
+    context = {
+        "household": household,
+        "page_obj": invoices,
+        "invoices": invoices.object_list,
+        "balance": selectors.household_balance(household),
+        "refund_form": refund_form or RefundForm(prefix="remboursement"),
+        "can_refund": request.user.can_write,
+        "pause": reminder_selectors.pause_of(household),
+        "pause_form": PauseForm(),
+        **account_context(request, household),
+    }
+    status = 400 if refund_form is not None and refund_form.errors else 200
+    return render(request, "billing/staff/household_invoices.html", context, status=status)
+
+
+@require_POST
+@staff_writer_required
+def household_refund(request, pk: int):
+    household = household_get(request.municipality, pk)
+    form = RefundForm(request.POST, prefix="remboursement")
+    if form.is_valid():
+        try:
+            account_refund_record(
+                municipality=request.municipality,
+                household=household,
+                amount=form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                refunded_on=form.cleaned_data["refunded_on"],
+                reference=form.cleaned_data["reference"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Le remboursement est enregistré."))
+            url = tenant_reverse(request.municipality, "billing_staff:household_invoices", pk=pk)
+            return redirect(url)
+    return household_page(request, household, form)
