@@ -132,6 +132,7 @@ def test_two_notifications_for_the_same_attempt_at_once_pay_once(
         vads_ctx_mode="TEST",
         secret_test=PAYZEN_SECRET,
         signature_algo="hmac_sha256",
+        demo_enabled=True,  # a test municipality: the only kind with a test mode
     )
     invoice = issued_invoice(office_a, household_a, total=TOTAL)
     payment = services.payment_start(invoice=invoice, actor=alice).payment
