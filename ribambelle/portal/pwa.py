@@ -18,7 +18,6 @@ BACKGROUND_COLOUR = "#ffffff"
 SHELL_ASSETS = (
     "ribambelle/app.css",
     "ribambelle/app.js",
-    "ribambelle/pwa.js",
     "ribambelle/favicon.svg",
     "ribambelle/icons/icon-192.png",
     "django_htmx/htmx-2.min.js",

@@ -43,7 +43,9 @@ def test_parent_opens_invoices_from_the_menu(page, live_server, alice, invoice):
         "link", name="Mes factures"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes factures")
-    expect(page.get_by_role("row", name="F-2026-000001")).to_contain_text("À payer")
+    expect(
+        page.locator("tr", has=page.get_by_role("rowheader", name="F-2026-000001"))
+    ).to_contain_text("À payer")
     assert_no_axe_violations(page)
 
     pdf_link = page.get_by_role("link", name="Ouvrir la facture F-2026-000001 (PDF, nouvel onglet)")

@@ -64,7 +64,9 @@ def test_pay_with_the_demo_bank(demo_bank, invoice, page, live_server, alice):  
     expect(page.get_by_role("heading", level=1)).to_contain_text("Paiement accepté")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Retour à mes factures").click()
-    expect(page.get_by_role("row", name="F-2026-000001")).to_contain_text("Payée")
+    expect(
+        page.locator("tr", has=page.get_by_role("rowheader", name="F-2026-000001"))
+    ).to_contain_text("Payée")
     expect(page.get_by_role("button", name="Payer la facture F-2026-000001")).to_have_count(0)
     invoice.refresh_from_db()
     assert invoice.due == 0 and invoice.status == Invoice.Status.ISSUED

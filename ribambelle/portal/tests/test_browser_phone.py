@@ -122,6 +122,8 @@ def family_pages(family) -> list[tuple[str, str]]:
         ("agenda", "reservations/calendrier/"),
         ("compte", "compte/"),
         ("mot-de-passe", "compte/mot-de-passe/"),
+        ("adresse-e-mail", "compte/adresse-e-mail/"),
+        ("notifications", "compte/notifications/"),
     ]
 
 

@@ -1,7 +1,17 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
+  var script = document.currentScript;
   document.documentElement.classList.add("js");
+  // The portal's service worker (static assets and the offline page only), on a
+  // municipality's pages; without it the portal works as a plain web site.
+  var worker = script && script.getAttribute("data-service-worker");
+  if (worker && "serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(worker, { scope: script.getAttribute("data-scope") })
+        .catch(function () {});
+    });
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) { return; }
