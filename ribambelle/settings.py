@@ -255,6 +255,10 @@ else:
 MAILERS = {"default": _mailer}
 MAILBOX_DIR = VAR_DIR / "mailbox"
 
+# An online payment without a final answer from its provider for this long is shown to staff
+# ("Paiements en attente") and e-mailed once to the municipality.
+PAYMENT_PENDING_ALERT_MINUTES = env.int("PAYMENT_PENDING_ALERT_MINUTES", 60, minimum=5)
+
 # Web Push (VAPID, RFC 8292): `manage.py vapid_keys` prints a pair. Without keys, notifications
 # are not offered.
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY")

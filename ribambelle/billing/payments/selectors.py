@@ -9,15 +9,14 @@ from django.db.models import Q, QuerySet
 from ribambelle.billing.models import Payment
 from ribambelle.tenants.models import Municipality
 
-# An online payment pending for longer than this is listed (the notification is lost, or the
-# provider still has no result): settings.PAYMENT_PENDING_ALERT_MINUTES, one hour by default.
-DEFAULT_ALERT_MINUTES = 60
+# An online payment pending for longer than settings.PAYMENT_PENDING_ALERT_MINUTES (one hour by
+# default) is listed: the notification is lost, or the provider still has no result.
 # Attempts closed by our own wait, the provider never having answered, stay listed this long.
 UNANSWERED_LISTED_FOR = timedelta(days=30)
 
 
 def pending_alert_after() -> timedelta:
-    minutes = getattr(settings, "PAYMENT_PENDING_ALERT_MINUTES", None) or DEFAULT_ALERT_MINUTES
+    minutes = settings.PAYMENT_PENDING_ALERT_MINUTES
     return timedelta(minutes=minutes)
 
 
