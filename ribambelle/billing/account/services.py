@@ -143,7 +143,9 @@ def account_payment_post(
     """A payment received (every channel) credits the account; its part beyond what the
     invoice asked for becomes credit, spent on the household's other unpaid invoices."""
     on = payment.received_on or timezone.localdate()
-    rows = [
+    _post(
+        invoice,
+        excess,
         AccountMovement(
             municipality_id=invoice.municipality_id,
             household_id=invoice.household_id,
@@ -155,17 +157,23 @@ def account_payment_post(
             payment=payment,
             label=invoice.number,
             created_by=actor,
-        )
-    ]
-    if excess > ZERO:
-        rows.append(_excess(invoice, excess, on, actor, payment=payment))
+        ),
+        _excess(invoice, excess, on, actor, payment=payment),
+    )
+
+
+def _post(
+    invoice: Invoice, excess: Decimal, movement: AccountMovement, excess_row: AccountMovement
+) -> None:
+    """Write a movement and, when money went beyond what was due, the credit it leaves, which
+    then pays the household's other unpaid invoices."""
     _lock_household(invoice.household_id)
-    AccountMovement.objects.bulk_create(rows)
+    AccountMovement.objects.bulk_create([movement, excess_row] if excess > ZERO else [movement])
     if excess > ZERO:
         _spend_on_unpaid(
             municipality_id=invoice.municipality_id,
             household_id=invoice.household_id,
-            actor=actor,
+            actor=movement.created_by,
         )
 
 
@@ -198,7 +206,9 @@ def account_credit_note_post(*, note: CreditNote, invoice: Invoice, actor: User 
         invoice.overpaid
     )
     on = timezone.localdate()
-    rows = [
+    _post(
+        invoice,
+        excess,
         AccountMovement(
             municipality_id=invoice.municipality_id,
             household_id=invoice.household_id,
@@ -209,18 +219,9 @@ def account_credit_note_post(*, note: CreditNote, invoice: Invoice, actor: User 
             credit_note=note,
             label=note.number,
             created_by=actor,
-        )
-    ]
-    if excess > ZERO:
-        rows.append(_excess(invoice, excess, on, actor, credit_note=note))
-    _lock_household(invoice.household_id)
-    AccountMovement.objects.bulk_create(rows)
-    if excess > ZERO:
-        _spend_on_unpaid(
-            municipality_id=invoice.municipality_id,
-            household_id=invoice.household_id,
-            actor=actor,
-        )
+        ),
+        _excess(invoice, excess, on, actor, credit_note=note),
+    )
 
 
 @transaction.atomic
