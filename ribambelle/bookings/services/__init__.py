@@ -189,7 +189,10 @@ def _apply(
             if c.book and rules.closure_of(activity_specs[c.activity_id], c.day) is None
         }
     )
-    if wanted:
+    # A single tick on an open day, the toggle's: its counter is created or takes the place in
+    # one conditional statement (counters.day_counts_take), neither created nor locked beforehand.
+    taking = len(changes) == 1 and len(wanted) == 1
+    if wanted and not taking:
         DayCount.objects.bulk_create(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
@@ -199,7 +202,7 @@ def _apply(
     # not locked beforehand: it is decremented where it stands, after the delete.
     relative = len(changed) == 1 and not any(c.book for c in changes)
     counters: dict[tuple[int, date], DayCount] = {}
-    if changes and not relative:
+    if changes and not relative and not taking:
         counters = {
             (counter.activity_id, counter.date): counter
             for counter in DayCount.objects.select_for_update()
@@ -228,6 +231,8 @@ def _apply(
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
+    # The places taken on the counter of a single tick, as its conditional update returned them.
+    taken_counts: dict[tuple[int, date], int] = {}
     # Children cancelled on a counter left unlocked (a toggle's untick), per (activity, day).
     released: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
     # The locked counters each child was booked on or cancelled from.
@@ -257,6 +262,17 @@ def _apply(
         if not decision.allowed:
             outcomes.append(Outcome(change, REFUSED, decision.reason))
             continue
+        if change.book and taking:
+            taken = counters_module.day_counts_take(
+                activity_id=change.activity_id,
+                day=change.day,
+                child_id=change.child_id,
+                capacity=activity_specs[change.activity_id].capacity,
+            )
+            if taken is None:
+                outcomes.append(Outcome(change, REFUSED, rules.full_refusal()))
+                continue
+            taken_counts[(change.activity_id, change.day)] = taken
         if change.book:
             to_create.append(
                 Booking(
@@ -298,6 +314,11 @@ def _apply(
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts
     counts.update({key: counters[key].booked for key in touched if key in counts})
+    if week is not None:
+        capped = {
+            key: n for key, n in taken_counts.items() if activity_specs[key[0]].capacity is not None
+        }
+        counts.update(capped)
     counts.update({k: max(counts[k] - len(n), 0) for k, n in released.items() if k in counts})
     return _Applied(outcomes, context, set(existing), counts)
 
