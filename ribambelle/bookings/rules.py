@@ -276,8 +276,13 @@ def decide(
             )
         return Decision(False, str(message % {"when": when}))
     if book and activity.capacity is not None and booked_count >= activity.capacity:
-        return Decision(False, str(_("Complet : plus aucune place ce jour-là.")))
+        return Decision(False, full_refusal())
     return Decision(True, late=late)
+
+
+def full_refusal() -> str:
+    """Why a day cannot be booked once its places are all taken."""
+    return str(_("Complet : plus aucune place ce jour-là."))
 
 
 def cell_state(

@@ -349,6 +349,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.counters.day_counts_move": NotStaffWrite(
         "the counters of a booking change, inside bookings_apply (which audits staff changes)"
     ),
+    "bookings.services.counters.day_counts_take": NotStaffWrite(
+        "the counter of a single tick, inside bookings_apply (which audits staff changes)"
+    ),
     "bookings.services.counters.day_counts_release": NotStaffWrite(
         "the counters of a cancellation, inside bookings_apply (which audits staff changes)"
     ),

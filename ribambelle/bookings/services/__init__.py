@@ -83,6 +83,7 @@ class GridApplied:
     context read in the transaction, the week's bookings and counters), to redraw the page."""
 
     outcomes: list[Outcome]
+    household: Household
     context: selectors.GridContext
     keys: set[tuple[int, int, date]]
     counts: dict[tuple[int, date], int]
@@ -92,7 +93,7 @@ class GridApplied:
 def bookings_grid_apply(
     *,
     municipality: Municipality,
-    household: Household,
+    household: Household | None,
     actor: User | None,
     changes: list[Change],
     monday: date,
@@ -102,11 +103,14 @@ def bookings_grid_apply(
     """bookings_apply for the weekly grid: the same checks and writes, reading the whole
     household's grid context (all its children, all active activities) and the bookings of the
     week starting `monday`, which it returns with the counters of that week. A constant number
-    of queries whatever the number of children, activities, bookings and changes."""
+    of queries whatever the number of children, activities, bookings and changes. Without a
+    household, the household is the parent's who acts (`actor`), as household_of finds it,
+    read with its children (BookingError when the account has none)."""
     applied = _apply(municipality, household, actor, changes, source, override, week=monday)
     sunday = monday + timedelta(days=6)
     return GridApplied(
         applied.outcomes,
+        applied.household,
         applied.context,
         {key for key in applied.keys if monday <= key[2] <= sunday},
         {key: n for key, n in applied.counts.items() if monday <= key[1] <= sunday},
@@ -116,31 +120,48 @@ def bookings_grid_apply(
 @dataclass
 class _Applied:
     outcomes: list[Outcome]
+    household: Household
     context: selectors.GridContext
     # Bookings and (with a week) capacity counters as read in the transaction, changes made.
     keys: set[tuple[int, int, date]]
     counts: dict[tuple[int, date], int]
 
 
-def _lock(municipality: Municipality, household: Household) -> Household:
-    return Household.objects.select_for_update().get(pk=household.pk, municipality=municipality)
+def _lock(
+    municipality: Municipality, household: Household | None, parent: User | None
+) -> Household:
+    households = Household.objects.select_for_update().filter(municipality=municipality)
+    if household is not None:
+        return households.get(pk=household.pk)
+    try:
+        return households.exclude(status=Household.Status.REFUSED).get(guardians__user=parent)
+    except Household.DoesNotExist:
+        raise BookingError from None
 
 
 def _load(
     municipality: Municipality,
-    household: Household,
+    household: Household | None,
+    parent: User | None,
     changes: list[Change],
     whole: bool,
 ) -> tuple[Household, selectors.GridContext]:
     """The household, locked by its children's query, and the children and activities the
-    changes name (`whole`: all the household's children and active activities)."""
-    children_query = family_selectors.children_with_facts(household)
+    changes name (`whole`: all the household's children and active activities). Without a
+    household, the parent's (`parent`, as family_selectors.household_of finds it), found by the
+    same query."""
+    if household is not None:
+        children_query = family_selectors.children_with_facts(household)
+    elif parent is not None:
+        children_query = family_selectors.children_with_facts_of_parent(municipality, parent)
+    else:
+        raise BookingError
     activities_query = selectors.activities_of(municipality).filter(is_active=True)
     if not whole:
         children_query = children_query.filter(pk__in={c.child_id for c in changes})
         activities_query = activities_query.filter(pk__in={c.activity_id for c in changes})
     children = list(children_query.select_related("household").select_for_update(of=("household",)))
-    household = children[0].household if children else _lock(municipality, household)
+    locked = children[0].household if children else _lock(municipality, household, parent)
     activities = list(activities_query)
     named = {(c.child_id, c.activity_id) for c in changes}
     if {c for c, _a in named} - {c.pk for c in children}:
@@ -154,12 +175,12 @@ def _load(
         selectors.activity_specs(municipality, activities),
         selectors.child_specs(municipality, children, activities),
     )
-    return household, context
+    return locked, context
 
 
 def _apply(
     municipality: Municipality,
-    household: Household,
+    household: Household | None,
     actor: User | None,
     changes: list[Change],
     source: str,
@@ -171,8 +192,11 @@ def _apply(
     `week` (a Monday), the whole household's context is read, and its bookings of that week
     too, so that the grid can be redrawn from what is returned."""
     if not changes and week is None:
-        return _Applied([], selectors.GridContext(municipality, [], [], {}, {}), set(), {})
-    household, context = _load(municipality, household, changes, whole=week is not None)
+        assert household is not None  # bookings_grid_apply always gives a week
+        return _Applied(
+            [], household, selectors.GridContext(municipality, [], [], {}, {}), set(), {}
+        )
+    household, context = _load(municipality, household, actor, changes, whole=week is not None)
     activity_specs, child_specs = context.activity_specs, context.child_specs
     # What the changes name; with a week, the whole household's grid over that week too.
     child_ids = {c.pk for c in context.children}
@@ -189,7 +213,10 @@ def _apply(
             if c.book and rules.closure_of(activity_specs[c.activity_id], c.day) is None
         }
     )
-    if wanted:
+    # A single tick on an open day, the toggle's: its counter is created or takes the place in
+    # one conditional statement (counters.day_counts_take), neither created nor locked beforehand.
+    taking = len(changes) == 1 and len(wanted) == 1
+    if wanted and not taking:
         DayCount.objects.bulk_create(
             [DayCount(activity_id=a, date=d) for a, d in wanted], ignore_conflicts=True
         )
@@ -199,7 +226,7 @@ def _apply(
     # not locked beforehand: it is decremented where it stands, after the delete.
     relative = len(changed) == 1 and not any(c.book for c in changes)
     counters: dict[tuple[int, date], DayCount] = {}
-    if changes and not relative:
+    if changes and not relative and not taking:
         counters = {
             (counter.activity_id, counter.date): counter
             for counter in DayCount.objects.select_for_update()
@@ -228,6 +255,8 @@ def _apply(
     to_delete: list[int] = []
     done: list[tuple[Change, bool]] = []
     touched: set[tuple[int, date]] = set()
+    # The places taken on the counter of a single tick, as its conditional update returned them.
+    taken_counts: dict[tuple[int, date], int] = {}
     # Children cancelled on a counter left unlocked (a toggle's untick), per (activity, day).
     released: defaultdict[tuple[int, date], list[int]] = defaultdict(list)
     # The locked counters each child was booked on or cancelled from.
@@ -257,6 +286,17 @@ def _apply(
         if not decision.allowed:
             outcomes.append(Outcome(change, REFUSED, decision.reason))
             continue
+        if change.book and taking:
+            taken = counters_module.day_counts_take(
+                activity_id=change.activity_id,
+                day=change.day,
+                child_id=change.child_id,
+                capacity=activity_specs[change.activity_id].capacity,
+            )
+            if taken is None:
+                outcomes.append(Outcome(change, REFUSED, rules.full_refusal()))
+                continue
+            taken_counts[(change.activity_id, change.day)] = taken
         if change.book:
             to_create.append(
                 Booking(
@@ -298,8 +338,13 @@ def _apply(
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts
     counts.update({key: counters[key].booked for key in touched if key in counts})
+    if week is not None:
+        capped = {
+            key: n for key, n in taken_counts.items() if activity_specs[key[0]].capacity is not None
+        }
+        counts.update(capped)
     counts.update({k: max(counts[k] - len(n), 0) for k, n in released.items() if k in counts})
-    return _Applied(outcomes, context, set(existing), counts)
+    return _Applied(outcomes, household, context, set(existing), counts)
 
 
 def _log_staff_changes(

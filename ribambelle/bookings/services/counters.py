@@ -4,7 +4,7 @@ children, kept in SQL in the booking's transaction, and rebuilt after bulk write
 from collections import defaultdict
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Greatest, Replace
 
@@ -23,6 +23,39 @@ def day_counts_move(*, listed: dict[int, list[int]], unlisted: dict[int, list[in
             booked=Greatest(F("booked") - 1, 0),
             children=Replace("children", Value(f",{child_id},"), Value(",")),
         )
+
+
+# The counter's table is DayCount's (checked by the tests that book through it).
+_TAKE = (
+    'INSERT INTO "bookings_daycount" (activity_id, date, booked, children) VALUES (%s, %s, 1, %s) '
+    'ON CONFLICT (activity_id, date) DO UPDATE SET booked = "bookings_daycount".booked + 1, '
+    'children = "bookings_daycount".children || %s'
+)
+_TAKE_IF_LEFT = _TAKE + ' WHERE "bookings_daycount".booked < %s'
+
+
+def day_counts_take(
+    *, activity_id: int, day: date, child_id: int, capacity: int | None
+) -> int | None:
+    """One place on a counter, a toggle's tick: creates the counter, or takes the place if one is
+    left, in one statement whose row lock serializes concurrent ticks (the condition is checked
+    against the row as the last committed change left it). Returns the places now taken, or None
+    when the day is full and nothing was written."""
+    sql = _TAKE if capacity is None else _TAKE_IF_LEFT
+    params: list[int | str | None] = [
+        activity_id,
+        connection.ops.adapt_datefield_value(day),
+        DayCount.listing([child_id]),
+        f"{child_id},",
+    ]
+    if capacity is not None:
+        params.append(capacity)
+    if capacity is not None and capacity < 1:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING booked", params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def day_counts_release(*, released: dict[tuple[int, date], list[int]]) -> None:

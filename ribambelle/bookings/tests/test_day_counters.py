@@ -172,6 +172,58 @@ def test_a_refused_change_leaves_the_counters(frozen, household_a, child_a, cant
     assert_counters_are_the_bookings(canteen)
 
 
+def test_a_single_tick_takes_its_place_in_the_counters_update(
+    frozen, household_a, child_a, canteen
+):
+    """A toggle's tick creates its counter or takes a place on it in one conditional statement:
+    a day whose places are all taken refuses it, and nothing is written."""
+    canteen.capacity = 1
+    canteen.save()
+    tick = [Change(child_a.pk, canteen.pk, THURSDAY, True)]
+    municipality = household_a.municipality
+    [booked] = services.bookings_apply(
+        municipality=municipality, household=household_a, actor=None, changes=tick
+    )
+    assert booked.kind == services.BOOKED
+    counter = DayCount.objects.get(activity=canteen, date=THURSDAY)
+    assert (counter.booked, counter.children) == (1, f",{child_a.pk},")
+    # Another child of the household finds the day full.
+    other = ChildFactory(
+        household=household_a,
+        first_name="Noé",
+        last_name="Martin",
+        birth_date=child_a.birth_date,
+    )
+    [refused] = services.bookings_apply(
+        municipality=municipality,
+        household=household_a,
+        actor=None,
+        changes=[Change(other.pk, canteen.pk, THURSDAY, True)],
+    )
+    assert refused.kind == services.REFUSED
+    assert refused.reason == rules.full_refusal()
+    counter.refresh_from_db()
+    assert (counter.booked, counter.children) == (1, f",{child_a.pk},")
+    assert not Booking.objects.filter(child=other).exists()
+    # Once the first child's place is released, the second one takes it on the same counter.
+    services.bookings_apply(
+        municipality=municipality,
+        household=household_a,
+        actor=None,
+        changes=[Change(child_a.pk, canteen.pk, THURSDAY, False)],
+    )
+    [taken] = services.bookings_apply(
+        municipality=municipality,
+        household=household_a,
+        actor=None,
+        changes=[Change(other.pk, canteen.pk, THURSDAY, True)],
+    )
+    assert taken.kind == services.BOOKED
+    counter.refresh_from_db()
+    assert (counter.booked, counter.children) == (1, f",{other.pk},")
+    assert_counters_are_the_bookings(canteen)
+
+
 def test_counts_follow_the_children_as_they_are_now(
     frozen, municipality_a, household_a, child_a, sibling, canteen, alice
 ):

@@ -338,6 +338,24 @@ def test_other_tenant_and_roles(frozen, canteen, child_a, charlie, household_b, 
     assert agent_client.post(SAVE, {}).status_code == 403
 
 
+def test_a_save_finds_the_parents_household_as_the_grid_does(
+    frozen, alice_client, household_a, child_a, canteen, charlie
+):
+    """The save reads the parent's household with its children (no household_of first): an
+    account of another town, or of a refused household, gets the grid's 404 and books nothing."""
+    cell = key(canteen, THURSDAY, child_a)
+    assert logged_in(charlie).post(SAVE, form(child_a, (cell, True))).status_code == 404
+    household_a.status = household_a.Status.REFUSED
+    household_a.save()
+    assert alice_client.get(GRID).status_code == 404
+    assert alice_client.post(SAVE, form(child_a, (cell, True))).status_code == 404
+    assert not Booking.objects.exists()
+    household_a.status = household_a.Status.ACTIVE
+    household_a.save()
+    assert alice_client.post(SAVE, form(child_a, (cell, True))).status_code == 302
+    assert Booking.objects.filter(child=child_a).count() == 1
+
+
 def test_pending_household_sees_why(frozen, alice_client, household_a, child_a, canteen):
     household_a.status = household_a.Status.PENDING
     household_a.save()

@@ -87,9 +87,12 @@ def grid(request) -> HttpResponse:
     return _grid_page(request, GridMode(False, family_selectors.household_of(request)))
 
 
-def _apply(request, mode: GridMode, post: grid_post.GridPost) -> services.GridApplied:
+def _apply(
+    request, staff: bool, household: Household | None, post: grid_post.GridPost
+) -> services.GridApplied:
     """Saves the posted changes; the service checks that the child is the household's and
-    returns the grid as it read and wrote it. 404 for a forged child or activity."""
+    returns the grid as it read and wrote it. 404 for a forged child or activity. Without a
+    household (a parent's toggle), the service reads the parent's with its children."""
     changes = post.changes
     if post.whole_week is not None:
         changes = selectors.whole_week_changes(
@@ -98,12 +101,12 @@ def _apply(request, mode: GridMode, post: grid_post.GridPost) -> services.GridAp
     try:
         applied = services.bookings_grid_apply(
             municipality=request.municipality,
-            household=mode.household,
+            household=household,
             actor=request.user,
             changes=changes,
             monday=post.monday,
-            source=Booking.Source.STAFF if mode.staff else Booking.Source.FAMILY,
-            override=mode.staff,
+            source=Booking.Source.STAFF if staff else Booking.Source.FAMILY,
+            override=staff,
         )
     except services.BookingError:
         raise Http404 from None
@@ -112,12 +115,13 @@ def _apply(request, mode: GridMode, post: grid_post.GridPost) -> services.GridAp
     return applied
 
 
-def _save(request, mode: GridMode) -> HttpResponse:
+def _save(request, household: Household | None, *, staff: bool) -> HttpResponse:
     try:
         post = grid_post.parse(request.POST)
     except grid_post.GridPostError:
         raise Http404 from None
-    applied = _apply(request, mode, post)
+    applied = _apply(request, staff, household, post)
+    mode = GridMode(staff, applied.household)
     result = presenters.save_result(applied.outcomes)
     if request.htmx:
         # The whole household's week, drawn from what the service read: the deadline banner
@@ -156,7 +160,8 @@ def _posted_week(request) -> str | None:
 @returns_to(_posted_week)
 @require_POST
 def save(request) -> HttpResponse:
-    return _save(request, GridMode(False, family_selectors.household_of(request)))
+    # The parent's household is read by the service, with its children (as household_of).
+    return _save(request, None, staff=False)
 
 
 # Staff: the same grid for one household, deadlines lifted (each late change is logged).
@@ -175,4 +180,4 @@ def staff_grid(request, pk: int) -> HttpResponse:
 @returns_to(_posted_week)
 @require_POST
 def staff_save(request, pk: int) -> HttpResponse:
-    return _save(request, _staff_mode(request, pk))
+    return _save(request, family_selectors.household_get(request.municipality, pk), staff=True)

@@ -165,6 +165,17 @@ def children_with_facts(household: Household) -> QuerySet[Child]:
     return with_facts(children_of(household))
 
 
+def children_with_facts_of_parent(municipality: Municipality, user: User) -> QuerySet[Child]:
+    """children_with_facts of the parent's household (as household_of finds it: the account's,
+    in this municipality, unless refused), without reading the household first."""
+    return with_facts(
+        Child.objects.for_municipality(municipality)
+        .filter(household__guardians__user=user)
+        .exclude(household__status=Household.Status.REFUSED)
+        .order_by("birth_date", "pk")
+    )
+
+
 def children_with_records(household: Household) -> QuerySet[Child]:
     """Children with their consents, authorized people and documents, for the pages that show
     them; the completeness check reads the annotations of children_with_facts."""
