@@ -202,7 +202,10 @@ def log_in(page, base_url: str, email: str, password: str, *, slug: str = "ville
         page.goto(f"{base_url}/{slug}/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    # The form posts and the answer navigates (home, the next page, or the form with its
+    # errors): wait for it, so that a goto right after cannot cut the login short.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
 
 
 def assert_no_axe_violations(page, *, context=None, tags=AXE_TAGS, disable=()) -> None:
