@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "ribambelle.families",
     "ribambelle.bookings",
     "ribambelle.billing",
+    "ribambelle.debits",
+    "ribambelle.treasury",
     "ribambelle.documents",
     "ribambelle.messaging",
     "ribambelle.portal",

@@ -115,6 +115,7 @@ def family_documents_of(household: Household) -> QuerySet[FamilyDocument]:
     the child or guardian it is for."""
     return (
         FamilyDocument.objects.for_household(household)
+        .filter(replaced_at__isnull=True)
         .select_related("child", "guardian")
         .only(*DOCUMENT_LIST_FIELDS, *DOCUMENT_OWNER_FIELDS)
         .order_by("-uploaded_at", "-pk")

@@ -265,10 +265,17 @@ class DocumentKind(models.TextChoices):
     VACCINATION = "vaccination", _("carnet de vaccination")
     QUOTIENT = "quotient", _("attestation de quotient familial")
     OTHER = "other", _("autre document")
+    # Issued by the municipality to the household (never uploaded by the family).
+    MANDATE = "mandate", _("mandat de prélèvement SEPA")
+    TAX_CERTIFICATE = "tax_certificate", _("attestation fiscale de frais de garde")
 
 
 # Kinds named by a feminine noun: what is said of them agrees (« attestation déposée »).
-FEMININE_DOCUMENT_KINDS = frozenset({DocumentKind.INSURANCE, DocumentKind.QUOTIENT})
+FEMININE_DOCUMENT_KINDS = frozenset(
+    {DocumentKind.INSURANCE, DocumentKind.QUOTIENT, DocumentKind.TAX_CERTIFICATE}
+)
+# Kinds the municipality issues (families.services.documents.issued_document_add).
+ISSUED_DOCUMENT_KINDS = frozenset({DocumentKind.MANDATE, DocumentKind.TAX_CERTIFICATE})
 
 
 class FamilyDocument(models.Model):
@@ -292,6 +299,12 @@ class FamilyDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Documents the municipality issues (a mandate, a tax certificate): issued_document_add.
+    # Those with the same key are versions of one document; the older ones are kept, with the
+    # time a newer version replaced them.
+    issued = models.BooleanField(default=False)
+    version_key = models.CharField(max_length=80, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

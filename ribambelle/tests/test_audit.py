@@ -424,6 +424,10 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     ),
     # families
     "families.services.documents.document_add": NotStaffWrite("a family's upload"),
+    "families.services.documents.issued_document_add": NotStaffWrite(
+        "called inside the issuing service's transaction (a mandate, a tax certificate), "
+        "which audits; its own entry is tested in families/tests/test_issued_documents.py"
+    ),
     "families.services.documents.document_staff_read": StaffWrite(
         lambda manager: {
             "document": FamilyDocumentFactory(

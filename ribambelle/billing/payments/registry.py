@@ -46,5 +46,6 @@ def can_pay_online(invoice) -> bool:
     return (
         provider is not None
         and invoice.status == invoice.Status.ISSUED
+        and not invoice.collection
         and invoice.due >= provider.minimal_amount
     )

@@ -74,6 +74,12 @@ def _payment_create(*, invoice: Invoice, actor: User | None) -> Payment:
     provider = provider_for(invoice.office)
     if invoice.status != Invoice.Status.ISSUED or provider is None:
         raise ValidationError(_("Cette facture ne peut pas être payée en ligne."))
+    if invoice.collection == Invoice.Collection.TREASURY:
+        raise ValidationError(
+            _("Cette facture a été transmise au Trésor public : payez-la auprès du Trésor.")
+        )
+    if invoice.collection:
+        raise ValidationError(_("Cette facture sera prélevée : il n'y a rien à payer en ligne."))
     due = invoice.due
     if due <= ZERO:
         raise ValidationError(_("Cette facture est déjà réglée : il n'y a rien à payer."))

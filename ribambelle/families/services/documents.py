@@ -3,14 +3,22 @@ written before the row, so a failed database write must take the file away with 
 
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from ribambelle.accounts.models import User
 from ribambelle.core.audit import audit_record
 from ribambelle.core.files import document_content_type, store_private_file
 from ribambelle.core.models import AuditEntry
-from ribambelle.families.models import Child, FamilyDocument, Guardian, Household
+from ribambelle.families.models import (
+    ISSUED_DOCUMENT_KINDS,
+    Child,
+    FamilyDocument,
+    Guardian,
+    Household,
+)
 
 # Documents that tell something about a child's health: their reads by staff are logged.
 HEALTH_KINDS = frozenset({"pai", "vaccination"})
@@ -71,6 +79,62 @@ def document_add(
                 target=document,
                 household_id=household.pk,
                 after=_audit_values(document),
+            )
+    except BaseException:
+        document.file.storage.delete(stored_name)
+        raise
+    return document
+
+
+def issued_document_add(
+    *,
+    actor: User | None,
+    household: Household,
+    kind: str,
+    name: str,
+    version_key: str,
+    content: bytes,
+    child: Child | None = None,
+    guardian: Guardian | None = None,
+) -> FamilyDocument:
+    """A PDF the municipality issues to the household (a SEPA mandate, a tax certificate),
+    shown in "Mes documents". A document with the same `version_key` is a new version: the
+    previous ones stay, marked replaced. The caller's transaction holds the row and the audit
+    entry; the file, written first, is removed if that transaction fails here."""
+    if kind not in ISSUED_DOCUMENT_KINDS:
+        raise ValueError(f"{kind!r} is not a kind the municipality issues.")
+    if not content.startswith(b"%PDF-"):
+        raise ValueError("An issued document is a PDF.")
+    for owner in (child, guardian):
+        if owner is not None and owner.household_id != household.pk:
+            raise ValueError("The child or guardian is not of this household.")
+    document = FamilyDocument(
+        municipality_id=household.municipality_id,
+        household=household,
+        child=child,
+        guardian=guardian,
+        kind=kind,
+        name=name,
+        content_type="application/pdf",
+        size=len(content),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued=True,
+        version_key=version_key,
+    )
+    stored_name = store_private_file(document.file, ContentFile(content), "application/pdf")
+    try:
+        with transaction.atomic():
+            FamilyDocument.objects.for_household(household).filter(
+                issued=True, version_key=version_key, replaced_at__isnull=True
+            ).update(replaced_at=timezone.now())
+            document.save()
+            audit_record(
+                municipality=household.municipality,
+                actor=actor,
+                action=AuditEntry.Action.CREATE,
+                target=document,
+                household_id=household.pk,
+                after={**_audit_values(document), "version_key": version_key},
             )
     except BaseException:
         document.file.storage.delete(stored_name)

@@ -1,0 +1,1 @@
+"""The public treasury (Hélios): PES V2 exports of invoices and the treasury's answers."""
