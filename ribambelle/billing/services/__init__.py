@@ -16,7 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ribambelle.accounts.models import User
-from ribambelle.billing import rules, selectors
+from ribambelle.billing import hooks, rules, selectors
 from ribambelle.billing.account.services import (
     account_credit_note_post,
     account_invoices_post,
@@ -163,7 +163,10 @@ def invoice_run_issue(
     if count:
         _issue_invoices(run, numbers, year=today.year, issued_on=today, due_on=due_on)
         # The households' accounts debited, and credit they hold used, in the same transaction.
-        account_invoices_post(invoices=list(Invoice.objects.filter(run=run)), actor=actor)
+        issued = list(Invoice.objects.filter(run=run))
+        account_invoices_post(invoices=issued, actor=actor)
+        # Direct debits scheduled (debits app) before the documents and e-mails are made.
+        hooks.run_issued(run, [invoice.pk for invoice in issued])
     run.status = InvoiceRun.Status.ISSUED
     run.issued_at = timezone.now()
     run.save(update_fields=["status", "issued_at"])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import staff_writer_required
-from ribambelle.billing import selectors
+from ribambelle.billing import hooks, selectors
 from ribambelle.billing.account import selectors as account_selectors
 from ribambelle.billing.account.forms import RefundForm
 from ribambelle.billing.account.presenters import movement_rows
@@ -51,6 +51,7 @@ def household_page(
         "can_refund": request.user.can_write,
         "pause": reminder_selectors.pause_of(household),
         "pause_form": PauseForm(),
+        "sections": hooks.sections(hooks.STAFF_HOUSEHOLD_SECTIONS, household),
         **account_context(request, household),
     }
     status = 400 if refund_form is not None and refund_form.errors else 200

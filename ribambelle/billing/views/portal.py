@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.billing import pdf, selectors
+from ribambelle.billing import hooks, pdf, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
 from ribambelle.billing.reminders.presenters import reminder_text
 from ribambelle.billing.reminders.selectors import reminder_states
@@ -30,7 +30,12 @@ def invoices(request):
     states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
     rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
-    context = {"rows": rows, "pay_providers": providers, **account_context(request, household)}
+    context = {
+        "rows": rows,
+        "pay_providers": providers,
+        "sections": hooks.sections(hooks.INVOICE_PAGE_SECTIONS, household),
+        **account_context(request, household),
+    }
     return render(request, "billing/portal/invoices.html", context)
 
 

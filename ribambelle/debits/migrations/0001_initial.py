@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('sequence', models.CharField(blank=True, choices=[('FRST', 'premier'), ('RCUR', 'récurrent'), ('FNAL', 'dernier'), ('OOFF', 'ponctuel')], max_length=4)),
                 ('end_to_end_id', models.CharField(blank=True, max_length=35)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debits', to='billing.invoice')),
+                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='debits', to='billing.invoice')),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.municipality')),
                 ('payment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='debit', to='billing.payment')),
                 ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='debits', to='debits.debitbatch')),
