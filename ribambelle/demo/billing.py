@@ -17,6 +17,7 @@ from ribambelle.billing.models import (
 from ribambelle.billing.reminders.models import ReminderLevel
 from ribambelle.bookings.models import Activity
 from ribambelle.demo.bookings import school_year
+from ribambelle.demo.reminders import date_demo_runs
 from ribambelle.tenants.models import Department, Municipality
 
 PRICES = {
@@ -81,7 +82,7 @@ REMINDER_LEVELS = {
         "recouvrement. Si vous rencontrez des difficultés, contactez la régie : un échéancier "
         "peut être mis en place.",
     ),
-    45: (ReminderLevel.Action.TREASURY, False, "", ""),
+    42: (ReminderLevel.Action.TREASURY, False, "", ""),
 }
 
 
@@ -113,6 +114,9 @@ def months_to_invoice(today: date) -> list[date]:
     return months
 
 
+UNPAID_FIRST = "DEMO-PETIT"
+
+
 def seed_demo_billing(demo: Municipality, today: date) -> None:
     office = ensure_billing(demo)
     if not office.provider:
@@ -127,16 +131,21 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
             municipality=demo, office=office, month=month, actor=None
         )
         services.invoice_run_issue(municipality=demo, run=run, actor=None)
+    date_demo_runs(demo, today)
     if not months or Payment.objects.filter(municipality=demo).exists():
         return
     issued = Invoice.objects.filter(office=office, status=Invoice.Status.ISSUED)
-    for invoice in issued.filter(period_start=months[0]):
+    # One family has not paid the first month: its invoice goes through the reminders.
+    first = issued.filter(period_start=months[0]).exclude(household__external_ref=UNPAID_FIRST)
+    for invoice in first:
         services.payment_record(
             municipality=demo,
             invoice=invoice,
             amount=invoice.due,
             method=Payment.Method.CHEQUE,
-            received_on=invoice.issued_on or today,
+            received_on=min(invoice.issued_on + timedelta(days=9), today)
+            if invoice.issued_on
+            else today,
             reference="Chèque n° 1234567",
             actor=None,
         )

@@ -44,14 +44,18 @@ def reminders_sent(
 
 
 def invoices_for_treasury(municipality: Municipality) -> QuerySet[Invoice]:
-    """Unpaid invoices that reached a level "à transmettre au Trésor": what the treasury
-    export takes."""
+    """Unpaid invoices that reached a level "à transmettre au Trésor" and are not already
+    handed over (nor being collected by direct debit): what the treasury export takes."""
     at_treasury = ReminderSent.objects.filter(
         invoice=OuterRef("pk"), level__action=ReminderLevel.Action.TREASURY
     )
     return (
         Invoice.objects.for_municipality(municipality)
-        .filter(status=Invoice.Status.ISSUED, total__gt=F("paid") + F("credited"))
+        .filter(
+            status=Invoice.Status.ISSUED,
+            total__gt=F("paid") + F("credited"),
+            collection=Invoice.Collection.NONE,
+        )
         .filter(Exists(at_treasury))
         .order_by("due_on", "number")
     )
@@ -59,7 +63,8 @@ def invoices_for_treasury(municipality: Municipality) -> QuerySet[Invoice]:
 
 def invoices_to_remind(office: BillingOffice, today: date, first_days: int) -> QuerySet[Invoice]:
     """Issued invoices of the office still due `first_days` after their due date, except those
-    of households whose reminders are paused and those with an online payment in progress."""
+    of households whose reminders are paused, those with an online payment in progress and
+    those collected otherwise (a direct debit scheduled or sent, a title at the treasury)."""
     paused = ReminderPause.objects.filter(household=OuterRef("household_id"))
     paying = Payment.objects.filter(
         invoice=OuterRef("pk"), method=Payment.Method.ONLINE, status=Payment.Status.PENDING
@@ -71,6 +76,7 @@ def invoices_to_remind(office: BillingOffice, today: date, first_days: int) -> Q
             due_on__isnull=False,
             due_on__lte=today - timedelta(days=first_days),
             total__gt=F("paid") + F("credited"),
+            collection=Invoice.Collection.NONE,
         )
         .exclude(Exists(paused))
         .exclude(Exists(paying))

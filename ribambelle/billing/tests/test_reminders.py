@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from ribambelle.billing.models import Payment
+from ribambelle.billing.models import Invoice, Payment
 from ribambelle.billing.reminders import rules
 from ribambelle.billing.reminders.models import ReminderLevel, ReminderSent
 from ribambelle.billing.reminders.presenters import reminder_text
@@ -170,6 +170,18 @@ def test_online_payment_in_progress_is_skipped(levels, invoice, alice):
     attempt.status = Payment.Status.REFUSED
     attempt.save()
     assert run_on(DUE + datetime.timedelta(days=8)) == 1
+
+
+@pytest.mark.parametrize("collection", ["debit", "debit_sent", "treasury"])
+def test_invoices_collected_otherwise_are_not_reminded(levels, invoice, alice, collection):
+    """A direct debit to come or in progress is not a late payment; a title handed over to the
+    treasury is the treasury's to chase."""
+    Invoice.objects.filter(pk=invoice.pk).update(collection=collection)
+    assert run_on(DUE + datetime.timedelta(days=45)) == 0
+    assert mail.outbox == []
+    assert list(invoices_for_treasury(invoice.municipality)) == []
+    Invoice.objects.filter(pk=invoice.pk).update(collection="")
+    assert run_on(DUE + datetime.timedelta(days=46)) == 1
 
 
 def test_other_offices_and_municipalities_are_apart(levels, invoice, household_b, alice, bob):

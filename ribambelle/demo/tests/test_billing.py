@@ -32,15 +32,35 @@ def test_seed_demo_billing_twice():
         call_command("seed_demo", stdout=io.StringIO())
         assert sorted(Invoice.objects.values_list("number", "total", "paid")) == first
     september = Invoice.objects.filter(period_start=datetime.date(2026, 9, 1))
-    assert september.exists() and all(invoice.due == 0 for invoice in september)
+    unpaid = [invoice.household.external_ref for invoice in september if invoice.due > 0]
+    assert unpaid == ["DEMO-PETIT"]
     october = Invoice.objects.filter(period_start=datetime.date(2026, 10, 1))
     partly = [invoice for invoice in october if Decimal("0") < invoice.paid < invoice.total]
     assert len(partly) == 1
     assert any(invoice.paid == 0 and invoice.total > 0 for invoice in october)
-    assert Payment.objects.count() == september.count() + 1
+    assert Payment.objects.count() == september.count() - 1 + 1
     levels = ReminderLevel.objects.order_by("days_after_due")
     assert [(level.days_after_due, level.action) for level in levels] == [
         (7, "email"),
         (21, "email"),
-        (45, "treasury"),
+        (42, "treasury"),
     ]
+
+
+def test_demo_invoices_stand_at_each_reminder_level():
+    """Runs are dated on the first of the following month; a week before the end of November
+    the unpaid September invoice has reached the treasury level, October's the first e-mail."""
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=PARIS)):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+    september = Invoice.objects.filter(period_start=datetime.date(2026, 9, 1))
+    assert {invoice.issued_on for invoice in september} == {datetime.date(2026, 10, 1)}
+    assert {invoice.due_on for invoice in september} == {datetime.date(2026, 10, 16)}
+    late = september.get(household__external_ref="DEMO-PETIT")
+    assert sorted(late.reminders.values_list("level__days_after_due", flat=True)) == [7, 21, 42]
+    october = Invoice.objects.filter(period_start=datetime.date(2026, 10, 1), paid=0, total__gt=0)
+    assert october.exists()
+    for invoice in october:
+        assert list(invoice.reminders.values_list("level__days_after_due", flat=True)) == [7]
+    paid = Payment.objects.filter(invoice__period_start=datetime.date(2026, 9, 1)).first()
+    assert paid.received_on == datetime.date(2026, 10, 10)

@@ -13,6 +13,7 @@ from ribambelle.demo.bookings import seed_demo_bookings
 from ribambelle.demo.documents import seed_demo_documents
 from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
+from ribambelle.demo.reminders import seed_demo_reminders
 from ribambelle.demo.seeding import refuse_foreign_data
 from ribambelle.tenants.models import Department, Municipality
 
@@ -148,5 +149,6 @@ class Command(BaseCommand):
         seed_demo_families(demo)
         seed_demo_bookings(demo)
         seed_demo_billing(demo, timezone.localdate())
+        seed_demo_reminders(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
