@@ -44,6 +44,15 @@ def movement_label(movement: AccountMovement) -> str:
     if movement.kind == Kind.REFUND:
         label = _("Remboursement (%(method)s)") % values
         return f"{label} — {movement.label}" if movement.label else label
+    if movement.kind == Kind.FEE:
+        if movement.amount_cents < 0:
+            if movement.invoice:
+                return _("Frais de rejet de prélèvement, facture %(number)s") % values
+            return _("Frais de rejet de prélèvement")
+        label = _("Frais de rejet réglés (%(method)s)") % values
+        return f"{label} — {movement.label}" if movement.label else label
+    if movement.method and movement.method != Payment.Method.DEBIT:
+        return _("Paiement rejeté (%(method)s), facture %(number)s") % values
     return _("Prélèvement rejeté, facture %(number)s") % values
 
 
