@@ -243,6 +243,31 @@ def return_file(manager: User) -> dict[str, Any]:
     }
 
 
+def refund_holder(manager: User) -> dict[str, Any]:
+    """A household with 12,50 € of credit and a mandate with a direct debit office."""
+    from ribambelle.debits.tests.factories_returns import (
+        ReturnsCreditorFactory,
+        ReturnsMandateFactory,
+    )
+
+    creditor = ReturnsCreditorFactory(office__municipality=manager.municipality)
+    household = CreditMovementFactory(household__municipality=manager.municipality).household
+    ReturnsMandateFactory(office=creditor.office, household=household)
+    return {
+        "municipality": manager.municipality,
+        "office": creditor.office,
+        "household": household,
+        "amount": Decimal("12.50"),
+    }
+
+
+def refund_pending(manager: User) -> dict[str, Any]:
+    from ribambelle.debits.refunds.services import refund_transfer_create
+
+    transfer = refund_transfer_create(**refund_holder(manager), actor=None)
+    return {"office": transfer.office, "execution_on": MONDAY}
+
+
 def conversation(manager: User) -> dict[str, Any]:
     return {"conversation": ConversationFactory(household__municipality=manager.municipality)}
 
@@ -600,6 +625,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             "agent": AgentFactory(municipality=manager.municipality),
         }
     ),
+    "debits.refunds.services.pain_001": NotStaffWrite("builds the bytes of a file; no write"),
+    "debits.refunds.services.refund_file_generate": StaffWrite(refund_pending),
+    "debits.refunds.services.refund_transfer_create": StaffWrite(refund_holder),
     "debits.returns.services.debit_return_record": StaffWrite(
         lambda manager: {
             "municipality": manager.municipality,
