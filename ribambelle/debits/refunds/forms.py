@@ -1,11 +1,13 @@
 """The staff's refund of a household's credit by transfer to its mandate's account."""
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.billing.forms_staff import MoneyField
+from ribambelle.billing.models import BillingOffice
 from ribambelle.debits.returns import selectors as return_selectors
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Municipality
@@ -14,13 +16,13 @@ from ribambelle.tenants.models import Municipality
 class RefundTransferForm(forms.Form):
     household = forms.ModelChoiceField(
         label=_("Foyer"),
-        queryset=None,
+        queryset=Household.objects.none(),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("Ce foyer n'existe pas.")},
     )
     office = forms.ModelChoiceField(
         label=_("Régie"),
-        queryset=None,
+        queryset=BillingOffice.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": _("Choisissez une régie de la liste.")},
     )
@@ -36,18 +38,24 @@ class RefundTransferForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.for_municipality(municipality)
-        self.fields["office"].queryset = return_selectors.creditor_offices(municipality)
+        cast(
+            forms.ModelChoiceField, self.fields["household"]
+        ).queryset = Household.objects.for_municipality(municipality)
+        cast(
+            forms.ModelChoiceField, self.fields["office"]
+        ).queryset = return_selectors.creditor_offices(municipality)
 
 
 class RefundFileForm(forms.Form):
     office = forms.ModelChoiceField(
         label=_("Régie"),
-        queryset=None,
+        queryset=BillingOffice.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": _("Choisissez une régie de la liste.")},
     )
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = return_selectors.creditor_offices(municipality)
+        cast(
+            forms.ModelChoiceField, self.fields["office"]
+        ).queryset = return_selectors.creditor_offices(municipality)

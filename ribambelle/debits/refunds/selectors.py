@@ -26,11 +26,12 @@ def households_with_credit(municipality: Municipality, limit: int = 200) -> list
     held = (
         AccountMovement.objects.for_municipality(municipality)
         .values("household_id")
-        .annotate(credit=Sum("credit_cents"))
-        .filter(credit__gt=0)
-        .order_by("-credit")[:limit]
+        .annotate(held=Sum("credit_cents"))
+        .filter(held__gt=0)
+        .order_by("-held")
+        .values_list("household_id", "held")[:limit]
     )
-    credits = {row["household_id"]: row["credit"] for row in held}
+    credits = dict(held)
     households = Household.objects.for_municipality(municipality).in_bulk(list(credits))
     mandates: dict[int, Mandate] = {}
     for mandate in Mandate.objects.for_municipality(municipality).filter(

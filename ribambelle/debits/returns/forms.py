@@ -1,10 +1,13 @@
 """The staff's forms for returned debits: a bank file to import, or one return typed by hand."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.billing.models import BillingOffice
 from ribambelle.debits.models import Debit
 from ribambelle.debits.returns import selectors
 from ribambelle.debits.returns.reasons import reason_choices
@@ -15,7 +18,7 @@ from ribambelle.tenants.models import Municipality
 class ReturnFileForm(forms.Form):
     office = forms.ModelChoiceField(
         label=_("Régie"),
-        queryset=None,
+        queryset=BillingOffice.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": _("Choisissez une régie de la liste.")},
     )
@@ -27,7 +30,9 @@ class ReturnFileForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = selectors.creditor_offices(municipality)
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = selectors.creditor_offices(
+            municipality
+        )
 
 
 class DebitChoiceField(forms.ModelChoiceField):
@@ -44,7 +49,7 @@ class DebitChoiceField(forms.ModelChoiceField):
 class ManualReturnForm(forms.Form):
     debit = DebitChoiceField(
         label=_("Prélèvement rejeté"),
-        queryset=None,
+        queryset=Debit.objects.none(),
         error_messages={
             "required": _("Choisissez le prélèvement rejeté."),
             "invalid_choice": _(
@@ -57,6 +62,8 @@ class ManualReturnForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["debit"].queryset = selectors.sent_debits(municipality)
+        cast(forms.ModelChoiceField, self.fields["debit"]).queryset = selectors.sent_debits(
+            municipality
+        )
         if not self.is_bound:
             self.initial.setdefault("returned_on", timezone.localdate())

@@ -48,7 +48,7 @@ def _creditor_locked(office: BillingOffice) -> Creditor:
 
 @transaction.atomic
 def returns_import(
-    *, office: BillingOffice, uploaded_file: File, actor: User | None
+    *, office: BillingOffice, uploaded_file: File[bytes], actor: User | None
 ) -> ImportResult:
     """Import a camt.054 or pain.002 file of the office's bank. Unreadable or unknown files
     are refused with a French message (nothing is kept)."""
@@ -172,7 +172,7 @@ def _debit_return(
         created_by=actor,
     )
     label = reason_label(reason_code)[:250]
-    if debit.payment_id is not None:
+    if debit.payment is not None:
         payment_return(payment=debit.payment, returned_on=returned_on, label=label, actor=actor)
     if fee > ZERO:
         fee_charge(
