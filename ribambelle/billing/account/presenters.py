@@ -52,8 +52,11 @@ def movement_label(movement: AccountMovement) -> str:
         label = _("Frais de rejet réglés (%(method)s)") % values
         return f"{label} — {movement.label}" if movement.label else label
     if movement.method and movement.method != Payment.Method.DEBIT:
-        return _("Paiement rejeté (%(method)s), facture %(number)s") % values
-    return _("Prélèvement rejeté, facture %(number)s") % values
+        label = _("Paiement rejeté (%(method)s), facture %(number)s") % values
+    else:
+        label = _("Prélèvement rejeté, facture %(number)s") % values
+    # The reason the bank gave ("AM04 : provision insuffisante").
+    return f"{label} — {movement.label}" if movement.label else label
 
 
 def movement_rows(movements: list[AccountMovement]) -> list[MovementRow]:

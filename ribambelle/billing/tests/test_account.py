@@ -699,3 +699,31 @@ def test_an_invoice_or_a_payment_is_never_counted_twice(office_a, agent_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         account_payment_post(payment=payment, invoice=invoice, excess=ZERO, actor=agent_a)
     check_account(household)
+
+
+# What the history says of returns and fees
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "amount_cents", "label", "expected"),
+    [
+        (
+            Kind.RETURN,
+            "debit",
+            -3000,
+            "AM04 : provision insuffisante",
+            "Prélèvement rejeté, facture F-1 — AM04 : provision insuffisante",
+        ),
+        (Kind.RETURN, "cheque", -3000, "", "Paiement rejeté (chèque), facture F-1"),
+        (Kind.FEE, "", -500, "AM04", "Frais de rejet de prélèvement, facture F-1"),
+        (Kind.FEE, "cash", 500, "Reçu 12", "Frais de rejet réglés (espèces) — Reçu 12"),
+    ],
+)
+def test_returns_and_fees_read_in_french(kind, method, amount_cents, label, expected):
+    from ribambelle.billing.account.presenters import movement_label
+
+    invoice = Invoice(number="F-1") if kind == Kind.RETURN or amount_cents < 0 else None
+    movement = AccountMovement(
+        kind=kind, method=method, amount_cents=amount_cents, label=label, invoice=invoice
+    )
+    assert movement_label(movement) == expected
