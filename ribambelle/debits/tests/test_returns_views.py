@@ -161,3 +161,25 @@ def test_the_manual_entry_is_404_for_another_municipality(agent_b):
 def test_the_manual_entry_is_403_for_read_only_staff_and_parents(readonly_client, alice_client):
     assert readonly_client.get(url("add")).status_code == 403
     assert alice_client.get(url("add")).status_code == 403
+
+
+def test_after_a_return_the_family_can_pay_the_invoice_online_again(
+    alice_client, creditor, debit, agent_a
+):
+    from ribambelle.billing.models import BillingOffice, Invoice
+    from ribambelle.billing.payments.registry import can_pay_online
+    from ribambelle.debits.returns.services import returns_import
+
+    office = creditor.office
+    office.provider = BillingOffice.Provider.DEMO
+    office.provider_options = {"demo_enabled": True}
+    office.save()
+    invoice = Invoice.objects.get(pk=debit.invoice_id)
+    assert not can_pay_online(invoice)
+    returns_import(office=office, uploaded_file=camt(), actor=agent_a)
+    invoice.refresh_from_db()
+    assert can_pay_online(invoice)
+    page = text_of(alice_client.get(reverse("billing:invoices", args=["ville-a"])))
+    assert "Prélèvement rejeté, facture " + invoice.number in page
+    assert "AM04 : provision insuffisante" in page
+    assert "Solde : 35,00 € à payer" in page
