@@ -1,8 +1,11 @@
 """The e-mail that tells a family its debit was returned, sent through the task queue."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.tasks import task
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ribambelle.core.emails import send_branded_email
 from ribambelle.debits.models import DebitReturn, Mandate
@@ -30,17 +33,19 @@ def send_debit_returned(record_id: int) -> int:
     context = {
         "invoice": invoice,
         "record": record,
-        "amount": record.debit.amount_cents / 100,
+        "amount": Decimal(record.debit.amount_cents) / 100,
         "reason": REASONS.get(record.reason_code, record.reason_code),
         "suspended": record.debit.mandate.status == Mandate.Status.SUSPENDED,
         "url": url,
     }
     recipients = {r.email: r.user.first_name for r in account_recipients(invoice.household_id)}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Prélèvement rejeté : facture %(number)s") % {"number": invoice.number}
     for email, first_name in sorted(recipients.items()):
         send_branded_email(
             municipality=municipality,
             to=email,
-            subject=_("Prélèvement rejeté : facture %(number)s") % {"number": invoice.number},
+            subject=subject,
             template="debit_returned",
             context={**context, "first_name": first_name},
         )
