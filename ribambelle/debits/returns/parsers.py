@@ -4,7 +4,7 @@ transactions rejected before settlement). Parsed with lxml without entities, DTD
 a hostile file cannot read local files nor expand into gigabytes."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.dateparse import parse_date
@@ -31,6 +31,9 @@ class ReturnedItem:
 class ParsedFile:
     kind: str  # the message's name, e.g. "camt.054.001.02"
     items: list[ReturnedItem]
+    # pain.002: whole files or payment groups the bank refused ("MsgId (AM04)"): nothing of
+    # them was collected, and no transaction is named; staff are told, nothing changes.
+    refused: list[str] = field(default_factory=list)
 
 
 def _parser() -> etree.XMLParser:
@@ -53,7 +56,7 @@ def parse(content: bytes) -> ParsedFile:
     if CAMT_054.match(namespace):
         return ParsedFile(kind, _camt_054(root, namespace))
     if PAIN_002.match(namespace):
-        return ParsedFile(kind, _pain_002(root, namespace))
+        return ParsedFile(kind, _pain_002(root, namespace), _pain_002_refused(root, namespace))
     raise ReturnFileError(
         _(
             "Ce fichier n'est ni un avis camt.054 ni un compte rendu pain.002 : "
@@ -124,3 +127,17 @@ def _pain_002(root: etree._Element, namespace: str) -> list[ReturnedItem]:
         )
         items.append(ReturnedItem(end_to_end, code or "MS03", created))
     return items
+
+
+def _pain_002_refused(root: etree._Element, namespace: str) -> list[str]:
+    reader = _Reader(namespace)
+    refused = []
+    group = "d:CstmrPmtStsRpt/d:OrgnlGrpInfAndSts"
+    if reader.text(root, f"{group}/d:GrpSts") == "RJCT":
+        code = reader.text(root, f"{group}/d:StsRsnInf/d:Rsn/d:Cd")
+        refused.append(f"{reader.text(root, f'{group}/d:OrgnlMsgId')} ({code or '?'})")
+    for payment in reader.nodes(root, "d:CstmrPmtStsRpt/d:OrgnlPmtInfAndSts"):
+        if reader.text(payment, "d:PmtInfSts") == "RJCT":
+            code = reader.text(payment, "d:StsRsnInf/d:Rsn/d:Cd")
+            refused.append(f"{reader.text(payment, 'd:OrgnlPmtInfId')} ({code or '?'})")
+    return refused

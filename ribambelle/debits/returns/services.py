@@ -37,6 +37,8 @@ class ImportResult:
     known: list[str] = field(default_factory=list)
     # End-to-end ids of no debit sent by this office: told to staff, not an error.
     unknown: list[str] = field(default_factory=list)
+    # Whole files or payment groups the bank refused (pain.002): told to staff.
+    refused: list[str] = field(default_factory=list)
 
 
 def _creditor_locked(office: BillingOffice) -> Creditor:
@@ -71,7 +73,7 @@ def returns_import(
     )
     source.file.save(f"{parsed.kind}-{digest[:16]}.xml", ContentFile(content), save=False)
     source.save()
-    result = ImportResult(file=source)
+    result = ImportResult(file=source, refused=parsed.refused)
     debits = {
         debit.end_to_end_id: debit
         for debit in Debit.objects.filter(
@@ -108,6 +110,7 @@ def returns_import(
             "returned": [r.debit.end_to_end_id for r in result.returned],
             "known": result.known,
             "unknown": result.unknown,
+            "refused": result.refused,
         },
     )
     return result

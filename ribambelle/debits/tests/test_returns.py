@@ -294,3 +294,21 @@ def test_a_returned_mandate_is_counted_not_suspended_before_the_setting(
     )
     mandate.refresh_from_db()
     assert (mandate.returns, mandate.status) == (1, Mandate.Status.ACTIVE)
+
+
+def test_a_pain_002_refusing_a_whole_file_is_told_and_changes_nothing(debits, creditor, agent_a):
+    content = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>'
+        b"<GrpHdr><MsgId>PSR-1</MsgId><CreDtTm>2026-12-09T18:03:11</CreDtTm></GrpHdr>"
+        b"<OrgnlGrpInfAndSts><OrgnlMsgId>RET-1-20261210</OrgnlMsgId>"
+        b"<OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId><GrpSts>RJCT</GrpSts>"
+        b"<StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf></OrgnlGrpInfAndSts>"
+        b"</CstmrPmtStsRpt></Document>"
+    )
+    result = returns_import(
+        office=creditor.office, uploaded_file=upload("psr.xml", content), actor=agent_a
+    )
+    assert result.refused == ["RET-1-20261210 (FF01)"]
+    assert (result.returned, result.unknown) == ([], [])
+    assert all(state(debit)[0] == "sent" for debit in debits)
