@@ -39,4 +39,5 @@ urlpatterns = [
         "foyers/<int:pk>/relances/reprendre/", reminders.household_resume, name="household_resume"
     ),
     path("foyers/<int:pk>/remboursement/", account.household_refund, name="household_refund"),
+    path("foyers/<int:pk>/frais/", account.household_fee_payment, name="household_fee_payment"),
 ]

@@ -282,3 +282,7 @@ class DebitReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason_code} {self.returned_on}"
+
+
+# The refunds' models live beside their services; imported here so that Django finds them.
+from ribambelle.debits.refunds.models import RefundFile, RefundTransfer  # noqa: E402, F401

@@ -33,6 +33,7 @@ from ribambelle.billing.tests.factories import (
     CreditMovementFactory,
     InvoiceFactory,
     InvoiceRunFactory,
+    PaymentFactory,
     ReminderLevelFactory,
     ReminderPauseFactory,
 )
@@ -186,6 +187,87 @@ def issued_invoice(manager: User) -> dict[str, Any]:
     }
 
 
+def debit_payment(manager: User) -> dict[str, Any]:
+    """A debit that paid its invoice, which the bank returns."""
+    invoice = InvoiceFactory(office__municipality=manager.municipality, paid=Decimal("13.50"))
+    payment = PaymentFactory(invoice=invoice, method="debit")
+    return {"payment": payment, "returned_on": MONDAY, "label": "AM04"}
+
+
+def fee(manager: User) -> dict[str, Any]:
+    invoice = InvoiceFactory(office__municipality=manager.municipality)
+    return {
+        "municipality": manager.municipality,
+        "household": invoice.household,
+        "amount": Decimal("5.00"),
+        "charged_on": MONDAY,
+        "label": "AM04",
+        "invoice": invoice,
+    }
+
+
+def fee_owed(manager: User) -> dict[str, Any]:
+    household = CreditMovementFactory(
+        household__municipality=manager.municipality, kind="fee", credit_cents=-500
+    ).household
+    return {
+        "municipality": manager.municipality,
+        "household": household,
+        "amount": Decimal("5.00"),
+        "method": "cheque",
+        "received_on": MONDAY,
+        "reference": "Chèque 12",
+    }
+
+
+def sent_debit_of(manager: User) -> Any:
+    from ribambelle.debits.tests.factories_returns import ReturnsCreditorFactory, sent_debit
+
+    creditor = ReturnsCreditorFactory(office__municipality=manager.municipality)
+    household = HouseholdFactory(municipality=manager.municipality)
+    return sent_debit(
+        creditor.office, household, collection_on=MONDAY, end_to_end_id="RIB-2026-12-000001"
+    )
+
+
+def return_file(manager: User) -> dict[str, Any]:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    debit = sent_debit_of(manager)
+    content = (Path(__file__).parents[1] / "debits/tests/data/camt054_returns.xml").read_bytes()
+    return {
+        "office": debit.mandate.office,
+        "uploaded_file": SimpleUploadedFile("camt054.xml", content),
+    }
+
+
+def refund_holder(manager: User) -> dict[str, Any]:
+    """A household with 12,50 € of credit and a mandate with a direct debit office."""
+    from ribambelle.debits.tests.factories_returns import (
+        ReturnsCreditorFactory,
+        ReturnsMandateFactory,
+    )
+
+    creditor = ReturnsCreditorFactory(office__municipality=manager.municipality)
+    household = CreditMovementFactory(household__municipality=manager.municipality).household
+    ReturnsMandateFactory(office=creditor.office, household=household)
+    return {
+        "municipality": manager.municipality,
+        "office": creditor.office,
+        "household": household,
+        "amount": Decimal("12.50"),
+    }
+
+
+def refund_pending(manager: User) -> dict[str, Any]:
+    from ribambelle.debits.refunds.services import refund_transfer_create
+
+    transfer = refund_transfer_create(**refund_holder(manager), actor=None)
+    return {"office": transfer.office, "execution_on": MONDAY}
+
+
 def conversation(manager: User) -> dict[str, Any]:
     return {"conversation": ConversationFactory(household__municipality=manager.municipality)}
 
@@ -244,6 +326,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         }
     ),
     "billing.account.services.cents": NotStaffWrite("a helper"),
+    "billing.account.services.fee_charge": StaffWrite(fee),
+    "billing.account.services.fee_payment_record": StaffWrite(fee_owed),
+    "billing.account.services.payment_return": StaffWrite(debit_payment),
     "billing.payments.services.absolute": NotStaffWrite("a helper"),
     "billing.payments.services.new_reference": NotStaffWrite("a helper"),
     "billing.payments.services.notification_receive": NotStaffWrite(
@@ -540,6 +625,18 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             "agent": AgentFactory(municipality=manager.municipality),
         }
     ),
+    "debits.refunds.services.pain_001": NotStaffWrite("builds the bytes of a file; no write"),
+    "debits.refunds.services.refund_file_generate": StaffWrite(refund_pending),
+    "debits.refunds.services.refund_transfer_create": StaffWrite(refund_holder),
+    "debits.returns.services.debit_return_record": StaffWrite(
+        lambda manager: {
+            "municipality": manager.municipality,
+            "debit": sent_debit_of(manager),
+            "reason_code": "AM04",
+            "returned_on": MONDAY,
+        }
+    ),
+    "debits.returns.services.returns_import": StaffWrite(return_file),
     "messaging.services.conversation_mark_read": NotStaffWrite("a read marker"),
     "messaging.services.conversation_close": StaffWrite(conversation),
     "messaging.services.conversation_reopen": StaffWrite(

@@ -39,3 +39,29 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("refunded_on", timezone.localdate())
+
+
+class FeePaymentForm(forms.Form):
+    """Fees the family paid at the office (a returned debit's fee), at most what it owes."""
+
+    amount = MoneyField(
+        label=_("Montant reçu (€)"),
+        min_value=Decimal("0.01"),
+        error_messages={
+            "invalid": _("Saisissez un montant, par exemple 2,50."),
+            "min_value": _("Le montant doit être d'au moins 0,01 €."),
+        },
+    )
+    method = forms.ChoiceField(label=_("Réglé par"), choices=REFUND_METHODS)
+    received_on = forms.DateField(label=_("Le"), widget=DateInput)
+    reference = forms.CharField(
+        label=_("Référence"),
+        max_length=250,
+        required=False,
+        help_text=_("Numéro du chèque, du reçu, du virement…"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("received_on", timezone.localdate())

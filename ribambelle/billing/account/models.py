@@ -26,6 +26,10 @@ class AccountMovement(models.Model):
         CREDIT_APPLIED = "applied", _("crédit utilisé")
         REFUND = "refund", _("remboursement")
         RETURN = "return", _("prélèvement rejeté")
+        # A charge outside any invoice (a returned debit's bank fee) or its settlement: it
+        # moves the balance and the credit together, so a fee not yet paid is a negative credit
+        # that the next credit received covers first.
+        FEE = "fee", _("frais de rejet")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     household = models.ForeignKey(

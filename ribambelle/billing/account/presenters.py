@@ -44,7 +44,19 @@ def movement_label(movement: AccountMovement) -> str:
     if movement.kind == Kind.REFUND:
         label = _("Remboursement (%(method)s)") % values
         return f"{label} — {movement.label}" if movement.label else label
-    return _("Prélèvement rejeté, facture %(number)s") % values
+    if movement.kind == Kind.FEE:
+        if movement.amount_cents < 0:
+            if movement.invoice:
+                return _("Frais de rejet de prélèvement, facture %(number)s") % values
+            return _("Frais de rejet de prélèvement")
+        label = _("Frais de rejet réglés (%(method)s)") % values
+        return f"{label} — {movement.label}" if movement.label else label
+    if movement.method and movement.method != Payment.Method.DEBIT:
+        label = _("Paiement rejeté (%(method)s), facture %(number)s") % values
+    else:
+        label = _("Prélèvement rejeté, facture %(number)s") % values
+    # The reason the bank gave ("AM04 : provision insuffisante").
+    return f"{label} — {movement.label}" if movement.label else label
 
 
 def movement_rows(movements: list[AccountMovement]) -> list[MovementRow]:

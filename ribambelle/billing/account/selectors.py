@@ -24,6 +24,11 @@ class AccountSummary:
     def owed(self) -> Decimal:
         return max(-self.balance, Decimal("0.00"))
 
+    @property
+    def fees_owed(self) -> Decimal:
+        """What the family owes outside its invoices (return fees): a negative credit."""
+        return max(-self.credit, Decimal("0.00"))
+
 
 def account_summary(household: Household) -> AccountSummary:
     sums = AccountMovement.objects.for_household(household).aggregate(

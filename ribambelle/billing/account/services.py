@@ -270,3 +270,170 @@ def account_refund_record(
         after={"amount": amount, "method": method, "on": refunded_on, "reference": reference},
     )
     return movement
+
+
+# Returned payments and their fees
+
+
+@transaction.atomic
+def payment_return(
+    *, payment: Payment, returned_on: date, label: str, actor: User | None
+) -> AccountMovement:
+    """A payment the bank took back (a returned direct debit, a bounced cheque): it no longer
+    counts, its invoice is due again and the account is debited by its amount (RETURN). The
+    credit it had left (money beyond the invoice) is withdrawn: if the family had spent or been
+    refunded that credit, the account's credit goes below zero, a debt the next credit received
+    covers first. Credit the household still holds pays the invoice at once. Returning a
+    payment already returned changes nothing and gives its RETURN movement again."""
+    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status == Payment.Status.RETURNED:
+        return AccountMovement.objects.get(payment=payment, kind=Kind.RETURN)
+    if payment.status != Payment.Status.PAID:
+        raise ValidationError(_("Seul un paiement reçu peut être rejeté."))
+    _lock_household(invoice.household_id)
+    overpaid = invoice.overpaid
+    Invoice.objects.filter(pk=invoice.pk).update(paid=F("paid") - payment.amount)
+    invoice.paid -= payment.amount
+    withdrawn = overpaid - invoice.overpaid
+    payment.status = Payment.Status.RETURNED
+    payment.save(update_fields=["status"])
+    movement = AccountMovement.objects.create(
+        municipality_id=invoice.municipality_id,
+        household_id=invoice.household_id,
+        kind=Kind.RETURN,
+        method=payment.method,
+        on=returned_on,
+        amount_cents=-cents(payment.amount),
+        credit_cents=-cents(withdrawn),
+        invoice=invoice,
+        payment=payment,
+        label=label,
+        created_by=actor,
+    )
+    _spend_on_unpaid(
+        municipality_id=invoice.municipality_id, household_id=invoice.household_id, actor=actor
+    )
+    audit_record(
+        municipality=invoice.municipality,
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=payment,
+        household_id=invoice.household_id,
+        before={"status": Payment.Status.PAID},
+        after={
+            "status": payment.status,
+            "invoice": invoice.number,
+            "amount": payment.amount,
+            "returned_on": returned_on,
+            "label": label,
+        },
+    )
+    return movement
+
+
+def _fee_movement(
+    *,
+    municipality: Municipality,
+    household: Household,
+    amount_cents: int,
+    method: str,
+    on: date,
+    label: str,
+    invoice: Invoice | None,
+    actor: User | None,
+) -> AccountMovement:
+    movement = AccountMovement.objects.create(
+        municipality=municipality,
+        household=household,
+        kind=Kind.FEE,
+        method=method,
+        on=on,
+        amount_cents=amount_cents,
+        credit_cents=amount_cents,
+        invoice=invoice,
+        label=label,
+        created_by=actor,
+    )
+    audit_record(
+        municipality=municipality,
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=movement,
+        household_id=household.pk,
+        after={"amount": Decimal(amount_cents) / 100, "method": method, "on": on, "label": label},
+    )
+    return movement
+
+
+@transaction.atomic
+def fee_charge(
+    *,
+    municipality: Municipality,
+    household: Household,
+    amount: Decimal,
+    charged_on: date,
+    label: str,
+    invoice: Invoice | None,
+    actor: User | None,
+) -> AccountMovement:
+    """A charge outside the invoices (the bank fee of a returned debit): a FEE movement that
+    debits the balance and takes the amount from the credit (an issued invoice never changes,
+    and a fee invoice would need its own number, run and document for a few euros). Credit the
+    family holds pays it at once; beyond, the credit is negative until the family settles it
+    (`fee_payment_record`) or receives credit."""
+    if household.municipality_id != municipality.pk:
+        raise ValidationError(_("Ce foyer n'existe pas."))
+    if amount <= ZERO:
+        raise ValidationError(_("Les frais doivent être d'au moins 0,01 €."))
+    _lock_household(household.pk)
+    return _fee_movement(
+        municipality=municipality,
+        household=household,
+        amount_cents=-cents(amount),
+        method="",
+        on=charged_on,
+        label=label,
+        invoice=invoice,
+        actor=actor,
+    )
+
+
+def _fees_owed_cents(municipality_id: int, household_id: int) -> int:
+    """What the household owes outside its invoices: the part of a negative credit."""
+    return max(-_credit_cents(municipality_id, household_id), 0)
+
+
+@transaction.atomic
+def fee_payment_record(
+    *,
+    municipality: Municipality,
+    household: Household,
+    amount: Decimal,
+    method: str,
+    received_on: date,
+    reference: str,
+    actor: User | None,
+) -> AccountMovement:
+    """The family paid fees it owed (at the office, by cheque or transfer): never more than
+    what it owes outside its invoices."""
+    if household.municipality_id != municipality.pk:
+        raise ValidationError(_("Ce foyer n'existe pas."))
+    _lock_household(household.pk)
+    owed = _fees_owed_cents(municipality.pk, household.pk)
+    wanted = cents(amount)
+    if wanted <= 0 or wanted > owed:
+        raise ValidationError(
+            _("Le montant doit être compris entre 0,01 € et les frais dus (%(owed)s €).")
+            % {"owed": number_format(Decimal(owed) / 100, 2)}
+        )
+    return _fee_movement(
+        municipality=municipality,
+        household=household,
+        amount_cents=wanted,
+        method=method,
+        on=received_on,
+        label=reference,
+        invoice=None,
+        actor=actor,
+    )

@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from ribambelle.billing import services
 from ribambelle.billing.account import selectors as account_selectors
-from ribambelle.billing.account.services import account_refund_record
+from ribambelle.billing.account.services import (
+    account_refund_record,
+    fee_charge,
+    fee_payment_record,
+    payment_return,
+)
 from ribambelle.billing.models import (
     ZERO,
     AccountMovement,
@@ -85,6 +90,14 @@ def movements_of(household):
     return AccountMovement.objects.for_household(household)
 
 
+def returned_credit(household) -> Decimal:
+    """The credit withdrawn by returned payments (what they had left beyond their invoice)."""
+    total = (movements_of(household).filter(kind=Kind.RETURN).aggregate(total=Sum("credit_cents")))[
+        "total"
+    ]
+    return -Decimal(total or 0) / 100
+
+
 def check_account(household) -> None:
     """What never changes whatever happened: the balance is the sum of the movements and
     equals the money received and credited minus the invoices and refunds, computed from
@@ -116,11 +129,26 @@ def check_account(household) -> None:
         )
         / 100
     )
+    # Fees charged less fees paid: what the household owes outside its invoices.
+    fees = (
+        -Decimal(
+            movements_of(household)
+            .filter(kind=Kind.FEE)
+            .aggregate(total=Sum("amount_cents"))["total"]
+            or 0
+        )
+        / 100
+    )
     billed = sum((invoice.total for invoice in invoices), ZERO)
-    assert summary.balance == received + credited - billed - refunded
+    assert summary.balance == received + credited - billed - refunded - fees
     due = sum((invoice.due for invoice in invoices), ZERO)
     assert summary.balance == summary.credit - due
-    assert summary.credit >= ZERO
+    if not movements_of(household).filter(kind__in=[Kind.FEE, Kind.RETURN]).exists():
+        assert summary.credit >= ZERO
+    else:
+        # A fee not paid yet, or credit a returned payment had given and the family spent,
+        # is a debt: a negative credit, never hidden.
+        assert summary.credit >= -fees - returned_credit(household)
     applied = (
         -Decimal(
             movements_of(household)
@@ -131,7 +159,8 @@ def check_account(household) -> None:
         / 100
     )
     assert sum((invoice.paid for invoice in invoices), ZERO) == received + applied
-    assert summary.credit == sum((i.overpaid for i in invoices), ZERO) - applied - refunded
+    overpaid = sum((i.overpaid for i in invoices), ZERO)
+    assert summary.credit == overpaid - applied - refunded - fees
     if summary.credit > ZERO:
         assert due == ZERO, "a credit is used on every unpaid invoice"
 
@@ -144,8 +173,12 @@ steps = st.lists(
         st.tuples(st.just("online"), st.integers(0, 30), amounts),
         st.tuples(st.just("credit_note"), st.integers(0, 30), st.floats(0.01, 1)),
         st.tuples(st.just("refund"), amounts),
+        st.tuples(st.just("debit"), st.integers(0, 30), st.floats(0.01, 1)),
+        st.tuples(st.just("return"), st.integers(0, 30)),
+        st.tuples(st.just("fee"), st.integers(1, 1500).map(lambda c: Decimal(c) / 100)),
+        st.tuples(st.just("fee_paid"), amounts),
     ),
-    max_size=14,
+    max_size=16,
 )
 
 
@@ -167,7 +200,7 @@ def test_the_balance_is_the_sum_of_movements_and_never_loses_a_cent(sequence, of
         months = iter(MONTHS)
         for step in sequence:
             kind = step[0]
-            aimed = invoices and kind not in ("invoice", "refund")
+            aimed = invoices and kind in ("cheque", "online", "credit_note", "debit")
             target = invoices[step[1] % len(invoices)] if aimed else None
             if target is not None:
                 target.refresh_from_db()
@@ -195,6 +228,62 @@ def test_the_balance_is_the_sum_of_movements_and_never_loses_a_cent(sequence, of
                         reason="Correction",
                         actor=agent_a,
                     )
+            elif kind == "debit" and target is not None and target.due > ZERO:
+                # As the debits app records a debit sent to the bank.
+                services.payment_record(
+                    municipality=office_a.municipality,
+                    invoice=target,
+                    amount=share(target.due, step[2]),
+                    method=Payment.Method.DEBIT,
+                    received_on=datetime.date(2026, 12, 10),
+                    reference="",
+                    actor=None,
+                )
+            elif kind == "return":
+                debits = list(
+                    Payment.objects.filter(
+                        invoice__household=household, method=Payment.Method.DEBIT
+                    ).order_by("pk")
+                )
+                if debits:
+                    payment = debits[step[1] % len(debits)]
+                    was_returned = payment.status == Payment.Status.RETURNED
+                    count = movements_of(household).count()
+                    movement = payment_return(
+                        payment=payment,
+                        returned_on=datetime.date(2026, 12, 15),
+                        label="AM04",
+                        actor=agent_a,
+                    )
+                    assert movement.kind == Kind.RETURN
+                    if was_returned:
+                        assert movements_of(household).count() == count
+            elif kind == "fee":
+                fee_charge(
+                    municipality=office_a.municipality,
+                    household=household,
+                    amount=step[1],
+                    charged_on=datetime.date(2026, 12, 15),
+                    label="AM04",
+                    invoice=None,
+                    actor=agent_a,
+                )
+            elif kind == "fee_paid":
+                owed = -min(account_selectors.account_summary(household).credit, ZERO)
+                try:
+                    fee_payment_record(
+                        municipality=office_a.municipality,
+                        household=household,
+                        amount=step[1],
+                        method=Payment.Method.CHEQUE,
+                        received_on=datetime.date(2026, 12, 16),
+                        reference="",
+                        actor=agent_a,
+                    )
+                except ValidationError:
+                    assert step[1] > owed
+                else:
+                    assert step[1] <= owed
             elif kind == "refund":
                 credit = account_selectors.account_summary(household).credit
                 try:
@@ -285,6 +374,67 @@ def _write_refund(office, household, agent):
     )
 
 
+def _write_debit_return(office, household, agent):
+    invoice = billed(office, household)
+    payment = services.payment_record(
+        municipality=office.municipality,
+        invoice=invoice,
+        amount=Decimal("30.00"),
+        method=Payment.Method.DEBIT,
+        received_on=datetime.date(2026, 12, 10),
+        reference="",
+        actor=None,
+    )
+    for _twice in range(2):
+        payment_return(
+            payment=payment, returned_on=datetime.date(2026, 12, 15), label="AM04", actor=agent
+        )
+    fee_charge(
+        municipality=office.municipality,
+        household=household,
+        amount=Decimal("5.00"),
+        charged_on=datetime.date(2026, 12, 15),
+        label="AM04",
+        invoice=invoice,
+        actor=agent,
+    )
+    fee_payment_record(
+        municipality=office.municipality,
+        household=household,
+        amount=Decimal("5.00"),
+        method=Payment.Method.CASH,
+        received_on=datetime.date(2026, 12, 16),
+        reference="",
+        actor=agent,
+    )
+
+
+def _write_return_of_an_overpayment(office, household, agent):
+    """A debit of 30,00 € on an invoice a credit note had reduced to 26,00 €: the 4,00 € of
+    credit it left is withdrawn with it."""
+    invoice = billed(office, household)
+    payment = services.payment_record(
+        municipality=office.municipality,
+        invoice=invoice,
+        amount=Decimal("30.00"),
+        method=Payment.Method.DEBIT,
+        received_on=datetime.date(2026, 12, 10),
+        reference="",
+        actor=None,
+    )
+    invoice.refresh_from_db()
+    services.credit_note_create(
+        municipality=office.municipality,
+        invoice=invoice,
+        amount=Decimal("4.00"),
+        reason="Repas non servi",
+        actor=agent,
+    )
+    payment_return(
+        payment=payment, returned_on=datetime.date(2026, 12, 15), label="AM04", actor=agent
+    )
+
+
 INVOICED = (Kind.INVOICE, "", -3000, 0)
 
 
@@ -316,6 +466,26 @@ INVOICED = (Kind.INVOICE, "", -3000, 0)
                 (Kind.PAYMENT, "online", 4000, 0),
                 (Kind.EXCESS, "", 0, 1000),
                 (Kind.REFUND, "cheque", -600, -600),
+            ],
+        ),
+        (
+            _write_debit_return,
+            [
+                INVOICED,
+                (Kind.PAYMENT, "debit", 3000, 0),
+                (Kind.RETURN, "debit", -3000, 0),
+                (Kind.FEE, "", -500, -500),
+                (Kind.FEE, "cash", 500, 500),
+            ],
+        ),
+        (
+            _write_return_of_an_overpayment,
+            [
+                INVOICED,
+                (Kind.PAYMENT, "debit", 3000, 0),
+                (Kind.CREDIT_NOTE, "", 400, 0),
+                (Kind.EXCESS, "", 0, 400),
+                (Kind.RETURN, "debit", -3000, -400),
             ],
         ),
     ],
@@ -529,3 +699,31 @@ def test_an_invoice_or_a_payment_is_never_counted_twice(office_a, agent_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         account_payment_post(payment=payment, invoice=invoice, excess=ZERO, actor=agent_a)
     check_account(household)
+
+
+# What the history says of returns and fees
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "amount_cents", "label", "expected"),
+    [
+        (
+            Kind.RETURN,
+            "debit",
+            -3000,
+            "AM04 : provision insuffisante",
+            "Prélèvement rejeté, facture F-1 — AM04 : provision insuffisante",
+        ),
+        (Kind.RETURN, "cheque", -3000, "", "Paiement rejeté (chèque), facture F-1"),
+        (Kind.FEE, "", -500, "AM04", "Frais de rejet de prélèvement, facture F-1"),
+        (Kind.FEE, "cash", 500, "Reçu 12", "Frais de rejet réglés (espèces) — Reçu 12"),
+    ],
+)
+def test_returns_and_fees_read_in_french(kind, method, amount_cents, label, expected):
+    from ribambelle.billing.account.presenters import movement_label
+
+    invoice = Invoice(number="F-1") if kind == Kind.RETURN or amount_cents < 0 else None
+    movement = AccountMovement(
+        kind=kind, method=method, amount_cents=amount_cents, label=label, invoice=invoice
+    )
+    assert movement_label(movement) == expected

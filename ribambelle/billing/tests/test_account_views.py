@@ -190,3 +190,79 @@ def test_the_staff_invoice_page_shows_the_credit_used(
     text = text_of(agent_client.get(url))
     assert "12,50 € pris sur le crédit du compte famille, le " in text
     assert "<strong>7,50 €</strong>" in text
+
+
+# Fees the family owes outside its invoices (a returned debit's fee)
+
+
+@pytest.fixture
+def fee_owed(office_a, household_a, agent_a):
+    from ribambelle.billing.account.services import fee_charge
+
+    return fee_charge(
+        municipality=office_a.municipality,
+        household=household_a,
+        amount=Decimal("5.00"),
+        charged_on=datetime.date(2026, 12, 15),
+        label="AM04 : provision insuffisante",
+        invoice=None,
+        actor=agent_a,
+    )
+
+
+def fee_data(**changes):
+    data = {
+        "frais-amount": "5,00",
+        "frais-method": "cash",
+        "frais-received_on": "2026-12-20",
+        "frais-reference": "Reçu 12",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_family_and_staff_see_the_fee_owed(alice_client, agent_client, fee_owed, household_a):
+    family = text_of(alice_client.get(portal_url()))
+    assert "Solde : 5,00 € à payer" in family
+    assert "Dont 5,00 € hors factures (frais de rejet de prélèvement)" in family
+    assert "Frais de rejet de prélèvement" in family
+    staff = text_of(agent_client.get(staff_url("household_invoices", household_a.pk)))
+    assert "Règlement des frais" in staff
+
+
+def test_staff_record_a_fee_payment(agent_client, agent_a, fee_owed, household_a):
+    response = agent_client.post(staff_url("household_fee_payment", household_a.pk), fee_data())
+    assert response.status_code == 302
+    summary = account_selectors.account_summary(household_a)
+    assert (summary.balance, summary.credit) == (Decimal("0.00"), Decimal("0.00"))
+    paid = AccountMovement.objects.get(household=household_a, kind=Kind.FEE, amount_cents=500)
+    assert (paid.method, paid.label, paid.created_by) == ("cash", "Reçu 12", agent_a)
+    assert AuditEntry.objects.filter(actor=agent_a, target_id=paid.pk).exists()
+
+
+def test_a_fee_payment_beyond_what_is_owed_is_refused_keeping_the_input(
+    agent_client, fee_owed, household_a
+):
+    url = staff_url("household_fee_payment", household_a.pk)
+    response = agent_client.post(url, fee_data(**{"frais-amount": "7,50"}))
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "les frais dus (5,00 €)" in text
+    assert 'value="7,50"' in text
+    assert account_selectors.account_summary(household_a).credit == Decimal("-5.00")
+
+
+def test_a_fee_payment_for_another_municipality_gets_404(agent_b, fee_owed, household_a):
+    client = logged_in(agent_b)
+    for slug in ("ville-a", "ville-b"):
+        url = staff_url("household_fee_payment", household_a.pk, slug)
+        assert client.post(url, fee_data()).status_code == 404
+    assert account_selectors.account_summary(household_a).credit == Decimal("-5.00")
+
+
+@pytest.mark.parametrize("who", ["readonly_client", "alice_client"])
+def test_a_fee_payment_by_a_wrong_role_gets_403(who, request, fee_owed, household_a):
+    client = request.getfixturevalue(who)
+    response = client.post(staff_url("household_fee_payment", household_a.pk), fee_data())
+    assert response.status_code == 403
+    assert account_selectors.account_summary(household_a).credit == Decimal("-5.00")
