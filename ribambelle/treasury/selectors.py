@@ -71,7 +71,7 @@ def imputations_of_municipality(
     municipality: Municipality,
 ) -> dict[tuple[int, int], tuple[str, str]]:
     """(office id, activity id) -> (nature, function) for every office of the municipality, in
-    three queries: what the accounting export reads once."""
+    two queries: what the accounting export reads once."""
     offices = BillingOffice.objects.for_municipality(municipality).values_list("pk", flat=True)
     return resolve(
         _activities(offices), Imputation.objects.for_municipality(municipality).order_by("pk")
