@@ -276,11 +276,11 @@ def _payments(period: Period) -> Iterator[Line]:
 
 def _returns(period: Period) -> Iterator[Line]:
     """Debits the household's bank returned, and what each return costs the household."""
-    found = DebitReturn.objects.for_municipality(period.municipality).filter(
+    returns = DebitReturn.objects.for_municipality(period.municipality).filter(
         returned_on__gte=period.start, returned_on__lte=period.end
     )
     found = (
-        period.scoped(found, "debit__invoice__office_id")
+        period.scoped(returns, "debit__invoice__office_id")
         .values(
             "reason_code",
             "returned_on",
@@ -376,10 +376,10 @@ def _totals(totals: dict[tuple[str, str, str, str], list[Decimal]]) -> Iterator[
             kind_total[0] += debit
             kind_total[1] += credit
         if len(items) > 1:
-            yield _total_row(_("Total"), kind, "", "", *kind_total, "")
+            yield _total_row(_("Total"), kind, "", "", kind_total[0], kind_total[1], "")
         grand[0] += kind_total[0]
         grand[1] += kind_total[1]
-    yield _total_row(_("Total général"), "", "", "", *grand, "")
+    yield _total_row(_("Total général"), "", "", "", grand[0], grand[1], "")
 
 
 def _total_row(

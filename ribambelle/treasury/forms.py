@@ -3,7 +3,7 @@ and the period of the accounting export. Codes are typed as they appear on a PES
 comptable public's letter; spaces are dropped and letters upper-cased before checking."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +13,9 @@ from ribambelle.billing.forms_staff import PeriodForm
 from ribambelle.billing.models import BillingOffice
 from ribambelle.treasury.selectors import GridRow
 from ribambelle.treasury.services import SettingsValues
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NOMENCLATURES = [
     ("M57", _("M57 (référentiel budgétaire et comptable des collectivités)")),
@@ -27,7 +30,7 @@ def _compact(value: str) -> str:
     return "".join((value or "").split()).upper()
 
 
-def _code(value: str, length: int, *, digits: bool, message: str) -> str:
+def _code(value: str, length: int, *, digits: bool, message: "StrOrPromise") -> str:
     code = _compact(value)
     valid = code.isdigit() if digits else code.isalnum() and code.isascii()
     if len(code) != length or not valid:
@@ -172,7 +175,8 @@ class ImputationGrid(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for row in self._all_rows():
             nature_name, function_name = f"{row.key}_nature", f"{row.key}_function"
             nature = _compact(cleaned.get(nature_name, ""))

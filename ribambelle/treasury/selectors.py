@@ -6,6 +6,7 @@ size asks nothing more per line."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from ribambelle.billing.models import BillingOffice
 from ribambelle.bookings.models import Activity
@@ -20,7 +21,7 @@ def imputation_key(item: Imputation) -> tuple[str, int]:
     """("activity", id) or ("department", id): what the imputation is for."""
     if item.activity_id is not None:
         return ("activity", item.activity_id)
-    return ("department", item.department_id)
+    return ("department", cast(int, item.department_id))  # one or the other, by constraint
 
 
 def settings_of(office: BillingOffice) -> TreasurySettings | None:
@@ -51,9 +52,11 @@ def resolve(
             by_department[(item.office_id, item.department_id)] = value
     found = {}
     for office_id, activity_id, department_id in activities:
-        value = own.get((office_id, activity_id)) or by_department.get((office_id, department_id))
-        if value is not None:
-            found[(office_id, activity_id)] = value
+        resolved = own.get((office_id, activity_id)) or by_department.get(
+            (office_id, department_id)
+        )
+        if resolved is not None:
+            found[(office_id, activity_id)] = resolved
     return found
 
 
