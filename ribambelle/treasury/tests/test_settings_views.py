@@ -79,6 +79,14 @@ def test_the_page_shows_the_codes_and_the_table(manager_client, office, canteen,
     assert url("imputations", office) in text
 
 
+@pytest.mark.parametrize("number", ["", "21690123100012"])
+def test_a_missing_or_wrong_siret_is_pointed_out(manager_client, office, number):
+    type(office).objects.filter(pk=office.pk).update(siret=number)
+    text = manager_client.get(url("office", office)).content.decode()
+    assert "le Trésor refuse les titres sans SIRET valable" in text
+    assert ("n'est pas un SIRET valable" in text) == bool(number)
+
+
 def test_the_office_page_links_to_it(manager_client, office):
     edit = reverse(
         "billing_staff:office_edit", kwargs={"municipality_slug": "ville-a", "pk": office.pk}

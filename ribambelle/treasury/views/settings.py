@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from stdnum.fr import siret
 
 from ribambelle.accounts.access import manager_required
 from ribambelle.billing import selectors as billing_selectors
@@ -36,7 +37,13 @@ def _render(
 ) -> HttpResponse:
     form = form or _settings_form(office)
     grid = grid or ImputationGrid(selectors.imputation_grid(office))
-    context = {"office": office, "form": form, "grid": grid}
+    context = {
+        "office": office,
+        "form": form,
+        "grid": grid,
+        # The treasury refuses a file whose collectivity has no valid SIRET.
+        "siret_valid": bool(office.siret) and siret.is_valid(office.siret),
+    }
     failed = bool(form.errors) or bool(grid.errors)
     return render(request, "treasury/settings.html", context, status=400 if failed else 200)
 
