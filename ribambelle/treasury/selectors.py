@@ -41,7 +41,7 @@ def resolve(
     activities: Iterable[tuple[int, int, int]], imputations: Iterable[Imputation]
 ) -> dict[tuple[int, int], tuple[str, str]]:
     """(office, activity) -> (nature, function): the activity's own imputation first, then its
-    department's; activities with neither are left out."""
+    department's, else ("", "")."""
     own: dict[tuple[int, int], tuple[str, str]] = {}
     by_department: dict[tuple[int, int], tuple[str, str]] = {}
     for item in imputations:
@@ -52,18 +52,19 @@ def resolve(
             by_department[(item.office_id, item.department_id)] = value
     found = {}
     for office_id, activity_id, department_id in activities:
-        resolved = own.get((office_id, activity_id)) or by_department.get(
-            (office_id, department_id)
+        found[(office_id, activity_id)] = (
+            own.get((office_id, activity_id))
+            or by_department.get((office_id, department_id))
+            or NO_IMPUTATION
         )
-        if resolved is not None:
-            found[(office_id, activity_id)] = resolved
     return found
 
 
 def imputations_for(office: BillingOffice) -> dict[int, tuple[str, str]]:
-    """activity id -> (nature, function) for every activity of the office's departments that
-    has an imputation, its own or its department's. Two queries, whatever the office's size;
-    an activity missing from the answer has no imputation."""
+    """activity id -> (nature, function) for every activity of the office's departments: its
+    own imputation, else its department's, else ("", ""). Two queries, whatever the office's
+    size. An activity of no department of the office (moved since it was invoiced) is not in
+    the answer: read it with .get(activity_id, NO_IMPUTATION)."""
     resolved = resolve(
         _activities([office.pk]), Imputation.objects.filter(office=office).order_by("pk")
     )

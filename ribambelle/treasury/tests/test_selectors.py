@@ -43,8 +43,8 @@ def test_activity_first_then_department_then_nothing(municipality_a, department_
         canteen.pk: ("7067", "213"),  # the department's
         snack.pk: ("70688", ""),  # its own
         wednesday.pk: ("7066", "421"),  # its own
+        holidays.pk: ("", ""),  # neither its own nor its department's
     }
-    assert holidays.pk not in found  # neither its own nor its department's
     assert imputations_for(other) == {
         wednesday.pk: ("7062", "01"),
         holidays.pk: ("7062", "01"),
@@ -52,7 +52,8 @@ def test_activity_first_then_department_then_nothing(municipality_a, department_
     table = imputations_of_municipality(municipality_a)
     assert table[(office.pk, canteen.pk)] == ("7067", "213")
     assert table[(other.pk, holidays.pk)] == ("7062", "01")
-    assert (office.pk, holidays.pk) not in table
+    assert table[(office.pk, holidays.pk)] == ("", "")
+    assert len(table) == 6  # the four activities of the office, the two of the other
 
 
 def test_another_municipality_is_never_mixed_in(municipality_a, municipality_b, office):
@@ -60,8 +61,9 @@ def test_another_municipality_is_never_mixed_in(municipality_a, municipality_b, 
     office_b = BillingOfficeFactory(municipality=municipality_b, departments=[department_b])
     make_activity(municipality_b, department_b, "Cantine de B")
     ImputationFactory(office=office_b, department=department_b)
-    assert imputations_of_municipality(municipality_a) == {}
-    assert imputations_for(office) == {}
+    canteen = make_activity(municipality_a, office.departments.get(), "Restauration scolaire")
+    assert imputations_of_municipality(municipality_a) == {(office.pk, canteen.pk): ("", "")}
+    assert imputations_for(office) == {canteen.pk: ("", "")}
 
 
 def count(function, *args) -> int:
