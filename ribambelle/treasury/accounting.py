@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ribambelle.billing import selectors as billing_selectors
-from ribambelle.billing.exports import _amount, _day
 from ribambelle.billing.models import ZERO, AccountMovement, BillingOffice, Payment
 from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.debits.models import DebitReturn
@@ -34,6 +33,14 @@ CHUNK = 2000
 CENT = Decimal("0.01")
 # (office id, activity id) -> (nature, function)
 Table = dict[tuple[int, int], tuple[str, str]]
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def filename(start: date, end: date) -> str:
