@@ -5,5 +5,6 @@ from ribambelle.treasury.views import accounting
 app_name = "treasury_accounting"
 
 urlpatterns = [
-    path("comptabilite/export/", accounting.export, name="export"),
+    path("comptabilite/", accounting.page, name="page"),
+    path("comptabilite/export.csv", accounting.export, name="export"),
 ]

@@ -1,8 +1,9 @@
 """The accounting export of a period for the finance office: the page with its form, and the
-CSV streamed from the same URL once a period is given."""
+CSV, streamed."""
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -37,19 +38,28 @@ def _csv(rows: Iterable[list[str]]) -> Iterator[str]:
     yield "".join(buffer)
 
 
+def _this_month() -> tuple[date, date]:
+    return rules.month_bounds(timezone.localdate())
+
+
+@staff_required
+def page(request):
+    """The form: this month, every office."""
+    start, end = _this_month()
+    offices = billing_selectors.offices_of(request.municipality)
+    form = ExportForm(offices, initial={"du": start, "au": end})
+    return render(request, "treasury/accounting.html", {"form": form})
+
+
 @staff_required
 def export(request):
-    """Without a period, the form (this month filled in); with one, the CSV. A date left empty
-    is this month's first or last day."""
-    offices = billing_selectors.offices_of(request.municipality)
-    start, end = rules.month_bounds(timezone.localdate())
-    if "du" not in request.GET and "au" not in request.GET:
-        form = ExportForm(offices, initial={"du": start, "au": end})
-        return render(request, "treasury/accounting.html", {"form": form})
+    """The CSV of the period asked; a date left empty is this month's first or last day. A
+    wrong period or office gives the form back, saying why."""
+    start, end = _this_month()
     data = request.GET.copy()
     data["du"] = data.get("du") or start
     data["au"] = data.get("au") or end
-    form = ExportForm(offices, data)
+    form = ExportForm(billing_selectors.offices_of(request.municipality), data)
     if not form.is_valid():
         return render(request, "treasury/accounting.html", {"form": form}, status=400)
     period = accounting.Period(
