@@ -64,6 +64,7 @@ from ribambelle.families.tests.factories import (
 )
 from ribambelle.messaging.tests.factories import ConversationFactory
 from ribambelle.tenants.tests.factories import DepartmentFactory
+from ribambelle.treasury.services import SettingsValues
 
 Arguments = Callable[[User], dict[str, Any]]
 
@@ -88,6 +89,30 @@ def office_change(manager: User) -> dict[str, Any]:
     office = BillingOfficeFactory(municipality=manager.municipality, departments=[department])
     values = OfficeValues(name="Régie périscolaire", departments=[department], due_days=30)
     return {"municipality": manager.municipality, "office": office, "values": values}
+
+
+def treasury_codes(manager: User) -> dict[str, Any]:
+    values = SettingsValues(
+        collectivity_code="123",
+        budget_code="01",
+        post_code="0690000",
+        nomenclature="M57",
+        title_object="Restauration scolaire",
+        payfip=False,
+    )
+    office = BillingOfficeFactory(municipality=manager.municipality)
+    return {"municipality": manager.municipality, "office": office, "values": values}
+
+
+def treasury_imputations(manager: User) -> dict[str, Any]:
+    department = DepartmentFactory(municipality=manager.municipality)
+    office = BillingOfficeFactory(municipality=manager.municipality, departments=[department])
+    return {
+        "municipality": manager.municipality,
+        "office": office,
+        "departments": {department.pk: ("7067", "213")},
+        "activities": {},
+    }
 
 
 def office_test(manager: User) -> dict[str, Any]:
@@ -665,6 +690,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             },
         }
     ),
+    "treasury.services.imputations_save": StaffWrite(treasury_imputations),
+    "treasury.services.treasury_settings_save": StaffWrite(treasury_codes),
     "tenants.services.municipality_create": NotStaffWrite(
         "the platform operator's command, before the municipality has any staff"
     ),

@@ -18,6 +18,7 @@ CSV_RESPONSE = re.compile(r"""[=:]\s*["']text/csv""")
 CSV_EXPORTS = {
     "billing_staff:export": "billing/tests/test_csv_formulas.py",
     "bookings_staff:counts_csv": "bookings/tests/test_csv_formulas.py",
+    "treasury_accounting:export": "treasury/tests/test_csv_formulas.py",
 }
 
 
@@ -56,6 +57,7 @@ def test_every_csv_export_is_tested_with_hostile_cells():
     assert {path: count for path, count in writers.items() if count} == {
         "billing/views/staff.py": 1,
         "bookings/views/counts.py": 1,
+        "treasury/views/accounting.py": 1,
     }
     for test_file in CSV_EXPORTS.values():
         source = (PACKAGE / test_file).read_text(encoding="utf-8")

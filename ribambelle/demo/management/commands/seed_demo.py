@@ -15,6 +15,7 @@ from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
 from ribambelle.demo.reminders import seed_demo_reminders
 from ribambelle.demo.seeding import refuse_foreign_data
+from ribambelle.demo.treasury_settings import seed_demo_treasury_settings
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -150,5 +151,6 @@ class Command(BaseCommand):
         seed_demo_bookings(demo)
         seed_demo_billing(demo, timezone.localdate())
         seed_demo_reminders(demo, timezone.localdate())
+        seed_demo_treasury_settings(demo)
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
