@@ -48,7 +48,7 @@ class HouseholdFacts:
 
 
 def _cents(value: Decimal) -> int:
-    return int(round(value * 100))
+    return int((value * 100).to_integral_value())
 
 
 def year_facts(municipality: Municipality, year: int) -> dict[int, HouseholdFacts]:

@@ -122,7 +122,8 @@ def tax_certificates_generate(
     if year >= today.year:
         raise CertificateError(
             _(
-                "L'année %(year)s n'est pas terminée : ses attestations ne peuvent pas encore être établies."
+                "L'année %(year)s n'est pas terminée : ses attestations ne peuvent pas "
+                "encore être établies."
             )
             % {"year": year}
         )
