@@ -33,7 +33,7 @@ class SettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["activities"])
         field.queryset = selectors.activities_of(municipality)
-        field.label_from_instance = lambda activity: (  # type: ignore[method-assign]
+        field.label_from_instance = lambda activity: (  # type: ignore[assignment]
             f"{activity.name} ({activity.department.name}, "
             f"{activity.starts_on:%d/%m/%Y} – {activity.ends_on:%d/%m/%Y})"
         )

@@ -66,9 +66,10 @@ def year_facts(municipality: Municipality, year: int) -> dict[int, HouseholdFact
     for invoice_id, household_id, on, amount, excess in payments.values_list(
         "invoice_id", "invoice__household_id", "received_on", "amount", "excess"
     ).order_by("pk"):
-        of(household_id).received.append(
-            rules.Received(invoice_id, on, _cents(amount), _cents(excess))
-        )
+        if on is not None:  # always: the range excludes nulls
+            of(household_id).received.append(
+                rules.Received(invoice_id, on, _cents(amount), _cents(excess))
+            )
     movements = AccountMovement.objects.for_municipality(municipality).filter(
         on__range=(start, end), invoice__isnull=False
     )
