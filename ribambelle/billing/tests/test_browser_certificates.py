@@ -42,3 +42,17 @@ def test_parent_opens_the_2025_certificate(page, live_server, alice, certificate
     assert download.suggested_filename == "Attestation fiscale 2025.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_manager_generates_the_certificates(page, live_server, manager_a, paid_2025):  # noqa: F811
+    base = live_server.url
+    log_in(page, base, manager_a.email, PASSWORD)
+    page.goto(f"{base}/ville-a/gestion/attestations-fiscales/?annee=2025")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attestations fiscales 2025")
+    expect(page.get_by_label("Garderie du soir")).to_be_checked()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Générer les attestations 2025").click()
+    row = page.locator("tr", has=page.get_by_role("rowheader", name="Foyer Martin"))
+    expect(row).to_contain_text("Hugo Martin")
+    expect(row).to_contain_text("40,00")
+    assert_no_axe_violations(page)
