@@ -152,10 +152,10 @@ def tax_certificates_generate(
         )
         amounts = _amounts(mine, per_child)
         previous = latest.get(household_id)
-        if (previous is None and not amounts["children"]) or (
-            previous is not None and previous.amounts == amounts
-        ):
-            unchanged += previous is not None
+        if previous is None and not amounts["children"]:
+            continue  # nothing paid, nothing certified before
+        if previous is not None and previous.amounts == amounts:
+            unchanged += 1
             continue
         office_id = _office(household_facts)
         certificate = _certificate_write(

@@ -250,3 +250,17 @@ def test_the_command_refuses_an_unknown_municipality(db):
 
     with pytest.raises(CommandError, match="No municipality"):
         call_command("tax_certificates", "--municipality", "nowhere", "--year", "2025")
+
+
+def test_a_certificate_no_longer_due_is_replaced_by_one_at_zero(
+    generated, paid_2025, municipality_a, household_a
+):
+    """The cheque bounced after the certificate was sent: the wrong one must not stay."""
+    Payment.objects.filter(invoice=paid_2025).update(status=Payment.Status.RETURNED)
+    again = services.tax_certificates_generate(
+        municipality=municipality_a, year=2025, actor=None, today=JANUARY
+    )
+    assert (again.created, again.households, again.total_cents) == (1, 0, 0)
+    latest = TaxCertificate.objects.get(household=household_a, version=2)
+    assert latest.amounts == {"children": []} and latest.total_cents == 0
+    assert "Aucune somme payée" in pdf_text(latest.document.file.read())
