@@ -414,6 +414,10 @@ class Payment(models.Model):
 
 # The reminders' models live beside their services; imported here so that Django finds them.
 from ribambelle.billing.account.models import AccountMovement  # noqa: E402, F401
+from ribambelle.billing.certificates.models import (  # noqa: E402, F401
+    CertificateSettings,
+    TaxCertificate,
+)
 from ribambelle.billing.reminders.models import (  # noqa: E402, F401
     ReminderLevel,
     ReminderPause,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ribambelle.billing.views import account, reminders, staff
+from ribambelle.billing.views import account, certificates, reminders, staff
 
 app_name = "billing_staff"
 
@@ -40,4 +40,15 @@ urlpatterns = [
     ),
     path("foyers/<int:pk>/remboursement/", account.household_refund, name="household_refund"),
     path("foyers/<int:pk>/frais/", account.household_fee_payment, name="household_fee_payment"),
+    path("attestations-fiscales/", certificates.certificates, name="certificates"),
+    path(
+        "attestations-fiscales/reglages/",
+        certificates.certificate_settings,
+        name="certificate_settings",
+    ),
+    path(
+        "attestations-fiscales/generer/",
+        certificates.certificates_generate,
+        name="certificates_generate",
+    ),
 ]

@@ -5,11 +5,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.core.files import document_content_type
-from ribambelle.families.models import Child, DocumentKind, Guardian
+from ribambelle.families.models import ISSUED_DOCUMENT_KINDS, Child, DocumentKind, Guardian
+
+# What a family may upload: not the kinds only the municipality issues (a mandate, a tax
+# certificate), which a family's file must never pass for.
+UPLOADED_KINDS = [
+    (value, label) for value, label in DocumentKind.choices if value not in ISSUED_DOCUMENT_KINDS
+]
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type de document"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(label=_("Type de document"), choices=UPLOADED_KINDS)
     name = forms.CharField(
         label=_("Nom du document"),
         max_length=150,

@@ -25,6 +25,8 @@ from django.core.files.base import ContentFile
 import ribambelle
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tests.factories import AgentFactory, ManagerFactory
+from ribambelle.billing.certificates.models import CertificateSettings
+from ribambelle.billing.certificates.services import SettingsValues
 from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.reminders.services import LevelValues
 from ribambelle.billing.services import OfficeValues
@@ -32,6 +34,7 @@ from ribambelle.billing.tests.factories import (
     BillingOfficeFactory,
     CreditMovementFactory,
     InvoiceFactory,
+    InvoiceLineFactory,
     InvoiceRunFactory,
     PaymentFactory,
     ReminderLevelFactory,
@@ -291,6 +294,30 @@ def refund_pending(manager: User) -> dict[str, Any]:
 
     transfer = refund_transfer_create(**refund_holder(manager), actor=None)
     return {"office": transfer.office, "execution_on": MONDAY}
+def certificate_settings(manager: User) -> dict[str, Any]:
+    activity = ActivityFactory(municipality=manager.municipality)
+    values = SettingsValues(
+        activities=[activity], age_limit=6, signatory_name="Camille Roux", signatory_title=""
+    )
+    return {"municipality": manager.municipality, "values": values}
+
+
+def paid_childcare_2025(manager: User) -> dict[str, Any]:
+    """Evening care of a child under six, invoiced and paid in 2025: one certificate."""
+    municipality = manager.municipality
+    activity = ActivityFactory(municipality=municipality)
+    CertificateSettings.objects.create(municipality=municipality).activities.set([activity])
+    child = ChildFactory(
+        household__municipality=municipality, birth_date=datetime.date(2021, 4, 17)
+    )
+    invoice = InvoiceFactory(
+        office__municipality=municipality, household=child.household, total=Decimal("10.00")
+    )
+    InvoiceLineFactory(
+        invoice=invoice, child=child, activity=activity, quantity=5, unit_price=Decimal("2.00")
+    )
+    PaymentFactory(invoice=invoice, received_on=datetime.date(2025, 7, 5))
+    return {"municipality": municipality, "year": 2025}
 
 
 def conversation(manager: User) -> dict[str, Any]:
@@ -364,6 +391,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
         "the payment provider's answer; audited as such"
     ),
     "billing.payments.services.payment_start": NotStaffWrite("a family paying online"),
+    "billing.certificates.services.certificate_settings_save": StaffWrite(certificate_settings),
+    "billing.certificates.services.tax_certificates_generate": StaffWrite(paid_childcare_2025),
     "billing.reminders.services.household_reminders_pause": StaffWrite(
         lambda manager: {
             "municipality": manager.municipality,

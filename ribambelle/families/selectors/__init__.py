@@ -50,6 +50,8 @@ DOCUMENT_LIST_FIELDS = (
     "uploaded_at",
     "size",
     "content_type",
+    "issued",
+    "replaced_at",
 )
 # Whom a listed document is for, loaded with it (select_related("child", "guardian")).
 DOCUMENT_OWNER_FIELDS = (
@@ -103,7 +105,12 @@ def guardians_of(household: Household) -> QuerySet[Guardian]:
 
 def guardians_with_documents(household: Household) -> QuerySet[Guardian]:
     return guardians_of(household).prefetch_related(
-        Prefetch("documents", queryset=FamilyDocument.objects.only(*DOCUMENT_LIST_FIELDS))
+        Prefetch(
+            "documents",
+            queryset=FamilyDocument.objects.filter(replaced_at__isnull=True).only(
+                *DOCUMENT_LIST_FIELDS
+            ),
+        )
     )
 
 
@@ -184,7 +191,10 @@ def children_with_records(household: Household) -> QuerySet[Child]:
         Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
         Prefetch(
             "documents",
-            queryset=FamilyDocument.objects.only(*DOCUMENT_LIST_FIELDS),
+            # Earlier versions of a document the municipality issued are for staff only.
+            queryset=FamilyDocument.objects.filter(replaced_at__isnull=True).only(
+                *DOCUMENT_LIST_FIELDS
+            ),
         ),
     )
 

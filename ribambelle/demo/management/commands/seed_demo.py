@@ -10,6 +10,7 @@ from django.utils import timezone
 from ribambelle.accounts.models import Role, User
 from ribambelle.demo.billing import seed_demo_billing
 from ribambelle.demo.bookings import seed_demo_bookings
+from ribambelle.demo.certificates import seed_demo_certificates
 from ribambelle.demo.documents import seed_demo_documents
 from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
@@ -152,5 +153,6 @@ class Command(BaseCommand):
         seed_demo_billing(demo, timezone.localdate())
         seed_demo_reminders(demo, timezone.localdate())
         seed_demo_treasury_settings(demo)
+        seed_demo_certificates(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
