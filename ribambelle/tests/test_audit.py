@@ -26,7 +26,7 @@ import ribambelle
 from ribambelle.accounts.models import Role, User
 from ribambelle.accounts.tests.factories import AgentFactory, ManagerFactory
 from ribambelle.billing.certificates.models import CertificateSettings
-from ribambelle.billing.certificates.services import SettingsValues
+from ribambelle.billing.certificates.services import SettingsValues as CertificateValues
 from ribambelle.billing.models import Invoice, InvoiceRun
 from ribambelle.billing.reminders.services import LevelValues
 from ribambelle.billing.services import OfficeValues
@@ -294,9 +294,11 @@ def refund_pending(manager: User) -> dict[str, Any]:
 
     transfer = refund_transfer_create(**refund_holder(manager), actor=None)
     return {"office": transfer.office, "execution_on": MONDAY}
+
+
 def certificate_settings(manager: User) -> dict[str, Any]:
     activity = ActivityFactory(municipality=manager.municipality)
-    values = SettingsValues(
+    values = CertificateValues(
         activities=[activity], age_limit=6, signatory_name="Camille Roux", signatory_title=""
     )
     return {"municipality": manager.municipality, "values": values}
