@@ -19,7 +19,7 @@ IBAN_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "c
 
 
 def iban_input() -> forms.TextInput:
-    return forms.TextInput(attrs={**IBAN_ATTRS, "placeholder": "FR76 3000 6000 0112 3456 7890 189"})
+    return forms.TextInput(attrs=IBAN_ATTRS)
 
 
 class AccountFields(forms.Form):

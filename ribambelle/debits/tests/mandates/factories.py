@@ -13,7 +13,7 @@ from ribambelle.debits.mandates.services import MandateValues
 from ribambelle.debits.models import Creditor, Debit, Mandate
 from ribambelle.families.tests.factories import HouseholdFactory
 
-CREDITOR_IBAN = "FR7630006000011234567890189"
+CREDITOR_IBAN = "FR7630001007941234567890185"
 DEBTOR_IBAN = "FR1420041010050500013M02606"
 OTHER_IBAN = "DE89370400440532013000"
 ICS = "FR72ZZZ123456"

@@ -398,7 +398,7 @@ def test_the_creditor_settings_are_saved_and_a_blank_iban_keeps_the_account(offi
     creditor = services.creditor_save(
         municipality=municipality, actor=manager_a, office=office_a, values=values()
     )
-    assert (creditor.bic, creditor.iban_last4, creditor.collection_day) == ("AGRIFRPP", "0189", 5)
+    assert (creditor.bic, creditor.iban_last4, creditor.collection_day) == ("AGRIFRPP", "0185", 5)
     assert secret_decrypt(creditor.iban) == CREDITOR_IBAN
     services.creditor_save(
         municipality=municipality, actor=manager_a, office=office_a, values=values(iban="", bic="")
