@@ -54,7 +54,8 @@ class AccountFields(forms.Form):
         return rules.iban_clean(self.cleaned_data["iban"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         iban = cleaned.get("iban")
         if iban and "bic" in cleaned:
             try:
@@ -113,12 +114,17 @@ class SuspendForm(forms.Form):
     reason = forms.CharField(label=_("Motif de la suspension"), required=False, max_length=250)
 
 
+class OfficeChoiceField(forms.ModelChoiceField):
+    """The offices that collect by direct debit, by their name."""
+
+    def label_from_instance(self, obj: Creditor) -> str:
+        return obj.office.name
+
+
 class PaperMandateForm(AccountFields):
     """A mandate the family signed on paper, recorded by staff with its scan."""
 
-    office = forms.ModelChoiceField(
-        label=_("Régie"), queryset=Creditor.objects.none(), empty_label=None
-    )
+    office = OfficeChoiceField(label=_("Régie"), queryset=Creditor.objects.none(), empty_label=None)
     reference = forms.CharField(
         label=_("Référence unique du mandat (RUM)"),
         required=False,
@@ -135,8 +141,9 @@ class PaperMandateForm(AccountFields):
 
     def __init__(self, creditors, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = creditors
-        self.fields["office"].label_from_instance = lambda creditor: creditor.office.name
+        office = self.fields["office"]
+        assert isinstance(office, forms.ModelChoiceField)
+        office.queryset = creditors
         self.fields["signed_at"].help_text = ""
         self.content_type = ""
 
@@ -202,7 +209,8 @@ class CreditorForm(forms.Form):
                 "return_fee": creditor.return_fee,
                 "returns_before_suspension": creditor.returns_before_suspension,
             }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.creditor = creditor
         if creditor is not None and creditor.iban_last4:
             self.fields["iban"].help_text = _(

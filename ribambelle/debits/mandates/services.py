@@ -345,7 +345,7 @@ def mandate_paper_record(
     values: MandateValues,
     signed_on: date,
     reference: str,
-    scan: File,
+    scan: File[Any],
     content_type: str,
 ) -> Mandate:
     """A mandate the family signed on paper, recorded by staff with the scan of the form.

@@ -95,7 +95,7 @@ def mandate_document(request, pk: int, mandate_pk: int):
     mandate = selectors.staff_mandate_get(request.municipality, household, mandate_pk)
     if not mandate.document:
         raise Http404
-    name = mandate.document.name.rsplit(".", 1)[-1].lower()
+    name = (mandate.document.name or "").rsplit(".", 1)[-1].lower()
     content_type = {"pdf": PDF, "jpg": "image/jpeg", "png": "image/png"}.get(name, PDF)
     filename = mandate_filename(mandate).removesuffix(".pdf") + "." + name
     return serve_file(mandate.document, content_type=content_type, filename=filename, inline=True)
