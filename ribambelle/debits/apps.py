@@ -12,5 +12,9 @@ class DebitsConfig(AppConfig):
         from ribambelle.billing import hooks
         from ribambelle.debits.mandates import sections
 
-        hooks.INVOICE_PAGE_SECTIONS.append(sections.invoice_page_section)
-        hooks.STAFF_HOUSEHOLD_SECTIONS.append(sections.staff_household_section)
+        for registry, hook in [
+            (hooks.INVOICE_PAGE_SECTIONS, sections.invoice_page_section),
+            (hooks.STAFF_HOUSEHOLD_SECTIONS, sections.staff_household_section),
+        ]:
+            if hook not in registry:
+                registry.append(hook)
