@@ -271,10 +271,25 @@ def mandate_amend(*, mandate: Mandate, actor: User, values: MandateValues) -> Ma
     _save_new(new)
     previous.replaced_by = new
     previous.save(update_fields=["replaced_by"])
+    _debits_move(previous, new)
     _audit(previous, actor, AuditEntry.Action.UPDATE, before)
     _audit(new, actor, AuditEntry.Action.CREATE, None)
     _publish(creditor, new, actor)
     return new
+
+
+def _debits_move(previous: Mandate, new: Mandate) -> None:
+    """The debits not yet sent are collected on the new account: they follow the new version,
+    and their invoices name it."""
+    scheduled = Debit.objects.filter(
+        mandate=previous, status=Debit.Status.SCHEDULED, batch__isnull=True
+    )
+    invoice_ids = list(scheduled.values_list("invoice_id", flat=True))
+    scheduled.update(mandate=new)
+    if invoice_ids:
+        Invoice.objects.filter(pk__in=invoice_ids, collection=Invoice.Collection.DEBIT).update(
+            collection_detail=new.masked_iban
+        )
 
 
 def _end(mandate: Mandate, status: str, reason: str) -> None:

@@ -156,6 +156,17 @@ def test_a_change_of_account_is_a_new_version_of_the_same_reference(
     assert "a été modifié" in mail.outbox[0].subject
 
 
+def test_the_debits_not_yet_sent_follow_the_new_version(mandate_a, alice):
+    scheduled = scheduled_debit(mandate_a)
+    new = services.mandate_amend(
+        mandate=mandate_a, actor=alice, values=account_values(iban=OTHER_IBAN)
+    )
+    scheduled.refresh_from_db()
+    assert (scheduled.mandate, scheduled.status) == (new, Debit.Status.SCHEDULED)
+    invoice = Invoice.objects.get(pk=scheduled.invoice_id)
+    assert (invoice.collection, invoice.collection_detail) == ("debit", "DE•• •••• 3000")
+
+
 def test_a_second_change_replaces_the_document_in_mes_documents(mandate_a, alice):
     second = services.mandate_amend(mandate=mandate_a, actor=alice, values=account_values())
     third = services.mandate_amend(
