@@ -416,3 +416,21 @@ def test_staff_documents_isolation(agent_client, mandate_a, mandate_b, alice_cli
     of_b = url("debits_staff:mandate_document", pk=mandate_b.household_id, mandate_pk=mandate_b.pk)
     assert agent_client.get(of_b).status_code == 404
     assert alice_client.get(own).status_code == 403
+
+
+def test_reactivating_roles_and_isolation(readonly_client, agent_b, alice_client, mandate_a):
+    Mandate.objects.filter(pk=mandate_a.pk).update(status="suspended")
+    target = url(
+        "debits_staff:mandate_reactivate", pk=mandate_a.household_id, mandate_pk=mandate_a.pk
+    )
+    assert readonly_client.post(target).status_code == 403
+    assert alice_client.post(target).status_code == 403
+    assert logged_in(agent_b).post(target).status_code == 404
+    mandate_a.refresh_from_db()
+    assert mandate_a.status == "suspended"
+
+
+def test_reactivating_a_mandate_of_another_household_is_404(agent_client, mandate_a, dave):
+    other = MandateFactory(office=mandate_a.office, status="suspended")
+    target = url("debits_staff:mandate_reactivate", pk=mandate_a.household_id, mandate_pk=other.pk)
+    assert agent_client.post(target).status_code == 404
