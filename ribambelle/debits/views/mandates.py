@@ -3,6 +3,7 @@ with the password), change its account (a new version of the same mandate), revo
 Offices of another municipality, mandates of another household or no longer in force: 404."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ def mandate_sign(request, office_pk: int):
                 actor=request.user,
                 values=form.values(),
             )
-        except services.MandateError as error:
+        except ValidationError as error:
             form.add_error(None, error)
         else:
             mark_authenticated(request)
@@ -68,7 +69,7 @@ def mandate_change(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             new = services.mandate_amend(mandate=mandate, actor=request.user, values=form.values())
-        except services.MandateError as error:
+        except ValidationError as error:
             form.add_error(None, error)
         else:
             mark_authenticated(request)
@@ -89,7 +90,7 @@ def mandate_revoke(request, pk: int):
             services.mandate_revoke(
                 mandate=mandate, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.MandateError as error:
+        except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Le mandat est révoqué : plus aucun prélèvement."))
