@@ -158,6 +158,12 @@ def _write_pdf(html: str) -> bytes:
     return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, srgb=True)
 
 
+def write_pdf(html: str) -> bytes:
+    """Any document of the municipality (a SEPA mandate...) printed the way invoices are:
+    PDF/A-3u, tagged, without network."""
+    return _write_pdf(html)
+
+
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as issued (see the module's docstring)."""
     context = document_context(invoice, as_issued=True)

@@ -7,3 +7,14 @@ class DebitsConfig(AppConfig):
     label = "debits"
     verbose_name = _("Prélèvements")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ribambelle.billing import hooks
+        from ribambelle.debits.mandates import sections
+
+        for registry, hook in [
+            (hooks.INVOICE_PAGE_SECTIONS, sections.invoice_page_section),
+            (hooks.STAFF_HOUSEHOLD_SECTIONS, sections.staff_household_section),
+        ]:
+            if hook not in registry:
+                registry.append(hook)

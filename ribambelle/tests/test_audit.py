@@ -51,6 +51,13 @@ from ribambelle.bookings.tests.factories import (
     ClosureFactory,
 )
 from ribambelle.core.models import AuditEntry
+from ribambelle.debits.mandates.services import CreditorValues
+from ribambelle.debits.tests.mandates.factories import (
+    CREDITOR_IBAN,
+    CreditorFactory,
+    MandateFactory,
+    account_values,
+)
 from ribambelle.documents.tests.factories import CategoryFactory, DocumentFactory
 from ribambelle.families.categories import CATEGORIES
 from ribambelle.families.models import Household
@@ -85,6 +92,39 @@ class NotStaffWrite:
 
 
 # Staff writes: the arguments of a typical call.
+
+
+def creditor_settings(manager: User) -> dict[str, Any]:
+    values = CreditorValues(
+        name="Régie enfance",
+        ics="FR72ZZZ123456",
+        iban=CREDITOR_IBAN,
+        bic="",
+        collection_day=10,
+        return_fee=Decimal("0.00"),
+        returns_before_suspension=2,
+    )
+    office = BillingOfficeFactory(municipality=manager.municipality)
+    return {"municipality": manager.municipality, "office": office, "values": values}
+
+
+def mandate_of(manager: User, **extra: Any) -> dict[str, Any]:
+    mandate = MandateFactory(office__municipality=manager.municipality, **extra)
+    return {"municipality": manager.municipality, "mandate": mandate}
+
+
+def paper_mandate(manager: User) -> dict[str, Any]:
+    creditor = CreditorFactory(office__municipality=manager.municipality)
+    return {
+        "municipality": manager.municipality,
+        "household": HouseholdFactory(municipality=manager.municipality),
+        "office": creditor.office,
+        "values": account_values(),
+        "signed_on": datetime.date(2026, 11, 2),
+        "reference": "",
+        "scan": ContentFile(PDF, name="mandat.pdf"),
+        "content_type": "application/pdf",
+    }
 
 
 def office_change(manager: User) -> dict[str, Any]:
@@ -475,6 +515,23 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             "brackets": [(Decimal("500"), Decimal("1.20")), (None, Decimal("3.80"))],
         }
     ),
+    # debits
+    "debits.mandates.services.creditor_save": StaffWrite(creditor_settings),
+    "debits.mandates.services.debits_cancel_for_mandate": NotStaffWrite(
+        "a step of the services that end a mandate, which audit"
+    ),
+    "debits.mandates.services.expiry_date": NotStaffWrite("a helper"),
+    "debits.mandates.services.mandate_amend": NotStaffWrite("a family changing its account"),
+    "debits.mandates.services.mandate_paper_record": StaffWrite(paper_mandate),
+    "debits.mandates.services.mandate_reactivate": StaffWrite(
+        lambda manager: mandate_of(manager, status="suspended")
+    ),
+    "debits.mandates.services.mandate_revoke": NotStaffWrite(
+        "a family withdrawing its consent; audited as such"
+    ),
+    "debits.mandates.services.mandate_sign": NotStaffWrite("a family signing online"),
+    "debits.mandates.services.mandate_suspend": StaffWrite(mandate_of),
+    "debits.mandates.services.mandates_expire": NotStaffWrite("the daily run; audited as such"),
     # bookings
     "bookings.services.attendance.attendance_clear": StaffWrite(attendance_recorded),
     "bookings.services.attendance.attendance_set": StaffWrite(

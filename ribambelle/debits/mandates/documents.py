@@ -1,0 +1,37 @@
+"""The mandate as a document: the text the SEPA rulebook asks every mandate form to show
+(shared by the signing page and the PDF), and the PDF itself, printed the way invoices are
+(billing.pdf: PDF/A-3u, tagged, without network)."""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from ribambelle.billing import pdf
+from ribambelle.debits.models import Creditor, Mandate
+
+
+def mandate_context(creditor: Creditor, mandate: Mandate) -> dict[str, Any]:
+    municipality = creditor.office.municipality
+    return {
+        "issuer": municipality,
+        "logo": pdf.logo_data_uri(municipality),
+        "creditor": creditor,
+        "mandate": mandate,
+        "household": mandate.household,
+    }
+
+
+def mandate_pdf(creditor: Creditor, mandate: Mandate) -> bytes:
+    """The signed mandate (or its new version after a change of account), for the family's
+    "Mes documents", its e-mail and the office's records."""
+    with translation.override("fr"):
+        html = render_to_string(
+            "debits/mandates/mandate_pdf.html", mandate_context(creditor, mandate)
+        )
+    return pdf.write_pdf(html)
+
+
+def mandate_filename(mandate: Mandate) -> str:
+    suffix = f"-v{mandate.version}" if mandate.version > 1 else ""
+    return f"mandat-sepa-{mandate.reference}{suffix}.pdf"
