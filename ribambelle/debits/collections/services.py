@@ -193,24 +193,26 @@ def batch_generate(
     first_mandates: set[int] = set()
     adjusted: dict[int, int] = {}
 
-    def transactions() -> Iterator[sepa.Transaction]:
-        for row in _rows(office, collection_on):
-            due = cents(
-                max(row["invoice__total"] - row["invoice__paid"] - row["invoice__credited"], ZERO)
-            )
-            amount = min(row["amount_cents"], due)
-            if row["mandate__status"] != Mandate.Status.ACTIVE or amount <= 0:
-                cancelled.append(row["pk"])
-                continue
-            if amount != row["amount_cents"]:
-                adjusted[row["pk"]] = amount
-            item = _transaction(row, amount)
-            if item.sequence == rules.FIRST:
-                first_mandates.add(row["mandate_id"])
-            sent.append(item)
-            collected.append(Collected(row["invoice_id"], amount, item.end_to_end_id))
-            yield item
-
+    for row in _rows(office, collection_on):
+        due = cents(
+            max(row["invoice__total"] - row["invoice__paid"] - row["invoice__credited"], ZERO)
+        )
+        amount = min(row["amount_cents"], due)
+        if row["mandate__status"] != Mandate.Status.ACTIVE or amount <= 0:
+            cancelled.append(row["pk"])
+            continue
+        if amount != row["amount_cents"]:
+            adjusted[row["pk"]] = amount
+        item = _transaction(row, amount)
+        if item.sequence == rules.FIRST:
+            first_mandates.add(row["mandate_id"])
+        sent.append(item)
+        collected.append(Collected(row["invoice_id"], amount, item.end_to_end_id))
+    if not collected:
+        raise CollectionError(
+            _("Aucun prélèvement n'est prévu le %(date)s pour cette régie.")
+            % {"date": collection_on.strftime("%d/%m/%Y")}
+        )
     data = sepa.build(
         scheme=scheme,
         message_id=message_id,
@@ -222,13 +224,8 @@ def batch_generate(
             bic=creditor.bic,
         ),
         collection_on=collection_on,
-        transactions=transactions(),
+        transactions=sent,
     )
-    if not collected:
-        raise CollectionError(
-            _("Aucun prélèvement n'est prévu le %(date)s pour cette régie.")
-            % {"date": collection_on.strftime("%d/%m/%Y")}
-        )
     total = sum(item.amount_cents for item in collected)
     Creditor.objects.filter(pk=creditor.pk).update(last_batch=number)
     batch = DebitBatch(
