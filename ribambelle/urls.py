@@ -19,6 +19,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("gestion/", include("ribambelle.bookings.staff_urls")),
     path("gestion/", include("ribambelle.bookings.config_urls")),
     path("gestion/", include("ribambelle.billing.staff_urls")),
+    path("gestion/", include("ribambelle.debits.collections_urls")),
     path("gestion/", include("ribambelle.documents.staff_urls")),
     path("gestion/", include("ribambelle.messaging.staff_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
