@@ -36,7 +36,7 @@ class CollectionError(Exception):
     """A refused collection action; the message is in French for the staff."""
 
 
-def masked_iban_sql() -> Concat:
+def _masked_iban_sql() -> Concat:
     """Mandate.masked_iban written in SQL, for set-based updates of invoices."""
     return Concat(F("iban_country"), Value("•• •••• "), F("iban_last4"), output_field=CharField())
 
@@ -82,7 +82,7 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
         collection_on=debits[0].collection_on,
         collection_detail=Subquery(
             active.filter(household_id=OuterRef("household_id"))
-            .annotate(masked=masked_iban_sql())
+            .annotate(masked=_masked_iban_sql())
             .values("masked")[:1]
         ),
     )
