@@ -1,0 +1,92 @@
+"""Direct debit in the demo: SEPA creditor settings for the demo's billing office and two
+households paying by direct debit (Bernard, online mandate; Haddad, paper form), set up before
+the runs are issued so that their invoices are scheduled (pre-notified), then the collection
+file of that date generated: their invoices are "prélèvement en cours". Idempotent."""
+
+from datetime import date, timedelta
+
+from ribambelle.core.crypto import secret_encrypt
+from ribambelle.debits.collections.services import batch_generate
+from ribambelle.debits.models import Creditor, Debit, Mandate
+from ribambelle.demo.billing import ensure_billing
+from ribambelle.families.models import Household
+from ribambelle.tenants.models import Municipality
+
+# Made-up accounts whose check digits are right (stdnum.iban, stdnum.eu.at_02).
+CREDITOR_IBAN = "FR1420041010050500013M02606"
+CREDITOR_ICS = "FR72ZZZ123456"
+# (external_ref, RUM, origin, IBAN, BIC)
+MANDATES = [
+    (
+        "DEMO-BERNARD",
+        "RBL-DEMO-000001",
+        Mandate.Origin.ONLINE,
+        "FR7630004000031234567890143",
+        "BNPAFRPP",
+    ),
+    (
+        "DEMO-HADDAD",
+        "RBL-DEMO-000002",
+        Mandate.Origin.PAPER,
+        "FR7630006000011234567890189",
+        "AGRIFRPP",
+    ),
+]
+
+
+def seed_demo_mandates(demo: Municipality, today: date) -> None:
+    """The creditor settings and the two mandates (before the runs are issued)."""
+    office = ensure_billing(demo)
+    Creditor.objects.get_or_create(
+        office=office,
+        defaults={
+            "municipality": demo,
+            "name": "Ville de Démo - Régie enfance",
+            "ics": CREDITOR_ICS,
+            "iban": secret_encrypt(CREDITOR_IBAN),
+            "iban_last4": CREDITOR_IBAN[-4:],
+            "bic": "PSSTFRPP",
+            "collection_day": 10,
+        },
+    )
+    households = {
+        household.external_ref: household
+        for household in Household.objects.filter(
+            municipality=demo, external_ref__in=[ref for ref, *_rest in MANDATES]
+        )
+    }
+    for ref, reference, origin, iban, bic in MANDATES:
+        household = households.get(ref)
+        if household is None:
+            continue
+        Mandate.objects.get_or_create(
+            office=office,
+            reference=reference,
+            version=1,
+            defaults={
+                "municipality": demo,
+                "household": household,
+                "origin": origin,
+                "debtor_name": household.name.removeprefix("Foyer ").upper(),
+                "iban": secret_encrypt(iban),
+                "iban_last4": iban[-4:],
+                "iban_country": iban[:2],
+                "bic": bic,
+                "signed_on": today - timedelta(days=75),
+                "signed_at": demo.city or demo.name,
+            },
+        )
+
+
+def seed_demo_batches(demo: Municipality) -> None:
+    """The collection files of the dates that have debits scheduled (after the runs)."""
+    office = ensure_billing(demo)
+    dates = (
+        Debit.objects.for_municipality(demo)
+        .filter(mandate__office=office, status=Debit.Status.SCHEDULED)
+        .values_list("collection_on", flat=True)
+        .distinct()
+        .order_by("collection_on")
+    )
+    for day in list(dates):
+        batch_generate(office=office, collection_on=day, actor=None)
