@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ribambelle.debits.collections import sepa
-from ribambelle.debits.models import DebitBatch
+from ribambelle.debits.models import Debit, DebitBatch
 from ribambelle.debits.tests.conftest import issue
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,14 @@ def test_nothing_to_collect(office_a, creditor_a, tmp_path):
         call_command("sepa_batch", "--municipality=ville-a", f"--output={tmp_path / 'x.xml'}")
     with pytest.raises(CommandError, match="no municipality"):
         call_command("sepa_batch", "--municipality=nowhere", f"--output={tmp_path / 'x.xml'}")
+
+
+def test_rollback_leaves_the_debits_scheduled(office_a, mandated, tmp_path, capsys):
+    issue(office_a, ["12.50"], mandates=mandated)
+    output = tmp_path / "batch.xml"
+    call_command(
+        "sepa_batch", "--municipality=ville-a", f"--output={output}", "--measure", "--rollback"
+    )
+    sepa.validate(output.read_bytes(), sepa.PAIN_008_001_02)
+    assert not DebitBatch.objects.exists()
+    assert Debit.objects.get().status == Debit.Status.SCHEDULED

@@ -3,11 +3,12 @@ file, as the staff page "Prélèvements" generates it (the same batch, the same 
 was already generated).
 
     manage.py sepa_batch --municipality SLUG [--office ID] [--date YYYY-MM-DD]
-        [--scheme pain.008.001.02|pain.008.001.08] --output FILE [--measure]
+        [--scheme pain.008.001.02|pain.008.001.08] --output FILE [--measure] [--rollback]
 
 Without --office: the municipality's only or first office (by name). Without --date: the next
 collection date that has debits to collect. --measure prints the time taken and the peak of
-memory allocated by Python (tracemalloc) while generating and validating."""
+memory allocated by Python (tracemalloc) while generating and validating; --rollback undoes
+the batch afterwards (the bench measures again on the same data)."""
 
 import time
 import tracemalloc
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from ribambelle.debits.collections import selectors, sepa
 from ribambelle.debits.collections.services import CollectionError, batch_generate
@@ -35,6 +37,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", required=True, type=Path, help="the file to write")
         parser.add_argument("--measure", action="store_true", help="print time and memory")
+        parser.add_argument(
+            "--rollback",
+            action="store_true",
+            help="write the file, then undo the batch (to measure again on the same data)",
+        )
 
     def handle(self, *args, **options):
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
@@ -50,19 +57,23 @@ class Command(BaseCommand):
             raise CommandError(f"no debit to collect for {office.name}")
         if options["measure"]:
             tracemalloc.start()
-        started = time.perf_counter()
-        try:
-            batch = batch_generate(
-                office=office, collection_on=day, actor=None, scheme=options["scheme"]
-            )
-        except CollectionError as error:
-            raise CommandError(str(error)) from error
-        elapsed = time.perf_counter() - started
-        with batch.file.open("rb") as stream:
-            data = stream.read()
-        if options["measure"]:
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+        with transaction.atomic():
+            started = time.perf_counter()
+            try:
+                batch = batch_generate(
+                    office=office, collection_on=day, actor=None, scheme=options["scheme"]
+                )
+            except CollectionError as error:
+                raise CommandError(str(error)) from error
+            elapsed = time.perf_counter() - started
+            with batch.file.open("rb") as stream:
+                data = stream.read()
+            if options["measure"]:
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+            if options["rollback"]:
+                batch.file.delete(save=False)
+                transaction.set_rollback(True)
         options["output"].write_bytes(data)
         total = f"{batch.total_cents // 100}.{batch.total_cents % 100:02d}"
         self.stdout.write(
