@@ -22,4 +22,6 @@ class GenerateForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = BillingOffice.objects.for_municipality(municipality)
+        office = self.fields["office"]
+        assert isinstance(office, forms.ModelChoiceField)
+        office.queryset = BillingOffice.objects.for_municipality(municipality)

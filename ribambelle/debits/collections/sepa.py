@@ -55,8 +55,8 @@ class _File(SepaDD):
         self.msg_id = message_id
         header = self._xml.find("CstmrDrctDbtInitn/GrpHdr")
         assert header is not None
-        header.find("MsgId").text = message_id  # type: ignore[union-attr]
-        header.find("CreDtTm").text = created_at.strftime("%Y-%m-%dT%H:%M:%S")  # type: ignore[union-attr]
+        header.find("MsgId").text = message_id
+        header.find("CreDtTm").text = created_at.strftime("%Y-%m-%dT%H:%M:%S")
 
     def add(self, payment: dict, transaction: Transaction) -> None:
         self.add_payment(payment)

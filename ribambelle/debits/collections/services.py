@@ -58,6 +58,7 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
     )
     if not mandates:
         return 0
+    run_day = timezone.localdate()
     debits = []
     for invoice_id, household_id, total, paid, credited, issued_on in Invoice.objects.filter(
         run_id=run.pk,
@@ -70,7 +71,7 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
                 municipality_id=run.municipality_id,
                 invoice_id=invoice_id,
                 mandate_id=mandates[household_id],
-                collection_on=rules.collection_date(issued_on, day[0]),
+                collection_on=rules.collection_date(issued_on or run_day, day[0]),
                 amount_cents=cents(total - paid - credited),
             )
         )
@@ -151,13 +152,14 @@ def _transaction(row: dict[str, Any], amount: int) -> sepa.Transaction:
 def _rows(office: BillingOffice, collection_on: date) -> Iterator[dict[str, Any]]:
     """The scheduled debits of the date, locked, read as plain values in chunks: memory grows
     with the file being built, not with model instances."""
-    return (
+    rows: Iterator[dict[str, Any]] = (
         Debit.objects.select_for_update(of=("self",))
         .filter(mandate__office=office, status=Debit.Status.SCHEDULED, collection_on=collection_on)
         .order_by("pk")
         .values(*_FIELDS)
         .iterator(chunk_size=500)
     )
+    return rows
 
 
 @transaction.atomic
