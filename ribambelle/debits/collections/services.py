@@ -8,7 +8,7 @@ the stored batch and its bytes."""
 import hashlib
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -58,23 +58,27 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
     )
     if not mandates:
         return 0
-    run_day = timezone.localdate()
-    debits = []
-    for invoice_id, household_id, total, paid, credited, issued_on in Invoice.objects.filter(
-        run_id=run.pk,
-        status=Invoice.Status.ISSUED,
-        household_id__in=active.values("household_id"),
-        paid__lt=F("total") - F("credited"),
-    ).values_list("pk", "household_id", "total", "paid", "credited", "issued_on"):
-        debits.append(
-            Debit(
-                municipality_id=run.municipality_id,
-                invoice_id=invoice_id,
-                mandate_id=mandates[household_id],
-                collection_on=rules.collection_date(issued_on or run_day, day[0]),
-                amount_cents=cents(total - paid - credited),
-            )
+    # The invoices of a run are issued together: one date for all.
+    issued_on = (
+        Invoice.objects.filter(run_id=run.pk).values_list("issued_on", flat=True).first()
+        or timezone.localdate()
+    )
+    collection_on = _open_date(run.office_id, issued_on, day[0])
+    debits = [
+        Debit(
+            municipality_id=run.municipality_id,
+            invoice_id=invoice_id,
+            mandate_id=mandates[household_id],
+            collection_on=collection_on,
+            amount_cents=cents(total - paid - credited),
         )
+        for invoice_id, household_id, total, paid, credited in Invoice.objects.filter(
+            run_id=run.pk,
+            status=Invoice.Status.ISSUED,
+            household_id__in=active.values("household_id"),
+            paid__lt=F("total") - F("credited"),
+        ).values_list("pk", "household_id", "total", "paid", "credited")
+    ]
     if not debits:
         return 0
     Debit.objects.bulk_create(debits)
@@ -88,6 +92,21 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
         ),
     )
     return len(debits)
+
+
+def _open_date(office_id: int, issued_on: date, day: int) -> date:
+    """The collection date of invoices issued on `issued_on` (rules.collection_date), or the
+    next collection day after it when that date's file was already generated (a file never
+    changes, so a late run waits for the next one)."""
+    taken = set(
+        DebitBatch.objects.filter(office_id=office_id, collection_on__gte=issued_on).values_list(
+            "collection_on", flat=True
+        )
+    )
+    found = rules.collection_date(issued_on, day)
+    while found in taken:
+        found = rules.collection_date(found - timedelta(days=rules.NOTICE_DAYS - 1), day)
+    return found
 
 
 # The batch of an office for a date

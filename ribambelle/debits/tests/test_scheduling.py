@@ -72,5 +72,14 @@ def _queries(office, count, month):
 
 def test_scheduling_costs_a_constant_number_of_queries(office_a, creditor_a):
     assert (
-        _queries(office_a, 2, date(2026, 10, 1)) == _queries(office_a, 12, date(2026, 11, 1)) == 5
+        _queries(office_a, 2, date(2026, 10, 1)) == _queries(office_a, 12, date(2026, 11, 1)) == 7
     )
+
+
+def test_a_date_whose_file_was_generated_moves_to_the_next_one(office_a, mandated, manager_a):
+    from ribambelle.debits.collections.services import batch_generate
+
+    issue(office_a, ["12.50"], mandates=mandated[:1], month=date(2026, 10, 1))
+    batch_generate(office=office_a, collection_on=COLLECTION_DAY, actor=manager_a)
+    invoices = issue(office_a, ["20.00"], mandates=mandated[1:2])
+    assert Debit.objects.get(invoice=invoices[0]).collection_on == date(2027, 1, 11)
