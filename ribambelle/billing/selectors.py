@@ -57,6 +57,7 @@ LIST_FIELDS = (
     "total",
     "paid",
     "credited",
+    *("collection", "collection_on", "collection_detail"),  # "sera prélevée le …"
     "office__provider",
     "office__provider_options",
 )

@@ -10,9 +10,12 @@ class DebitsConfig(AppConfig):
 
     def ready(self) -> None:
         from ribambelle.billing import hooks
+        from ribambelle.debits.collections.services import run_debits_schedule
         from ribambelle.debits.mandates import sections
 
+        # Billing's extension points (billing never imports debits), one line each.
         for registry, hook in [
+            (hooks.RUN_ISSUED, run_debits_schedule),
             (hooks.INVOICE_PAGE_SECTIONS, sections.invoice_page_section),
             (hooks.STAFF_HOUSEHOLD_SECTIONS, sections.staff_household_section),
         ]:

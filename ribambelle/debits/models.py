@@ -4,6 +4,8 @@ households' mandates, the collection batches and their debits, and what the bank
 The IBANs are kept encrypted (core.crypto) with their last four characters beside them, so that
 pages and e-mails show "FR76 •••• 1234" without decrypting. Amounts of debits are in cents."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -164,6 +166,10 @@ class DebitBatch(models.Model):
     def __str__(self) -> str:
         return self.message_id
 
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.total_cents) / 100
+
 
 class Debit(models.Model):
     """One invoice to collect from one mandate: scheduled when the invoice is issued (batch
@@ -229,6 +235,10 @@ class Debit(models.Model):
 
     def __str__(self) -> str:
         return self.end_to_end_id or f"debit {self.pk}"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_cents) / 100
 
 
 class ReturnFile(models.Model):

@@ -135,8 +135,11 @@ def seed_demo_billing(demo: Municipality, today: date) -> None:
     if not months or Payment.objects.filter(municipality=demo).exists():
         return
     issued = Invoice.objects.filter(office=office, status=Invoice.Status.ISSUED)
-    # One family has not paid the first month: its invoice goes through the reminders.
-    first = issued.filter(period_start=months[0]).exclude(household__external_ref=UNPAID_FIRST)
+    # One family has not paid the first month: its invoice goes through the reminders; the
+    # households paying by direct debit (demo.debits) are not paid by cheque.
+    first = issued.filter(period_start=months[0], collection="").exclude(
+        household__external_ref=UNPAID_FIRST
+    )
     for invoice in first:
         services.payment_record(
             municipality=demo,

@@ -248,6 +248,25 @@ def draft_run(manager: User) -> dict[str, Any]:
     return {"municipality": manager.municipality, "run": run}
 
 
+def scheduled_debit(manager: User) -> dict[str, Any]:
+    """A debit of 13,50 € scheduled on 10 December 2026 for an office with SEPA settings."""
+    from ribambelle.debits.models import Debit
+    from ribambelle.debits.tests.factories import CreditorFactory, MandateFactory
+
+    creditor = CreditorFactory(office__municipality=manager.municipality)
+    mandate = MandateFactory(office=creditor.office)
+    invoice = InvoiceFactory(office=creditor.office, household=mandate.household)
+    day = datetime.date(2026, 12, 10)
+    Debit.objects.create(
+        municipality=manager.municipality,
+        invoice=invoice,
+        mandate=mandate,
+        collection_on=day,
+        amount_cents=1350,
+    )
+    return {"office": creditor.office, "collection_on": day}
+
+
 def issued_invoice(manager: User) -> dict[str, Any]:
     return {
         "municipality": manager.municipality,
@@ -472,6 +491,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     ),
     "billing.reminders.services.reminders_send_due": NotStaffWrite(
         "the daily task; each reminder taken is audited as such"
+    ),
+    "billing.services.collected.debit_payments_record": NotStaffWrite(
+        "a step of debits' batch_generate, which audits"
     ),
     "billing.services.credit_note_create": StaffWrite(
         lambda manager: {
@@ -727,6 +749,11 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "families.services.staff.signup_accept": StaffWrite(pending_signup),
     "families.services.staff.signup_refuse": StaffWrite(
         lambda manager: {**pending_signup(manager), "message": "Vous n'habitez pas la commune."}
+    ),
+    # debits
+    "debits.collections.services.batch_generate": StaffWrite(scheduled_debit),
+    "debits.collections.services.run_debits_schedule": NotStaffWrite(
+        "the RUN_ISSUED hook, a step of invoice_run_issue, which audits"
     ),
     # messaging
     "accounts.services.push_notify": NotStaffWrite("queues pushes to a family's browsers"),

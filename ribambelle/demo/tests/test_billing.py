@@ -33,15 +33,18 @@ def test_seed_demo_billing_twice():
         assert sorted(Invoice.objects.values_list("number", "total", "paid")) == first
     september = Invoice.objects.filter(period_start=datetime.date(2026, 9, 1))
     unpaid = [invoice.household.external_ref for invoice in september if invoice.due > 0]
-    assert unpaid == ["DEMO-PETIT"]
+    # The late family, and the one whose debit its bank returned (demo.debits).
+    assert sorted(unpaid) == ["DEMO-HADDAD", "DEMO-PETIT"]
     october = Invoice.objects.filter(period_start=datetime.date(2026, 10, 1))
     partly = [invoice for invoice in october if Decimal("0") < invoice.paid < invoice.total]
     assert len(partly) == 1
     assert any(invoice.paid == 0 and invoice.total > 0 for invoice in october)
-    # Besides last June's, paid for the tax certificates (demo/certificates.py): September
-    # but one family, and half of one October invoice.
+    # Cheques for September but for the two households paying by direct debit (demo.debits)
+    # and the late one, half of one October invoice; besides last June's, paid for the tax
+    # certificates (demo/certificates.py).
+    assert september.filter(collection=Invoice.Collection.DEBIT_SENT).count() == 1
     this_year = Payment.objects.filter(invoice__period_start__gte=datetime.date(2026, 9, 1))
-    assert this_year.count() == september.count() - 1 + 1
+    assert this_year.exclude(method="debit").count() == september.count() - 2 - 1 + 1
     levels = ReminderLevel.objects.order_by("days_after_due")
     assert [(level.days_after_due, level.action) for level in levels] == [
         (7, "email"),
@@ -61,7 +64,9 @@ def test_demo_invoices_stand_at_each_reminder_level():
     assert {invoice.due_on for invoice in september} == {datetime.date(2026, 10, 16)}
     late = september.get(household__external_ref="DEMO-PETIT")
     assert sorted(late.reminders.values_list("level__days_after_due", flat=True)) == [7, 21, 42]
-    october = Invoice.objects.filter(period_start=datetime.date(2026, 10, 1), paid=0, total__gt=0)
+    october = Invoice.objects.filter(
+        period_start=datetime.date(2026, 10, 1), paid=0, total__gt=0, collection=""
+    )
     assert october.exists()
     for invoice in october:
         assert list(invoice.reminders.values_list("level__days_after_due", flat=True)) == [7]

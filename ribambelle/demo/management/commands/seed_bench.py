@@ -30,6 +30,7 @@ from ribambelle.demo.bench.bookings import (
     delete_bench_bookings,
     seed_bench_bookings,
 )
+from ribambelle.demo.bench.debits import delete_bench_debits, seed_bench_mandates
 from ribambelle.demo.bench.documents import delete_bench_documents, seed_bench_documents
 from ribambelle.demo.bench.messaging import (
     delete_bench_conversations,
@@ -346,6 +347,7 @@ class Command(BaseCommand):
     ) -> BookingSeedReport:
         if existing is not None:
             # A plain cascade would load every row of the municipality into memory at once.
+            delete_bench_debits(existing)
             delete_bench_billing(existing)
             delete_bench_documents(existing)
             delete_bench_conversations(existing)
@@ -399,6 +401,8 @@ class Command(BaseCommand):
         ):
             write_households(list(batch), consents)
         report = seed_bench_bookings(municipality)
+        # 40 % of the households pay by direct debit: their invoices are scheduled at issue.
+        seed_bench_mandates(municipality, timezone.localdate())
         # The previous month invoiced and issued: the families' invoices have something to show.
         seed_bench_billing(municipality, timezone.localdate())
         seed_bench_documents(municipality, timezone.localdate())

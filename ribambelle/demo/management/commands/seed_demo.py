@@ -11,6 +11,7 @@ from ribambelle.accounts.models import Role, User
 from ribambelle.demo.billing import seed_demo_billing
 from ribambelle.demo.bookings import seed_demo_bookings
 from ribambelle.demo.certificates import seed_demo_certificates
+from ribambelle.demo.debits import seed_demo_batches, seed_demo_mandates
 from ribambelle.demo.documents import seed_demo_documents
 from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
@@ -150,8 +151,11 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
         seed_demo_families(demo)
         seed_demo_bookings(demo)
+        # Mandates before the runs are issued: their invoices are scheduled for direct debit.
+        seed_demo_mandates(demo, timezone.localdate())
         seed_demo_billing(demo, timezone.localdate())
         seed_demo_reminders(demo, timezone.localdate())
+        seed_demo_batches(demo, timezone.localdate())
         seed_demo_treasury_settings(demo)
         seed_demo_certificates(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
