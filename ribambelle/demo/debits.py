@@ -5,8 +5,8 @@ file of that date generated: their invoices are "prélèvement en cours". Idempo
 
 from datetime import date, timedelta
 
-from ribambelle.core.crypto import secret_encrypt
 from ribambelle.billing.models import Invoice
+from ribambelle.core.crypto import secret_encrypt
 from ribambelle.debits.collections.rules import collection_date
 from ribambelle.debits.collections.services import batch_generate
 from ribambelle.debits.models import Creditor, Debit, Mandate
