@@ -11,6 +11,7 @@ import base64
 import binascii
 import gzip
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -24,6 +25,7 @@ from ribambelle.treasury.pes import spec
 ROOT = f"{{{spec.NAMESPACE}}}PES_Aller"
 # Blocks checked when they end, then cleared: the final pass over the root skips them.
 STREAMED = {"Piece", "PJ"}
+DECLARATION = re.compile(rb"<\?xml version=['\"]1\.0['\"] encoding=['\"]ISO-8859-1['\"]", re.I)
 
 
 @dataclass
@@ -50,6 +52,14 @@ def check_pes(source: str | IO[bytes]) -> Report:
     """Check the file at `source` (a path or a binary file)."""
     state = _State(Report())
     report = state.report
+    if isinstance(source, str):
+        with open(source, "rb") as stream:
+            head = stream.read(200)
+    else:
+        head = source.read(200)
+        source.seek(0)
+    if not DECLARATION.match(head):
+        report.errors.append(f"the XML declaration does not give the encoding {spec.ENCODING}")
     try:
         for _event, element in etree.iterparse(source, events=("end",), huge_tree=True):
             if element.tag == "Piece":
@@ -60,8 +70,6 @@ def check_pes(source: str | IO[bytes]) -> Report:
                 element.clear()
             elif element.tag == ROOT:
                 _check_root(state, element)
-                if element.getroottree().docinfo.encoding.upper() != spec.ENCODING:
-                    report.errors.append(f"encoding is not {spec.ENCODING}")
     except etree.XMLSyntaxError as error:
         report.errors.append(f"not well-formed XML: {error}")
         return report
