@@ -97,9 +97,7 @@ class PesSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["office", "kind", "year"], name="pes_sequence_unique"
-            )
+            models.UniqueConstraint(fields=["office", "kind", "year"], name="pes_sequence_unique")
         ]
 
     def __str__(self) -> str:

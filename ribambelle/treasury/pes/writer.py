@@ -141,7 +141,9 @@ def _piece(xf: Any, header: Header, piece: Piece) -> None:
             _leaf(xf, "IdPce", str(piece.number))
             _leaf(xf, "TypPce", spec.TYPE_PIECE)
             _leaf(xf, "NatPce", spec.NATURE_PIECE)
-            _leaf(xf, "ObjPce", latin1(f"{header.title_object} {piece.invoice_number}", 160))
+            _leaf(
+                xf, "ObjPce", latin1(f"Facture {piece.invoice_number} {header.title_object}", 160)
+            )
             _leaf(xf, "DebFact", piece.period_start.isoformat())
             _leaf(xf, "FinFact", piece.period_end.isoformat())
             _leaf(xf, "NumDette", latin1(piece.invoice_number, 15))
@@ -155,16 +157,15 @@ def _piece(xf: Any, header: Header, piece: Piece) -> None:
             _leaf(xf, "NumeroFacture", latin1(piece.invoice_number, 20))
         for index, line in enumerate(piece.lines, start=1):
             with xf.element("LigneDePiece"):
-                with xf.element("BlocLignePiece"):
-                    with xf.element("InfoLignePiece"):
-                        _leaf(xf, "IdLigne", str(index))
-                        _leaf(xf, "ObjLignePce", latin1(line.label, 160))
-                        _leaf(xf, "Nature", line.nature)
-                        if line.function:
-                            _leaf(xf, "Fonction", line.function)
-                        _leaf(xf, "Majo", "0")
-                        _leaf(xf, "TvaIntraCom", "0")
-                        _leaf(xf, "MtHT", amount(line.amount))
+                with xf.element("BlocLignePiece"), xf.element("InfoLignePiece"):
+                    _leaf(xf, "IdLigne", str(index))
+                    _leaf(xf, "ObjLignePce", latin1(line.label, 160))
+                    _leaf(xf, "Nature", line.nature)
+                    if line.function:
+                        _leaf(xf, "Fonction", line.function)
+                    _leaf(xf, "Majo", "0")
+                    _leaf(xf, "TvaIntraCom", "0")
+                    _leaf(xf, "MtHT", amount(line.amount))
                 _tiers(xf, piece.debtor)
 
 
@@ -192,10 +193,9 @@ def _attachment(xf: Any, piece: Piece, pdf: bytes) -> None:
     """One PJ: the PDF compressed (gzip, without a timestamp, so that the same invoice gives
     the same bytes) and encoded in base64, written in pieces of text."""
     with xf.element("PJ"):
-        with xf.element("Contenu"):
-            with xf.element("Fichier", MIMEType="application/pdf"):
-                for chunk in _base64_chunks(gzip.compress(pdf, mtime=0)):
-                    xf.write(chunk)
+        with xf.element("Contenu"), xf.element("Fichier", MIMEType="application/pdf"):
+            for chunk in _base64_chunks(gzip.compress(pdf, mtime=0)):
+                xf.write(chunk)
         _leaf(xf, "IdUnique", piece.attachment_id)
         _leaf(xf, "NomPJ", piece.attachment_name)
     xf.flush()

@@ -48,7 +48,8 @@ def run_invoices(treasury_office, canteen, household_a):  # noqa: F811
             household_address="1 rue des Écoles\n69001 Lyon",
         )
         invoice_with_pdf(
-            invoice, lines=[(canteen, f"Repas {index}", amount) for index, amount in enumerate(amounts)]
+            invoice,
+            lines=[(canteen, f"Repas {index}", amount) for index, amount in enumerate(amounts)],
         )
         invoices.append(invoice)
     invoices[1].paid = Decimal("5.00")
