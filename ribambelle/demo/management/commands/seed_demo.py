@@ -14,6 +14,7 @@ from ribambelle.demo.documents import seed_demo_documents
 from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
 from ribambelle.demo.seeding import refuse_foreign_data
+from ribambelle.demo.treasury import seed_demo_treasury
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -148,5 +149,6 @@ class Command(BaseCommand):
         seed_demo_families(demo)
         seed_demo_bookings(demo)
         seed_demo_billing(demo, timezone.localdate())
+        seed_demo_treasury(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
