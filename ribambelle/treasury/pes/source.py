@@ -95,14 +95,23 @@ def _debtor(invoice: Invoice, guardian: Guardian | None) -> Debtor:
 
 def pieces_of(export: PesExport, imputations: Imputations, *, lines: bool) -> Iterator[Piece]:
     """The export's pièces in their order; without their lines and debtor for the pass that
-    writes the attachments. `Piece.source` is the invoice."""
+    writes the attachments, which reads only what it needs. `Piece.source` is the invoice."""
     last = 0
     while True:
-        chunk = list(
-            PesPiece.objects.filter(export=export, number__gt=last)
-            .select_related("invoice__household__paying_guardian")
-            .order_by("number")[:CHUNK]
-        )
+        pieces = PesPiece.objects.filter(export=export, number__gt=last).order_by("number")
+        if lines:
+            pieces = pieces.select_related("invoice__household__paying_guardian")
+        else:
+            pieces = pieces.select_related("invoice").only(
+                "number",
+                "reference",
+                "invoice__number",
+                "invoice__pdf",
+                "invoice__status",
+                "invoice__period_start",
+                "invoice__period_end",
+            )
+        chunk = list(pieces[:CHUNK])
         if not chunk:
             return
         last = chunk[-1].number
@@ -157,8 +166,15 @@ def _keys(reference: str) -> tuple[int, str] | None:
 
 
 def read_pdf(piece: Piece) -> bytes:
-    """The invoice's stored PDF (rendered first if the storage lost it), read whole: one at a
-    time."""
-    field = invoice_document(invoice=piece.source)
-    with field.open("rb") as stream:
-        return stream.read()
+    """The invoice's stored PDF, read whole (one at a time); rendered and stored first, from
+    the full invoice, if the storage lost it."""
+    field = piece.source.pdf
+    if field.name:
+        try:
+            with field.storage.open(field.name, "rb") as stream:
+                return bytes(stream.read())
+        except FileNotFoundError:
+            pass
+    invoice = Invoice.objects.select_related("office", "household").get(pk=piece.source.pk)
+    with invoice_document(invoice=invoice).open("rb") as stream:
+        return bytes(stream.read())

@@ -235,6 +235,12 @@ def latin1(value: str, length: int, *, upper: bool = True) -> str:
     value = " ".join(value.translate(_REPLACEMENTS).split())
     if upper:
         value = value.upper()  # before the filter: "ÿ" is in ISO-8859-1, "Ÿ" is not
+    try:
+        value.encode(ENCODING)
+    except UnicodeEncodeError:
+        pass
+    else:
+        return value[:length].strip()
     kept = []
     for char in value:
         try:

@@ -191,10 +191,11 @@ def _tiers(xf: Any, debtor: Debtor) -> None:
 
 def _attachment(xf: Any, piece: Piece, pdf: bytes) -> None:
     """One PJ: the PDF compressed (gzip, without a timestamp, so that the same invoice gives
-    the same bytes) and encoded in base64, written in pieces of text."""
+    the same bytes; its streams are compressed already, so the fastest level loses little)
+    and encoded in base64, written in pieces of text."""
     with xf.element("PJ"):
         with xf.element("Contenu"), xf.element("Fichier", MIMEType="application/pdf"):
-            for chunk in _base64_chunks(gzip.compress(pdf, mtime=0)):
+            for chunk in _base64_chunks(gzip.compress(pdf, compresslevel=1, mtime=0)):
                 xf.write(chunk)
         _leaf(xf, "IdUnique", piece.attachment_id)
         _leaf(xf, "NomPJ", piece.attachment_name)
