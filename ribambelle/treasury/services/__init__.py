@@ -152,10 +152,8 @@ def _mark_sent(invoices: list[Invoice]) -> None:
         quote(Invoice._meta.get_field(name).column)
         for name in ("collection", "collection_on", "collection_detail")
     ]
-    sql = (
-        f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s "
-        f"WHERE {quote(Invoice._meta.pk.column)} = %s"
-    )
+    key = quote(Invoice._meta.pk.column)
+    sql = f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s WHERE {key} = %s"  # noqa: E501, S608 - only quoted names are formatted in; the values are parameters
     with connection.cursor() as cursor:
         cursor.executemany(
             sql,
