@@ -57,6 +57,8 @@ LIST_FIELDS = (
     "total",
     "paid",
     "credited",
+    "collection",
+    "collection_detail",
     "office__provider",
     "office__provider_options",
 )
