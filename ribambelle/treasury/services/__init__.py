@@ -23,6 +23,8 @@ from ribambelle.treasury.models import PesExport, PesPiece, PesSequence, Treasur
 from ribambelle.treasury.pes import source
 from ribambelle.treasury.pes.writer import Header, write_pes
 
+CHUNK = 1000
+
 
 class TreasuryError(Exception):
     """A refused treasury action; the message is in French for the staff."""
@@ -73,17 +75,23 @@ def pes_export_create(
         raise TreasuryError(_("Choisissez la facturation à transmettre."))
     settings = _settings(office)
     candidates = selectors.exportable(municipality, office, source_kind, run)
-    # Locked: a payment or a debit waits until the invoices are marked, then sees it.
-    invoices = list(
+    # Locked: a payment or a debit waits until the invoices are marked, then sees it. Read as
+    # tuples, not models: a bordereau of thousands stays small in memory.
+    locked = (
         Invoice.objects.select_for_update()
         .filter(pk__in=list(candidates.values_list("pk", flat=True)))
         .order_by("number")
+        .values_list("pk", "total", "paid", "credited", "collection")
     )
-    invoices = [invoice for invoice in invoices if not invoice.collection and invoice.due > 0]
-    if not invoices:
+    due = [
+        (pk, total - paid - credited)
+        for pk, total, paid, credited, collection in locked
+        if not collection and total - paid - credited > 0
+    ]
+    if not due:
         raise TreasuryError(_("Aucune facture à transmettre au Trésor public."))
     imputations = source.Imputations(office)
-    missing = source.missing_imputations([invoice.pk for invoice in invoices], imputations)
+    missing = source.missing_imputations([pk for pk, _amount in due], imputations)
     if missing:
         raise TreasuryError(
             _("Imputation budgétaire manquante pour : %(labels)s.")
@@ -92,7 +100,7 @@ def pes_export_create(
     today = timezone.localdate()
     year = today.year
     bordereau = _next_numbers(office, PesSequence.Kind.BORDEREAU, year, 1)[0]
-    numbers = _next_numbers(office, PesSequence.Kind.PIECE, year, len(invoices))
+    numbers = _next_numbers(office, PesSequence.Kind.PIECE, year, len(due))
     cumulative = selectors.cumulative_before(office, year)
     export = PesExport.objects.create(
         municipality=municipality,
@@ -102,30 +110,30 @@ def pes_export_create(
         year=year,
         bordereau=bordereau,
         created_by=actor,
-        count=len(invoices),
-        total=sum(invoice.due for invoice in invoices),
+        count=len(due),
+        total=sum(amount for _pk, amount in due),
     )
-    pieces = []
-    for invoice, number in zip(invoices, numbers, strict=True):
-        reference = ""
-        if settings.payfip:
-            keys = rules.ormc_keys(settings.collectivity_code, year, bordereau, number)
-            reference = rules.treasury_reference(year, bordereau, number, keys)
-        pieces.append(
-            PesPiece(
-                municipality=municipality,
-                export=export,
-                invoice=invoice,
-                number=number,
-                amount=invoice.due,
-                reference=reference,
+    numbered = list(zip(due, numbers, strict=True))
+    for start in range(0, len(numbered), CHUNK):
+        pieces, marks = [], []
+        for (pk, amount), number in numbered[start : start + CHUNK]:
+            reference = ""
+            if settings.payfip:
+                keys = rules.ormc_keys(settings.collectivity_code, year, bordereau, number)
+                reference = rules.treasury_reference(year, bordereau, number, keys)
+            pieces.append(
+                PesPiece(
+                    municipality=municipality,
+                    export=export,
+                    invoice_id=pk,
+                    number=number,
+                    amount=amount,
+                    reference=reference,
+                )
             )
-        )
-        invoice.collection = Invoice.Collection.TREASURY
-        invoice.collection_on = today
-        invoice.collection_detail = _collection_detail(bordereau, number, reference)
-    PesPiece.objects.bulk_create(pieces, batch_size=1000)
-    _mark_sent(invoices)
+            marks.append((pk, _collection_detail(bordereau, number, reference)))
+        PesPiece.objects.bulk_create(pieces)
+        _mark_sent(marks, today)
     _write_file(export, settings, today, cumulative + export.total, imputations)
     audit_record(
         municipality=municipality,
@@ -143,9 +151,9 @@ def pes_export_create(
     return export
 
 
-def _mark_sent(invoices: list[Invoice]) -> None:
-    """One prepared UPDATE run for every invoice (bulk_update's CASE grows with each row and
-    costs seconds for a bordereau of thousands)."""
+def _mark_sent(marks: list[tuple[int, str]], today: date) -> None:
+    """The invoices handed to the treasury (pk, what the family is told): one prepared UPDATE
+    run for each (bulk_update's CASE grows with every row and costs seconds for thousands)."""
     quote = connection.ops.quote_name
     table = quote(Invoice._meta.db_table)
     columns = [
@@ -156,11 +164,7 @@ def _mark_sent(invoices: list[Invoice]) -> None:
     sql = f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s WHERE {key} = %s"  # noqa: E501, S608 - only quoted names are formatted in; the values are parameters
     with connection.cursor() as cursor:
         cursor.executemany(
-            sql,
-            [
-                (invoice.collection, invoice.collection_on, invoice.collection_detail, invoice.pk)
-                for invoice in invoices
-            ],
+            sql, [(Invoice.Collection.TREASURY.value, today, detail, pk) for pk, detail in marks]
         )
 
 
