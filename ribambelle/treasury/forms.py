@@ -1,5 +1,7 @@
 """Forms of the treasury pages: what to send to the treasury, and the acknowledgement file."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,12 +33,14 @@ class ExportForm(forms.Form):
 
     def __init__(self, municipality: Municipality, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = billing_selectors.offices_of(municipality)
-        self.fields["run"].queryset = selectors.issued_runs(municipality)
-        self.fields["run"].label_from_instance = lambda run: f"{run.office.name} · {run}"
+        office: Any = self.fields["office"]
+        office.queryset = billing_selectors.offices_of(municipality)
+        run: Any = self.fields["run"]
+        run.queryset = selectors.issued_runs(municipality)
+        run.label_from_instance = lambda found: f"{found.office.name} · {found}"
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
         office, run = cleaned.get("office"), cleaned.get("run")
         if cleaned.get("source") == PesExport.Source.RUN:
             if run is None:

@@ -18,6 +18,7 @@ def exportable(
 ) -> QuerySet[Invoice]:
     """Issued invoices of the office still due, collected by nobody yet (not in a debit, not
     sent to the treasury): those of `run`, or those at the last reminder level."""
+    invoices: QuerySet[Invoice]
     if source == PesExport.Source.RUN:
         invoices = Invoice.objects.for_municipality(municipality).filter(run=run)
     else:

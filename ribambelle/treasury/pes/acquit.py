@@ -49,10 +49,10 @@ def parse_acquit(content: bytes) -> list[Acknowledgement]:
     for element in root.iter():
         if _local(element.tag) != "elementacquit":
             continue
-        error = _child(element, "Erreur")
+        anomaly = _child(element, "Erreur")
         message = ""
-        if error is not None:
-            number, label = _value(error, "NumAnoAck"), _value(error, "LibelleAnoAck")
+        if anomaly is not None:
+            number, label = _value(anomaly, "NumAnoAck"), _value(anomaly, "LibelleAnoAck")
             message = f"{number} : {label}" if number and label else number or label
         found.append(
             Acknowledgement(

@@ -12,7 +12,10 @@ from ribambelle.treasury.models import Imputation, PesExport, PesPiece
 from ribambelle.treasury.pes.writer import Debtor, Line, Piece
 
 CHUNK = 500
-CIVILITIES = {Guardian.Civility.MONSIEUR: "M", Guardian.Civility.MADAME: "MME"}
+CIVILITIES: dict[str, str] = {
+    Guardian.Civility.MONSIEUR.value: "M",
+    Guardian.Civility.MADAME.value: "MME",
+}
 
 
 class Imputations:

@@ -7,6 +7,7 @@ import tempfile
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.files import File
 from django.db import connection, transaction
@@ -155,12 +156,13 @@ def _mark_sent(marks: list[tuple[int, str]], today: date) -> None:
     """The invoices handed to the treasury (pk, what the family is told): one prepared UPDATE
     run for each (bulk_update's CASE grows with every row and costs seconds for thousands)."""
     quote = connection.ops.quote_name
-    table = quote(Invoice._meta.db_table)
+    meta: Any = Invoice._meta
+    table = quote(meta.db_table)
     columns = [
-        quote(Invoice._meta.get_field(name).column)
+        quote(meta.get_field(name).column)
         for name in ("collection", "collection_on", "collection_detail")
     ]
-    key = quote(Invoice._meta.pk.column)
+    key = quote(meta.pk.column)
     sql = f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s WHERE {key} = %s"  # noqa: E501, S608 - only quoted names are formatted in; the values are parameters
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -217,7 +219,7 @@ def _write_file(
             digest.update(block)
         stream.seek(0)
         export.file.save(f"{uuid.uuid4().hex}.xml", File(stream), save=False)
-    stored = export.file.name
+    stored = str(export.file.name)
     export.sha256 = digest.hexdigest()
     try:
         export.save(update_fields=["file", "sha256"])

@@ -51,7 +51,7 @@ def pes_acquit_import(
     pieces = {
         piece.number: piece for piece in PesPiece.objects.select_for_update().filter(export=export)
     }
-    wanted: dict[int, tuple[str, str]] = {}
+    wanted: dict[int, tuple[PesPiece.Status, str]] = {}
     for item in ours:  # the whole bordereau first, then what Hélios says of each pièce
         if not item.piece:
             state = PesPiece.Status.ACCEPTED if item.accepted else PesPiece.Status.REJECTED
