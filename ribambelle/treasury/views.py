@@ -3,6 +3,7 @@ one (totals shown before confirming), a bordereau's pièces with what the treasu
 its file, and the import of the acknowledgement."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,8 @@ from ribambelle.tenants.shortcuts import tenant_reverse
 from ribambelle.treasury import selectors, services
 from ribambelle.treasury.forms import AcquitForm, ExportForm
 from ribambelle.treasury.services.acquit import pes_acquit_import
+
+PAGE_SIZE = 200
 
 
 @manager_required
@@ -66,7 +69,8 @@ def export(request, pk: int):
 
 
 def _export_page(request, found, form, status: int = 200) -> HttpResponse:
-    context = {"export": found, "pieces": selectors.pieces_of(found), "form": form}
+    page = Paginator(selectors.pieces_of(found), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"export": found, "page_obj": page, "form": form}
     return render(request, "treasury/export.html", context, status=status)
 
 
