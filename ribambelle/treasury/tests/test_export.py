@@ -13,8 +13,9 @@ from lxml import etree
 from ribambelle.billing.models import Invoice
 from ribambelle.core.models import AuditEntry
 from ribambelle.treasury import services
-from ribambelle.treasury.models import PesExport, PesPiece
+from ribambelle.treasury.models import Imputation, PesExport, PesPiece
 from ribambelle.treasury.pes.check import check_pes
+from ribambelle.treasury.tests.factories import ImputationFactory
 
 TODAY = datetime.datetime(2027, 1, 10, 9, 0, tzinfo=datetime.UTC)
 
@@ -44,9 +45,8 @@ def test_the_export_of_a_run_passes_the_check_and_adds_up(
     assert report.attachments == 3
     assert (export.year, export.bordereau) == (2027, 1)
     assert list(PesPiece.objects.order_by("number").values_list("number", flat=True)) == [1, 2, 3]
-    assert AuditEntry.objects.filter(actor=manager_a, target_type__icontains="pes").exists() or (
-        AuditEntry.objects.filter(actor=manager_a).exists()
-    )
+    entry = AuditEntry.objects.get(actor=manager_a, target_id=export.pk)
+    assert entry.after["pieces"] == 3 and entry.after["sha256"] == export.sha256
 
 
 @pytest.mark.django_db
@@ -79,3 +79,37 @@ def test_exporting_twice_is_refused(municipality_a, treasury_office, run_invoice
     with pytest.raises(services.TreasuryError, match="Aucune facture"):
         export_run(municipality_a, treasury_office, run, manager_a)
     assert PesExport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_invoices_in_a_debit_or_paid_are_not_sent(
+    municipality_a, treasury_office, run_invoices, manager_a
+):
+    debit, paid, sent = run_invoices
+    Invoice.objects.filter(pk=debit.pk).update(collection=Invoice.Collection.DEBIT)
+    Invoice.objects.filter(pk=paid.pk).update(paid=paid.total)
+    export = export_run(municipality_a, treasury_office, sent.run, manager_a)
+    assert list(export.pieces.values_list("invoice", flat=True)) == [sent.pk]
+
+
+@pytest.mark.django_db
+def test_an_activity_without_imputation_is_refused(
+    municipality_a, treasury_office, run_invoices, manager_a
+):
+    Imputation.objects.all().delete()
+    with pytest.raises(services.TreasuryError, match="Imputation budgétaire manquante"):
+        export_run(municipality_a, treasury_office, run_invoices[0].run, manager_a)
+    assert not PesExport.objects.exists()
+    assert not Invoice.objects.filter(collection="treasury").exists()
+
+
+@pytest.mark.django_db
+def test_an_activity_imputation_comes_before_its_department(
+    municipality_a, treasury_office, run_invoices, manager_a, canteen
+):
+    ImputationFactory(office=treasury_office, activity=canteen, nature="7062", function="")
+    export = export_run(municipality_a, treasury_office, run_invoices[0].run, manager_a)
+    with export.file.open("rb") as stream:
+        tree = etree.parse(stream)
+    assert {node.get("V") for node in tree.iter("Nature")} == {"7062"}
+    assert not list(tree.iter("Fonction"))
