@@ -5,6 +5,8 @@ import base64
 import datetime
 import gzip
 import io
+import os
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -174,3 +176,26 @@ def test_another_encoding_is_caught():
 
 def test_a_file_that_is_not_xml_is_caught():
     assert any("well-formed" in error for error in errors_of(generated()[:-40]))
+
+
+def test_the_writer_holds_one_pdf_at_a_time(tmp_path):
+    """200 PDFs of 200 KB (40 MB) go through the writer; its memory stays near one of them."""
+    template = pieces()[1]
+    many = [
+        Piece(**{**template.__dict__, "number": number, "attachment_id": f"2026-7-{number}"})
+        for number in range(1, 201)
+    ]
+    header = Header(**{**HEADER.__dict__, "count": 200, "total": Decimal("3320.00")})
+    tracemalloc.start()
+    try:
+        write_pes(
+            str(tmp_path / "pes.xml"),
+            header,
+            lambda: iter(many),
+            lambda piece: b"%PDF-1.4\n" + os.urandom(200_000),
+        )
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (tmp_path / "pes.xml").stat().st_size > 40_000_000
+    assert peak < 3_000_000
