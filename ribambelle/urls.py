@@ -27,6 +27,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("gestion/", include("ribambelle.debits.collections_urls")),
     path("gestion/", include("ribambelle.documents.staff_urls")),
     path("gestion/", include("ribambelle.messaging.staff_urls")),
+    path("gestion/", include("ribambelle.treasury.staff_urls")),
     path("logo/", tenant_views.logo, name="municipality_logo"),
 ]
 

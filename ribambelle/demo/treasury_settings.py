@@ -21,7 +21,7 @@ CODES = SettingsValues(
     post_code="0990000",
     nomenclature="M57",
     title_object="Restauration scolaire et accueil périscolaire",
-    payfip=False,
+    payfip=True,
 )
 # Department name: (nature, fonction); the Wednesday leisure centre has its own.
 DEPARTMENTS = {

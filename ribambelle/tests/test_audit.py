@@ -75,6 +75,13 @@ from ribambelle.families.tests.factories import (
 from ribambelle.messaging.tests.factories import ConversationFactory
 from ribambelle.tenants.tests.factories import DepartmentFactory
 from ribambelle.treasury.services import SettingsValues
+from ribambelle.treasury.services import pes_export_create
+from ribambelle.treasury.tests.factories import (
+    ImputationFactory,
+    TreasurySettingsFactory,
+    invoice_with_pdf,
+)
+from ribambelle.treasury.tests.test_acquit import acquit
 
 Arguments = Callable[[User], dict[str, Any]]
 
@@ -389,6 +396,29 @@ def with_consents(manager: User) -> dict[str, Any]:
     ConsentFactory(municipality=manager.municipality, label="Photos", position=0)
     second = ConsentFactory(municipality=manager.municipality, label="Sortie seul", position=1)
     return {"municipality": manager.municipality, "consent": second}
+
+
+def treasury_export(manager: User) -> dict[str, Any]:
+    """An issued invoice of an office set up for the treasury, sent as its run."""
+    settings = TreasurySettingsFactory(office__municipality=manager.municipality)
+    department = DepartmentFactory(municipality=manager.municipality)
+    ImputationFactory(office=settings.office, department=department)
+    activity = ActivityFactory(municipality=manager.municipality, department=department)
+    invoice = invoice_with_pdf(
+        InvoiceFactory(office=settings.office), lines=[(activity, "Cantine", "13.50")]
+    )
+    return {
+        "municipality": manager.municipality,
+        "office": settings.office,
+        "source_kind": "run",
+        "run": invoice.run,
+    }
+
+
+def treasury_acquit(manager: User) -> dict[str, Any]:
+    export = pes_export_create(**treasury_export(manager), actor=None)
+    content = acquit(export.year, export.bordereau, [("", True, "")])
+    return {"municipality": manager.municipality, "export": export, "content": content}
 
 
 SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
@@ -813,6 +843,9 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "tenants.services.municipality_news_save": StaffWrite(
         lambda manager: {"municipality": manager.municipality, "news": "Fermé le 11 novembre."}
     ),
+    # treasury
+    "treasury.services.pes_export_create": StaffWrite(treasury_export),
+    "treasury.services.acquit.pes_acquit_import": StaffWrite(treasury_acquit),
 }
 
 # Staff writes that leave no audit entry yet, each fixed on the branch named in its comment.

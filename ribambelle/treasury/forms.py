@@ -1,6 +1,7 @@
 """Staff forms of the treasury: the PES V2 codes of a billing office, its imputation table,
-and the period of the accounting export. Codes are typed as they appear on a PES file or in the
-comptable public's letter; spaces are dropped and letters upper-cased before checking."""
+the period of the accounting export, what to send to the treasury and its acknowledgement.
+Codes are typed as they appear on a PES file or in the comptable public's letter; spaces are
+dropped and letters upper-cased before checking."""
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -9,8 +10,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ribambelle.billing import selectors as billing_selectors
 from ribambelle.billing.forms_staff import PeriodForm
-from ribambelle.billing.models import BillingOffice
+from ribambelle.billing.models import BillingOffice, InvoiceRun
+from ribambelle.tenants.models import Municipality
+from ribambelle.treasury import selectors
+from ribambelle.treasury.models import PesExport
 from ribambelle.treasury.selectors import GridRow
 from ribambelle.treasury.services import SettingsValues
 
@@ -226,3 +231,56 @@ class ExportForm(PeriodForm):
     def __init__(self, offices: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regie"].queryset = offices  # type: ignore[attr-defined]
+
+
+# The PES V2 exports
+
+MAX_ACQUIT_SIZE = 5 * 1024 * 1024
+
+
+class ExportForm(forms.Form):
+    office = forms.ModelChoiceField(
+        label=_("Régie"), queryset=BillingOffice.objects.none(), empty_label=None
+    )
+    source = forms.ChoiceField(
+        label=_("Factures à transmettre"),
+        choices=PesExport.Source.choices,
+        widget=forms.RadioSelect,
+        initial=PesExport.Source.RUN,
+    )
+    run = forms.ModelChoiceField(
+        label=_("Facturation émise"),
+        queryset=InvoiceRun.objects.none(),
+        required=False,
+        empty_label=_("Choisir une facturation"),
+    )
+
+    def __init__(self, municipality: Municipality, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        office: Any = self.fields["office"]
+        office.queryset = billing_selectors.offices_of(municipality)
+        run: Any = self.fields["run"]
+        run.queryset = selectors.issued_runs(municipality)
+        run.label_from_instance = lambda found: f"{found.office.name} · {found}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        office, run = cleaned.get("office"), cleaned.get("run")
+        if cleaned.get("source") == PesExport.Source.RUN:
+            if run is None:
+                self.add_error("run", _("Choisissez la facturation à transmettre."))
+            elif office is not None and run.office_id != office.pk:
+                self.add_error("run", _("Cette facturation est celle d'une autre régie."))
+        else:
+            cleaned["run"] = None
+        return cleaned
+
+
+class AcquitForm(forms.Form):
+    file = forms.FileField(label=_("Fichier d'acquittement (PES_Acquit, XML)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ACQUIT_SIZE:
+            raise forms.ValidationError(_("Ce fichier est trop gros (5 Mo au plus)."))
+        return upload.read()

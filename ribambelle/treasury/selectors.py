@@ -1,4 +1,6 @@
-"""Reads of the treasury settings of a billing office and of its revenue imputations.
+"""Reads of the treasury: the settings of a billing office and its revenue imputations; the
+invoices an export may take, the exports and their pièces, always within one municipality
+(another one's answers 404).
 
 An activity's imputation is its own, else its department's, else none: `imputations_for`
 resolves it once for every activity of an office, in two queries, so that an export of any
@@ -6,12 +8,17 @@ size asks nothing more per line."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import cast
 
-from ribambelle.billing.models import BillingOffice
+from django.db.models import F, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from ribambelle.billing.models import BillingOffice, Invoice, InvoiceRun
+from ribambelle.billing.reminders.selectors import invoices_for_treasury
 from ribambelle.bookings.models import Activity
 from ribambelle.tenants.models import Department, Municipality
-from ribambelle.treasury.models import Imputation, TreasurySettings
+from ribambelle.treasury.models import Imputation, PesExport, PesPiece, TreasurySettings
 
 # (nature comptable, fonction); ("", "") when neither the activity nor its department has one.
 NO_IMPUTATION = ("", "")
@@ -128,3 +135,70 @@ def imputation_grid(office: BillingOffice) -> list[GridRow]:
             )
         )
     return list(departments.values())
+
+
+# The PES V2 exports
+
+
+def exportable(
+    municipality: Municipality, office: BillingOffice, source: str, run: InvoiceRun | None
+) -> QuerySet[Invoice]:
+    """Issued invoices of the office still due, collected by nobody yet (not in a debit, not
+    sent to the treasury): those of `run`, or those at the last reminder level."""
+    invoices: QuerySet[Invoice]
+    if source == PesExport.Source.RUN:
+        invoices = Invoice.objects.for_municipality(municipality).filter(run=run)
+    else:
+        invoices = invoices_for_treasury(municipality)
+    return (
+        invoices.filter(
+            office=office,
+            status=Invoice.Status.ISSUED,
+            collection="",
+            total__gt=F("paid") + F("credited"),
+            pes_piece__isnull=True,
+        )
+        .exclude(number="")
+        .order_by("number")
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    total: Decimal
+
+
+def totals_of(invoices: QuerySet[Invoice]) -> Totals:
+    """How many invoices and what they still owe: the amount of the titles."""
+    found = invoices.order_by().aggregate(
+        total=Sum(F("total") - F("paid") - F("credited")), count=Sum(1)
+    )
+    return Totals(found["count"] or 0, found["total"] or Decimal("0.00"))
+
+
+def issued_runs(municipality: Municipality) -> QuerySet[InvoiceRun]:
+    return (
+        InvoiceRun.objects.for_municipality(municipality)
+        .filter(status=InvoiceRun.Status.ISSUED)
+        .select_related("office")
+        .order_by("-month", "office__name")
+    )
+
+
+def exports_of(municipality: Municipality) -> QuerySet[PesExport]:
+    return PesExport.objects.for_municipality(municipality).select_related("office", "run")
+
+
+def export_get(municipality: Municipality, pk: int) -> PesExport:
+    return get_object_or_404(exports_of(municipality), pk=pk)
+
+
+def pieces_of(export: PesExport) -> QuerySet[PesPiece]:
+    return PesPiece.objects.filter(export=export).select_related("invoice").order_by("number")
+
+
+def cumulative_before(office: BillingOffice, year: int) -> Decimal:
+    """What the office's bordereaux of the year already sent (MtCumulAnnuel)."""
+    found = PesExport.objects.filter(office=office, year=year).aggregate(total=Sum("total"))
+    return found["total"] or Decimal("0.00")

@@ -18,6 +18,7 @@ from ribambelle.demo.messaging import seed_demo_conversations
 from ribambelle.demo.reminders import seed_demo_reminders
 from ribambelle.demo.seeding import refuse_foreign_data
 from ribambelle.demo.treasury_settings import seed_demo_treasury_settings
+from ribambelle.demo.treasury import seed_demo_treasury
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login
@@ -158,5 +159,6 @@ class Command(BaseCommand):
         seed_demo_batches(demo, timezone.localdate())
         seed_demo_treasury_settings(demo)
         seed_demo_certificates(demo, timezone.localdate())
+        seed_demo_treasury(demo, timezone.localdate())
         seed_demo_documents(demo, timezone.localdate())
         seed_demo_conversations(demo)
