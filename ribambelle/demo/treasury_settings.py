@@ -12,8 +12,8 @@ from ribambelle.demo.bookings import (
     WEDNESDAY,
 )
 from ribambelle.tenants.models import Department, Municipality
-from ribambelle.treasury import services
-from ribambelle.treasury.services import SettingsValues
+from ribambelle.treasury.services import settings as services
+from ribambelle.treasury.services.settings import SettingsValues
 
 CODES = SettingsValues(
     collectivity_code="D01",

@@ -74,8 +74,8 @@ from ribambelle.families.tests.factories import (
 )
 from ribambelle.messaging.tests.factories import ConversationFactory
 from ribambelle.tenants.tests.factories import DepartmentFactory
-from ribambelle.treasury.services import SettingsValues
 from ribambelle.treasury.services import pes_export_create
+from ribambelle.treasury.services.settings import SettingsValues
 from ribambelle.treasury.tests.factories import (
     ImputationFactory,
     TreasurySettingsFactory,
@@ -835,8 +835,8 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
             },
         }
     ),
-    "treasury.services.imputations_save": StaffWrite(treasury_imputations),
-    "treasury.services.treasury_settings_save": StaffWrite(treasury_codes),
+    "treasury.services.settings.imputations_save": StaffWrite(treasury_imputations),
+    "treasury.services.settings.treasury_settings_save": StaffWrite(treasury_codes),
     "tenants.services.municipality_create": NotStaffWrite(
         "the platform operator's command, before the municipality has any staff"
     ),

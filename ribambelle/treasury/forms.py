@@ -17,7 +17,7 @@ from ribambelle.tenants.models import Municipality
 from ribambelle.treasury import selectors
 from ribambelle.treasury.models import PesExport
 from ribambelle.treasury.selectors import GridRow
-from ribambelle.treasury.services import SettingsValues
+from ribambelle.treasury.services.settings import SettingsValues
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -217,7 +217,7 @@ class ImputationGrid(forms.Form):
         }
 
 
-class ExportForm(PeriodForm):
+class AccountingExportForm(PeriodForm):
     """The period, and optionally one billing office, of the accounting export."""
 
     regie = forms.ModelChoiceField(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ribambelle.treasury import views
+from ribambelle.treasury.views import pes as views
 
 app_name = "treasury_staff"
 

@@ -13,7 +13,7 @@ from ribambelle.accounts.access import staff_required
 from ribambelle.billing import rules
 from ribambelle.billing import selectors as billing_selectors
 from ribambelle.treasury import accounting
-from ribambelle.treasury.forms import ExportForm
+from ribambelle.treasury.forms import AccountingExportForm
 
 # Rows written to the response together: few, large chunks rather than one per line.
 ROWS_PER_CHUNK = 500
@@ -47,7 +47,7 @@ def page(request):
     """The form: this month, every office."""
     start, end = _this_month()
     offices = billing_selectors.offices_of(request.municipality)
-    form = ExportForm(offices, initial={"du": start, "au": end})
+    form = AccountingExportForm(offices, initial={"du": start, "au": end})
     return render(request, "treasury/accounting.html", {"form": form})
 
 
@@ -59,7 +59,7 @@ def export(request):
     data = request.GET.copy()
     data["du"] = data.get("du") or start
     data["au"] = data.get("au") or end
-    form = ExportForm(billing_selectors.offices_of(request.municipality), data)
+    form = AccountingExportForm(billing_selectors.offices_of(request.municipality), data)
     if not form.is_valid():
         return render(request, "treasury/accounting.html", {"form": form}, status=400)
     period = accounting.Period(

@@ -13,8 +13,9 @@ from ribambelle.accounts.access import manager_required
 from ribambelle.billing import selectors as billing_selectors
 from ribambelle.billing.models import BillingOffice
 from ribambelle.tenants.shortcuts import tenant_reverse
-from ribambelle.treasury import selectors, services
+from ribambelle.treasury import selectors
 from ribambelle.treasury.forms import ImputationGrid, TreasurySettingsForm
+from ribambelle.treasury.services import settings as services
 
 FIELDS = ["collectivity_code", "budget_code", "post_code", "nomenclature", "title_object", "payfip"]
 

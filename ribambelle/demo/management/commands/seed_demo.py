@@ -17,8 +17,8 @@ from ribambelle.demo.families import seed_demo_families
 from ribambelle.demo.messaging import seed_demo_conversations
 from ribambelle.demo.reminders import seed_demo_reminders
 from ribambelle.demo.seeding import refuse_foreign_data
-from ribambelle.demo.treasury_settings import seed_demo_treasury_settings
 from ribambelle.demo.treasury import seed_demo_treasury
+from ribambelle.demo.treasury_settings import seed_demo_treasury_settings
 from ribambelle.tenants.models import Department, Municipality
 
 DEMO_PASSWORD = "Ribambelle-Demo-2026!"  # noqa: S105 - documented demo login

@@ -16,10 +16,7 @@ from ribambelle.core.models import AuditEntry
 from ribambelle.tenants.models import Department, Municipality
 from ribambelle.treasury.models import Imputation, TreasurySettings
 from ribambelle.treasury.selectors import imputation_key
-
-
-class TreasuryError(Exception):
-    """A refused change; the message is in French for the staff."""
+from ribambelle.treasury.services import TreasuryError
 
 
 @dataclass(frozen=True)
