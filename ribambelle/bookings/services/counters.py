@@ -60,7 +60,7 @@ def day_counts_take(
 
 # A toggle's tick and untick write the booking and its counter in one statement: on PostgreSQL
 # with data-modifying WITH clauses, on SQLite through the view "bookings_toggle", whose triggers
-# write both (migration 0003_toggle_view). The counter's statement is _TAKE's.
+# write both (bookings/sqlite_toggle.py). The counter's statement is _TAKE's.
 _BOOKING_COLUMNS = (
     "municipality_id", "child_id", "activity_id", "date", "source", "late", "created_at",
     "created_by_id",
