@@ -3,6 +3,7 @@ children, kept in SQL in the booking's transaction, and rebuilt after bulk write
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
@@ -83,7 +84,7 @@ _BOOK_PG = {
 }
 
 
-def _booking_values(booking: Booking) -> list:
+def _booking_values(booking: Booking) -> list[Any]:
     fields = {field.attname: field for field in Booking._meta.concrete_fields}
     return [
         fields[name].get_db_prep_save(fields[name].pre_save(booking, add=True), connection)
