@@ -42,6 +42,15 @@ class PresenceForm:
         )
 
 
+def _labels() -> dict[str, str]:
+    """The buttons' and states' words, translated and escaped once per page."""
+    return {
+        PRESENT: escape(_("Présent")),
+        ABSENT: escape(_("Absent")),
+        "": escape(_("Non pointé")),
+    }
+
+
 def _button(pk: int, status: str, pressed: str, icon: str, label: str) -> str:
     on = pressed == status
     return (
@@ -49,19 +58,21 @@ def _button(pk: int, status: str, pressed: str, icon: str, label: str) -> str:
         f'value="{"" if on else status}" '
         f'class="presence__button presence__button--{status}" '
         f'aria-pressed="{"true" if on else "false"}"><span class="presence__icon" '
-        f'aria-hidden="true">{icon if on else "○"}</span> {escape(label)}</button>'
+        f'aria-hidden="true">{icon if on else "○"}</span> {label}</button>'
     )
 
 
-def _presence(row: RegisterRow, form: PresenceForm | None, hidden: str) -> str:
+def _presence(
+    row: RegisterRow, form: PresenceForm | None, hidden: str, labels: dict[str, str]
+) -> str:
     pk, status = row.child.pk, row.status
     if form is None:
         if status == PRESENT:
-            state = f'<span aria-hidden="true">✓ </span>{escape(_("Présent"))}'
+            state = f'<span aria-hidden="true">✓ </span>{labels[PRESENT]}'
         elif status == ABSENT:
-            state = f'<span aria-hidden="true">✕ </span>{escape(_("Absent"))}'
+            state = f'<span aria-hidden="true">✕ </span>{labels[ABSENT]}'
         else:
-            state = escape(_("Non pointé"))
+            state = labels[""]
         return (
             f'<div class="presence" id="presence-{pk}">\n'
             f'<p class="presence__state">{state}</p>\n</div>'
@@ -73,15 +84,15 @@ def _presence(row: RegisterRow, form: PresenceForm | None, hidden: str) -> str:
         f'data-hx-target="#presence-{pk}" data-hx-swap="outerHTML" data-hx-sync="this:drop">\n'
         f'{hidden}<input type="hidden" name="enfant" value="{pk}">\n'
         f'<div class="presence__buttons" role="group" aria-labelledby="nom-{pk}">\n'
-        f"{_button(pk, PRESENT, status, '✓', _('Présent'))}\n"
-        f"{_button(pk, ABSENT, status, '✕', _('Absent'))}\n"
+        f"{_button(pk, PRESENT, status, '✓', labels[PRESENT])}\n"
+        f"{_button(pk, ABSENT, status, '✕', labels[ABSENT])}\n"
         "</div>\n</form>\n</div>"
     )
 
 
 def presence(row: RegisterRow, form: PresenceForm | None) -> SafeString:
     """A child's buttons (or, read-only, its state), as the register and htmx redraw them."""
-    html = _presence(row, form, form.hidden() if form else "")
+    html = _presence(row, form, form.hidden() if form else "", _labels())
     return mark_safe(html)  # noqa: S308 - texts escaped above, the rest constant markup
 
 
@@ -124,6 +135,8 @@ def register_rows(register: Register, form: PresenceForm | None) -> SafeString:
         "pai": (f'<p class="badge badge--pai"><abbr title="{pai}">{escape(_("PAI"))}</abbr></p>'),
         "allergies": escape(_("Allergies :")),
     }
-    hidden = form.hidden() if form else ""
-    html = "\n".join(_row(row, _presence(row, form, hidden), texts) for row in register.rows)
+    hidden, labels = form.hidden() if form else "", _labels()
+    html = "\n".join(
+        _row(row, _presence(row, form, hidden, labels), texts) for row in register.rows
+    )
     return mark_safe(html)  # noqa: S308 - texts escaped above, the rest constant markup
