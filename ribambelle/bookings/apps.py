@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,11 @@ class BookingsConfig(AppConfig):
     label = "bookings"
     verbose_name = _("Réservations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # SQLite's view for the toggle's single statement (see sqlite_toggle): out of the way of
+        # the migrations, which may rebuild the tables it names, and back after them.
+        from ribambelle.bookings import sqlite_toggle
+
+        pre_migrate.connect(sqlite_toggle.uninstall, sender=self)
+        post_migrate.connect(sqlite_toggle.install, sender=self)

@@ -602,6 +602,13 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.counters.day_counts_take": NotStaffWrite(
         "the counter of a single tick, inside bookings_apply (which audits staff changes)"
     ),
+    "bookings.services.counters.day_count_book": NotStaffWrite(
+        "a toggle's booking and its counter, inside bookings_apply (which audits staff changes)"
+    ),
+    "bookings.services.counters.day_count_cancel": NotStaffWrite(
+        "a toggle's cancellation and its counter, inside bookings_apply (which audits staff "
+        "changes)"
+    ),
     "bookings.services.counters.day_counts_release": NotStaffWrite(
         "the counters of a cancellation, inside bookings_apply (which audits staff changes)"
     ),

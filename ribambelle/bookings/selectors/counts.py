@@ -7,8 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
-from django.db.models import BooleanField, CharField, ExpressionWrapper, Q
+from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, StringAgg, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,27 +67,22 @@ Profile = tuple[str, str, bool, bool]
 
 def _profiles(municipality: Municipality) -> tuple[list[Profile], dict[str, int]]:
     """The distinct profiles of the municipality's children, and each child's profile (its
-    index) by its id as the counters list it (text): one query over the children, whatever
-    the number of bookings."""
-    query = (
+    index) by its id as the counters list it (text): one query grouping the children by
+    profile, each group with the list of its ids ("12,45"), so that a town's thousands of
+    children come back as a few dozen rows, whatever the number of bookings."""
+    rows = (
         Child.objects.for_municipality(municipality)
-        .annotate(
-            listed_as=Cast("pk", CharField()),
-            has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()),
-        )
-        .values_list("listed_as", "school", "diet", "has_allergies", "has_pai")
+        .annotate(has_allergies=ExpressionWrapper(~Q(allergies=""), output_field=BooleanField()))
+        .values("school", "diet", "has_allergies", "has_pai")
+        .annotate(ids=StringAgg(Cast("pk", CharField()), Value(",")))
         .order_by()
+        .values_list("school", "diet", "has_allergies", "has_pai", "ids")
     )
-    # The rows as the database gives them (booleans may be 0 and 1, which hash and compare
-    # as False and True): a town's thousands of children without the ORM's work on each row.
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     profiles: dict[Profile, int] = {}
     of_child: dict[str, int] = {}
-    for row in rows:
-        of_child[row[0]] = profiles.setdefault(row[1:], len(profiles))
+    for school, diet, allergies, pai, ids in rows:
+        index = profiles.setdefault((school, diet, bool(allergies), bool(pai)), len(profiles))
+        of_child.update(dict.fromkeys(ids.split(","), index))
     return list(profiles), of_child
 
 
@@ -113,6 +107,8 @@ def site_tallies(
     booking to its child. Schools typed differently ("École Pasteur", "ecole pasteur ") are
     one site, named as most of its children have it."""
     profiles, of_child = _profiles(municipality)
+    # Each profile's site, normalised once per page rather than once per day.
+    keys = [rules.normalise(school) for school, *_rest in profiles]
     found: SiteTallies = defaultdict(dict)
     spellings: dict[tuple[int, date, str], list[tuple[int, str]]] = defaultdict(list)
     for activity_id, day, children in (
@@ -128,7 +124,7 @@ def site_tallies(
             school, diet, allergies, pai = profiles[index]
             tally = _tally(school, n, diet, allergies, pai)
             by_spelling[school] += n
-            key = rules.normalise(school)
+            key = keys[index]
             if key in sites:
                 sites[key].add(tally)
             else:

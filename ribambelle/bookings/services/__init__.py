@@ -214,7 +214,8 @@ def _apply(
         }
     )
     # A single tick on an open day, the toggle's: its counter is created or takes the place in
-    # one conditional statement (counters.day_counts_take), neither created nor locked beforehand.
+    # one conditional statement with its booking (counters.day_count_book), neither created nor
+    # locked beforehand.
     taking = len(changes) == 1 and len(wanted) == 1
     if wanted and not taking:
         DayCount.objects.bulk_create(
@@ -286,29 +287,29 @@ def _apply(
         if not decision.allowed:
             outcomes.append(Outcome(change, REFUSED, decision.reason))
             continue
-        if change.book and taking:
-            taken = counters_module.day_counts_take(
-                activity_id=change.activity_id,
-                day=change.day,
-                child_id=change.child_id,
-                capacity=activity_specs[change.activity_id].capacity,
-            )
-            if taken is None:
-                outcomes.append(Outcome(change, REFUSED, rules.full_refusal()))
-                continue
-            taken_counts[(change.activity_id, change.day)] = taken
         if change.book:
-            to_create.append(
-                Booking(
-                    municipality=municipality,
-                    child_id=change.child_id,
-                    activity_id=change.activity_id,
-                    date=change.day,
-                    source=source,
-                    late=decision.late,
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                )
+            booking = Booking(
+                municipality=municipality,
+                child_id=change.child_id,
+                activity_id=change.activity_id,
+                date=change.day,
+                source=source,
+                late=decision.late,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
+            if taking:
+                # The booking and its place on the counter in one statement.
+                taken = counters_module.day_count_book(
+                    booking=booking,
+                    capacity=activity_specs[change.activity_id].capacity,
+                    booked_before=state.counts.get((change.activity_id, change.day), 0),
+                )
+                if taken is None:
+                    outcomes.append(Outcome(change, REFUSED, rules.full_refusal()))
+                    continue
+                taken_counts[(change.activity_id, change.day)] = taken
+            else:
+                to_create.append(booking)
             existing[key] = None
             if counter is not None:
                 counter.booked += 1
@@ -316,7 +317,15 @@ def _apply(
             outcomes.append(Outcome(change, BOOKED))
         else:
             booking_id = existing.pop(key)
-            if booking_id is not None:
+            if relative and len(changes) == 1 and booking_id is not None:
+                # A toggle's untick: the booking and its counter in one statement.
+                counters_module.day_count_cancel(
+                    booking_id=booking_id,
+                    activity_id=change.activity_id,
+                    day=change.day,
+                    child_id=change.child_id,
+                )
+            elif booking_id is not None:
                 to_delete.append(booking_id)
             if relative:
                 released[(change.activity_id, change.day)].append(change.child_id)
@@ -333,7 +342,8 @@ def _apply(
     if to_delete:
         Booking.objects.filter(pk__in=to_delete).delete()
     counters_module.day_counts_move(listed=listed, unlisted=unlisted)
-    counters_module.day_counts_release(released=released)
+    if len(changes) > 1:  # a single untick released its counter with its booking
+        counters_module.day_counts_release(released=released)
     if source == Booking.Source.STAFF or any(late for _change, late in done):
         _log_staff_changes(municipality, household, actor, context.children, done, source)
     counts = state.counts

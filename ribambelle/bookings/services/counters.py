@@ -3,8 +3,9 @@ children, kept in SQL in the booking's transaction, and rebuilt after bulk write
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Greatest, Replace
 
@@ -56,6 +57,89 @@ def day_counts_take(
         cursor.execute(f"{sql} RETURNING booked", params)
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+# A toggle's tick and untick write the booking and its counter in one statement: on PostgreSQL
+# with data-modifying WITH clauses, on SQLite through the view "bookings_toggle", whose triggers
+# write both (bookings/sqlite_toggle.py). The counter's statement is _TAKE's.
+_BOOKING_COLUMNS = (
+    "municipality_id", "child_id", "activity_id", "date", "source", "late", "created_at",
+    "created_by_id",
+)  # fmt: skip
+_CANCEL_PG = (
+    'WITH gone AS (DELETE FROM "bookings_booking" WHERE id = %s RETURNING id) '
+    'UPDATE "bookings_daycount" SET booked = GREATEST("bookings_daycount".booked - 1, 0), '
+    "children = REPLACE(\"bookings_daycount\".children, %s, ',') "
+    "WHERE activity_id = %s AND date = %s AND EXISTS (SELECT 1 FROM gone)"
+)
+_FULL = "bookings_daycount full"
+_COLUMNS = ", ".join(f'"{name}"' for name in _BOOKING_COLUMNS)
+_MARKS = ", ".join(["%s"] * len(_BOOKING_COLUMNS))
+_BOOK_SQLITE = f'INSERT INTO "bookings_toggle" ({_COLUMNS}, "capacity") VALUES ({_MARKS}, %s)'  # noqa: S608
+_BOOK_PG = {
+    capped: f"WITH taken AS ({sql} RETURNING booked), booking AS ("  # noqa: S608
+    f'INSERT INTO "bookings_booking" ({_COLUMNS}) SELECT {_MARKS} FROM taken) '
+    "SELECT booked FROM taken"
+    for capped, sql in ((False, _TAKE), (True, _TAKE_IF_LEFT))
+}
+
+
+def _booking_values(booking: Booking) -> list[Any]:
+    fields = {field.attname: field for field in Booking._meta.concrete_fields}
+    return [
+        fields[name].get_db_prep_save(fields[name].pre_save(booking, add=True), connection)
+        for name in _BOOKING_COLUMNS
+    ]
+
+
+def day_count_book(*, booking: Booking, capacity: int | None, booked_before: int) -> int | None:
+    """A toggle's tick in one statement: the counter takes the place if one is left (as
+    day_counts_take), and the booking is written only then. Returns the places now taken, or
+    None when the day is full and nothing was written. On SQLite, whose write lock is taken when
+    the transaction begins (transaction_mode IMMEDIATE), the places taken are `booked_before`,
+    the counter as read in the transaction, plus this one."""
+    if capacity is not None and capacity < 1:
+        return None
+    day = connection.ops.adapt_datefield_value(booking.date)
+    values = _booking_values(booking)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            try:
+                cursor.execute(_BOOK_SQLITE, [*values, capacity])
+            except IntegrityError as error:
+                if _FULL not in str(error):
+                    raise
+                return None
+            return booked_before + 1
+        if connection.vendor != "postgresql":
+            taken = day_counts_take(
+                activity_id=booking.activity_id,
+                day=booking.date,
+                child_id=booking.child_id,
+                capacity=capacity,
+            )
+            if taken is not None:
+                booking.save(force_insert=True)
+            return taken
+        params = [booking.activity_id, day, DayCount.listing([booking.child_id])]
+        params += [f"{booking.child_id},", *([] if capacity is None else [capacity])]
+        cursor.execute(_BOOK_PG[capacity is not None], [*params, *values])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def day_count_cancel(*, booking_id: int, activity_id: int, day: date, child_id: int) -> None:
+    """A toggle's untick in one statement: the booking is deleted and its child leaves its
+    counter, unlocked (the household's lock serializes its own changes), as day_counts_release."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute('DELETE FROM "bookings_toggle" WHERE "id" = %s', [booking_id])
+        elif connection.vendor == "postgresql":
+            day_value = connection.ops.adapt_datefield_value(day)
+            cursor.execute(_CANCEL_PG, [booking_id, f",{child_id},", activity_id, day_value])
+        else:
+            Booking.objects.filter(pk=booking_id).delete()
+            day_counts_release(released={(activity_id, day): [child_id]})
 
 
 def day_counts_release(*, released: dict[tuple[int, date], list[int]]) -> None:

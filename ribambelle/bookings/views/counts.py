@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ribambelle.accounts.access import staff_view
 from ribambelle.bookings import presenters
+from ribambelle.bookings.counts_table import counts_tables
 from ribambelle.bookings.forms_staff import CountsForm
 from ribambelle.bookings.selectors.counts import counts_of
 
@@ -21,6 +22,7 @@ def counts(request) -> HttpResponse:
         return render(request, PAGE, {"form": form}, status=400)
     start, end = form.period()
     csv_url = presenters.counts_csv_url(request.municipality, start, form.cleaned_data["semaines"])
+    activities = counts_of(request.municipality, start, end)
     return render(
         request,
         PAGE,
@@ -28,7 +30,8 @@ def counts(request) -> HttpResponse:
             "form": form,
             "start": start,
             "end": end,
-            "activities": counts_of(request.municipality, start, end),
+            "activities": activities,
+            "tables": counts_tables(activities),
             "csv_url": csv_url,
         },
     )

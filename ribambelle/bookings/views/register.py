@@ -7,18 +7,20 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import staff_view
-from ribambelle.bookings import presenters, rules, selectors
+from ribambelle.bookings import presenters, register_html, rules, selectors
 from ribambelle.bookings.forms_staff import RegisterEntryForm, RegisterForm
 from ribambelle.bookings.models import Activity, Attendance
 from ribambelle.bookings.selectors import register as register_selectors
 from ribambelle.bookings.services import attendance
 from ribambelle.families.models import Child
 from ribambelle.families.services.staff import health_reads_record
+from ribambelle.tenants.shortcuts import tenant_reverse
 
 PAGE = "bookings/staff/register.html"
 
@@ -70,12 +72,27 @@ def register(request) -> HttpResponse:
         )
     # The page shows every listed child's allergies, diet and PAI: each reading is logged.
     health_reads_record(actor=request.user, children=sheet.children)
+    form_of_rows = _presence_form(request, activity, day, school) if writable else None
+    rows = register_html.register_rows(sheet, form_of_rows)
     context.update(register=sheet, activity=activity, day=day, school=school, future=day > today)
+    context.update(rows=rows)
     context.update(candidates=candidates, writable=writable)
     context.update(
         presenters.register_day_links(municipality, activity, day, today=today, school=school)
     )
     return render(request, PAGE, context)
+
+
+def _presence_form(
+    request, activity: Activity, day: date, school: str
+) -> register_html.PresenceForm:
+    return register_html.PresenceForm(
+        tenant_reverse(request.municipality, "bookings_staff:register_mark"),
+        get_token(request),
+        activity,
+        day,
+        school,
+    )
 
 
 def _posted(request) -> tuple[Activity, date, Child, RegisterEntryForm]:
@@ -125,8 +142,11 @@ def register_mark(request) -> HttpResponse:
         messages.success(request, done)
         return redirect(f"{back}#enfant-{child.pk}")
     sheet = register_selectors.register_sheet(municipality, activity, day, school=school)
-    context = {"register": sheet, "row": sheet.row_of(child), "activity": activity, "day": day}
+    row = sheet.row_of(child)
+    context = {"register": sheet, "row": row, "activity": activity, "day": day}
     context.update(writable=True, school=school, done=done, oob=True)
+    form_of_row = _presence_form(request, activity, day, school)
+    context["presence"] = register_html.presence(row, form_of_row)
     return render(request, "bookings/staff/_presence.html", context)
 
 
