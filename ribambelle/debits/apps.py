@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +16,11 @@ class DebitsConfig(AppConfig):
         from ribambelle.debits.mandates import sections
 
         # Billing's extension points (billing never imports debits), one line each.
-        for registry, hook in [
+        registrations: list[tuple[list[Any], Any]] = [
             (hooks.RUN_ISSUED, run_debits_schedule),
             (hooks.INVOICE_PAGE_SECTIONS, sections.invoice_page_section),
             (hooks.STAFF_HOUSEHOLD_SECTIONS, sections.staff_household_section),
-        ]:
+        ]
+        for registry, hook in registrations:
             if hook not in registry:
                 registry.append(hook)

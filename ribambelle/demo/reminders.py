@@ -44,12 +44,14 @@ def seed_demo_reminders(demo: Municipality, today: date) -> int:
     """The reminders as the daily task would have sent them, on each day a level was reached
     up to today (a run at once today would take only the last level reached); returns the
     levels taken."""
-    due_dates = set(
-        Invoice.objects.for_municipality(demo)
+    due_dates: set[date] = {
+        due
+        for due in Invoice.objects.for_municipality(demo)
         .filter(status=Invoice.Status.ISSUED, due_on__lt=today)
         .values_list("due_on", flat=True)
-    )
-    offsets = set(
+        if due is not None
+    }
+    offsets: set[int] = set(
         ReminderLevel.objects.for_municipality(demo).values_list("days_after_due", flat=True)
     )
     days = sorted({due + timedelta(days=n) for due in due_dates for n in offsets})

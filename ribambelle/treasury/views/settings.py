@@ -15,6 +15,7 @@ from ribambelle.billing.models import BillingOffice
 from ribambelle.tenants.shortcuts import tenant_reverse
 from ribambelle.treasury import selectors
 from ribambelle.treasury.forms import ImputationGrid, TreasurySettingsForm
+from ribambelle.treasury.services import TreasuryError
 from ribambelle.treasury.services import settings as services
 
 FIELDS = ["collectivity_code", "budget_code", "post_code", "nomenclature", "title_object", "payfip"]
@@ -83,7 +84,7 @@ def imputations(request, office_pk: int):
                 departments=grid.values("department"),
                 activities=grid.values("activity"),
             )
-        except services.TreasuryError as error:
+        except TreasuryError as error:
             grid.add_error(None, str(error))
         else:
             messages.success(
