@@ -8,6 +8,7 @@ Pure logic: no ORM (the uniqueness of a RUM per creditor is the service's busine
 import calendar
 import re
 import secrets
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -173,3 +174,18 @@ def months_later(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# What the EPC's basic Latin character set allows in names and remittance information; many
+# French banks refuse a file with anything else.
+NOT_SEPA_TEXT = re.compile(r"[^A-Za-z0-9/?:().,'+ -]")
+
+
+def sepa_text(value: str, max_length: int) -> str:
+    """`value` written with the SEPA characters only: accents dropped (Élise → Elise), "œ"
+    and "æ" spelt out, any other sign a space, spaces collapsed, cut at `max_length`."""
+    spelt = (value or "").replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae")
+    spelt = spelt.replace("Æ", "AE").replace("ß", "ss").replace("’", "'")
+    ascii_only = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
+    cleaned = " ".join(NOT_SEPA_TEXT.sub(" ", ascii_only).split())
+    return cleaned[:max_length].rstrip()

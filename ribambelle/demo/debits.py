@@ -1,11 +1,14 @@
 """Direct debit in the demo: SEPA creditor settings for the demo's billing office and two
 households paying by direct debit (Bernard, online mandate; Haddad, paper form), set up before
-the runs are issued so that their invoices are scheduled (pre-notified), then the collection
-file of that date generated: their invoices are "prélèvement en cours". Idempotent."""
+the runs are issued so that their invoices are scheduled (pre-notified); the files of the past
+collection dates generated (the next one is left for staff to make), Haddad's first debit
+returned by its bank with a fee, and Bernard holding a credit. Idempotent."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from ribambelle.billing.models import Invoice
+from ribambelle.billing import services as billing_services
+from ribambelle.billing.models import CreditNote, Invoice
 from ribambelle.core.crypto import secret_encrypt
 from ribambelle.debits.collections.rules import collection_date
 from ribambelle.debits.collections.services import batch_generate
@@ -52,6 +55,7 @@ def seed_demo_mandates(demo: Municipality, today: date) -> None:
             "iban_last4": CREDITOR_IBAN[-4:],
             "bic": "PSSTFRPP",
             "collection_day": 10,
+            "return_fee": Decimal("5.00"),
         },
     )
     households = {
@@ -125,3 +129,38 @@ def seed_demo_batches(demo: Municipality, today: date) -> None:
     )
     if returned is not None:
         demo_returns(debit=returned, returned_on=returned.collection_on + timedelta(days=3))
+    seed_demo_credit(demo)
+
+
+CREDITED_HOUSEHOLD = "DEMO-BERNARD"
+CREDIT = Decimal("12.50")
+
+
+def seed_demo_credit(demo: Municipality) -> None:
+    """A family holding a credit: an outing of September cancelled after its invoice was
+    collected. Its next invoice, already announced for the debit, keeps its amount: the credit
+    waits on the family account, for the following invoice or a refund by transfer."""
+    invoice = (
+        Invoice.objects.for_municipality(demo)
+        .filter(
+            household__external_ref=CREDITED_HOUSEHOLD,
+            collection=Invoice.Collection.DEBIT_SENT,
+            credit_notes__isnull=True,
+        )
+        .order_by("period_start")
+        .first()
+    )
+    if (
+        invoice is None
+        or CreditNote.objects.filter(
+            invoice__household__external_ref=CREDITED_HOUSEHOLD, municipality=demo
+        ).exists()
+    ):
+        return
+    billing_services.credit_note_create(
+        municipality=demo,
+        invoice=invoice,
+        amount=min(CREDIT, invoice.total),
+        reason="Sortie scolaire du 30 septembre annulée : repas non servi",
+        actor=None,
+    )

@@ -31,6 +31,8 @@ def seed_demo_treasury(demo: Municipality, today: date) -> None:
                 office=office, status=Invoice.Status.ISSUED, paid=0, collection=""
             )
             .exclude(household__external_ref="DEMO-MARTIN")
+            # Nor a family paying by direct debit (demo.debits): its return is shown instead.
+            .exclude(household__mandates__isnull=False)
             .filter(total__gt=0)
             .order_by("period_start", "number")
             .first()

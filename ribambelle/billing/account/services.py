@@ -77,7 +77,9 @@ def _apply(
 def _spend_on_unpaid(*, municipality_id: int, household_id: int, actor: User | None) -> None:
     """Credit just received pays the household's other unpaid invoices, the oldest first. An
     invoice locked by another transaction (a payment being confirmed) is skipped rather than
-    waited for: the credit stays on the account, shown to the family and staff."""
+    waited for: the credit stays on the account, shown to the family and staff. So is an
+    invoice collected otherwise: a direct debit's amount was announced to the family and goes
+    to the bank as announced; a title handed to the treasury is the treasury's to settle."""
     credit = _credit_cents(municipality_id, household_id)
     if credit <= 0:
         return
@@ -88,6 +90,7 @@ def _spend_on_unpaid(*, municipality_id: int, household_id: int, actor: User | N
             household_id=household_id,
             status=Invoice.Status.ISSUED,
             paid__lt=F("total") - F("credited"),
+            collection=Invoice.Collection.NONE,
         )
         .order_by("due_on", "pk")
     )

@@ -162,7 +162,9 @@ def check_account(household) -> None:
     overpaid = sum((i.overpaid for i in invoices), ZERO)
     assert summary.credit == overpaid - applied - refunded - fees
     if summary.credit > ZERO:
-        assert due == ZERO, "a credit is used on every unpaid invoice"
+        # ... except those collected otherwise (a direct debit, a title at the treasury).
+        payable = sum((invoice.due for invoice in invoices if not invoice.collection), ZERO)
+        assert payable == ZERO, "a credit is used on every unpaid invoice"
 
 
 amounts = st.integers(min_value=1, max_value=20000).map(lambda c: Decimal(c) / 100)
@@ -561,6 +563,22 @@ def test_a_credit_pays_the_oldest_unpaid_invoices_first(office_a):
     newer.refresh_from_db()
     assert (older.due, newer.due) == (ZERO, Decimal("10.50"))
     assert account_selectors.account_summary(household).credit == ZERO
+    check_account(household)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("collection", ["debit", "debit_sent", "treasury"])
+def test_a_credit_leaves_invoices_collected_otherwise_as_they_are(collection, office_a):
+    """A debit goes to the bank for the amount announced to the family, a title is the
+    treasury's: the credit waits on the account (for the next invoices, or a refund)."""
+    household = HouseholdFactory(municipality=office_a.municipality)
+    collected = billed(office_a, household, Decimal("13.50"), MONTHS[0])
+    paid = billed(office_a, household, Decimal("13.50"), MONTHS[1])
+    Invoice.objects.filter(pk=collected.pk).update(collection=collection)
+    confirm_online(paid, Decimal("20.00"))
+    collected.refresh_from_db()
+    assert collected.due == Decimal("13.50")
+    assert account_selectors.account_summary(household).credit == Decimal("6.50")
     check_account(household)
 
 

@@ -17,9 +17,16 @@ import sepaxml
 from lxml import etree
 from sepaxml import SepaDD
 
+from ribambelle.debits.rules import sepa_text
+
 SCHEMAS = Path(sepaxml.__file__).parent / "schemas"
 PAIN_008_001_02 = "pain.008.001.02"
 PAIN_008_001_08 = "pain.008.001.08"
+
+
+# ISO 20022 lengths: a name at most 70 characters, the unstructured remittance 140.
+NAME_LENGTH = 70
+REMITTANCE_LENGTH = 140
 
 
 class InvalidFile(Exception):
@@ -91,7 +98,7 @@ def build(
     """The pain.008 of one collection date: one payment information block per sequence type
     (FRST, RCUR), the totals computed by sepaxml, then checked against the schema."""
     config = {
-        "name": creditor.name,
+        "name": sepa_text(creditor.name, NAME_LENGTH),
         "IBAN": creditor.iban,
         "BIC": creditor.bic,
         "batch": True,
@@ -118,14 +125,14 @@ def _document(
     document = _File(config, scheme, message_id, created_at)
     for transaction in transactions:
         payment = {
-            "name": transaction.debtor_name,
+            "name": sepa_text(transaction.debtor_name, NAME_LENGTH),
             "IBAN": transaction.iban,
             "amount": transaction.amount_cents,
             "type": transaction.sequence,
             "collection_date": collection_on,
             "mandate_id": transaction.mandate_reference,
             "mandate_date": transaction.signed_on,
-            "description": transaction.description,
+            "description": sepa_text(transaction.description, REMITTANCE_LENGTH),
             "endtoend_id": transaction.end_to_end_id,
         }
         if transaction.bic:

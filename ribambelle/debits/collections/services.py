@@ -46,8 +46,14 @@ def run_debits_schedule(run: InvoiceRun, invoice_ids: list[int]) -> int:
     an active mandate of the run's office (which has creditor settings) gets a debit on the
     office's next collection day at least 14 days away; the invoice says so (pre-notification)
     and no longer offers "Payer". The amount is what is due once the family's credit was used.
-    Returns the number of debits scheduled."""
-    day = Creditor.objects.filter(office_id=run.office_id).values_list("collection_day").first()
+    Returns the number of debits scheduled. The creditor row is locked, as batch_generate
+    locks it: a file being generated for the date found here is committed first, and seen."""
+    day = (
+        Creditor.objects.select_for_update()
+        .filter(office_id=run.office_id)
+        .values_list("collection_day")
+        .first()
+    )
     if day is None or not invoice_ids:
         return 0
     active = Mandate.objects.filter(office_id=run.office_id, status=Mandate.Status.ACTIVE)

@@ -183,7 +183,8 @@ class CreditorForm(forms.Form):
     bic = forms.CharField(
         label=_("BIC du compte de la régie"),
         max_length=20,
-        required=False,
+        help_text=_("Huit ou onze caractères, sur le relevé d'identité bancaire de la régie."),
+        error_messages={"required": _("Indiquez le BIC du compte de la régie.")},
         widget=forms.TextInput(attrs=IBAN_ATTRS),
     )
     collection_day = forms.IntegerField(
@@ -227,7 +228,8 @@ class CreditorForm(forms.Form):
         return rules.iban_clean(iban) if iban.strip() else ""
 
     def clean_bic(self) -> str:
-        return rules.bic_clean(self.cleaned_data["bic"])
+        # The collection files name the creditor's bank: pain.008 requires its BIC.
+        return rules.bic_clean(self.cleaned_data["bic"], required=True)
 
     def values(self) -> CreditorValues:
         data = self.cleaned_data

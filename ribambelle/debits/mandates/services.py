@@ -264,7 +264,8 @@ def mandate_amend(*, mandate: Mandate, actor: User, values: MandateValues) -> Ma
         origin=Mandate.Origin.ONLINE,
         signed_on=timezone.localdate(),
         signed_by=actor,
-        last_collected_on=previous.last_collected_on,
+        # Not collected yet: its first debit carries the amendment (AmdmntInd, the previous
+        # account or SMNDA), read from the previous version's collections.
         returns=previous.returns,
     )
     _with_account(new, values)

@@ -23,6 +23,7 @@ from ribambelle.core.audit import audit_record
 from ribambelle.core.crypto import secret_decrypt
 from ribambelle.core.models import AuditEntry
 from ribambelle.debits.models import Creditor, Mandate, RefundFile, RefundTransfer
+from ribambelle.debits.rules import sepa_text
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Municipality
 
@@ -139,6 +140,19 @@ def refund_file_generate(
     return refund_file
 
 
+def _current_version(mandate: Mandate) -> Mandate:
+    """The last version of a mandate (a change of account makes a new one)."""
+    seen = 0
+    while mandate.replaced_by_id is not None and seen < MAX_VERSIONS:
+        mandate = Mandate.objects.get(pk=mandate.replaced_by_id)
+        seen += 1
+    return mandate
+
+
+# Versions followed at most (a cycle is impossible, this only bounds the loop).
+MAX_VERSIONS = 50
+
+
 def pain_001(
     *,
     creditor: Creditor,
@@ -150,7 +164,7 @@ def pain_001(
     when it does not validate)."""
     sepa = SepaTransfer(
         {
-            "name": creditor.name,
+            "name": sepa_text(creditor.name, 70),
             "IBAN": secret_decrypt(creditor.iban),
             "BIC": creditor.bic,
             "batch": True,
@@ -163,16 +177,22 @@ def pain_001(
     if header is not None:
         header.text = message_id
     for transfer in transfers:
+        # The account in force now: a family that changed accounts since the refund was
+        # decided is paid on the new one.
+        mandate = _current_version(transfer.mandate)
         payment = {
-            "name": transfer.mandate.debtor_name,
-            "IBAN": secret_decrypt(transfer.mandate.iban),
+            "name": sepa_text(mandate.debtor_name, 70),
+            "IBAN": secret_decrypt(mandate.iban),
             "amount": cents(transfer.amount),
             "execution_date": execution_on,
-            "description": _("Remboursement du crédit du compte famille %(reference)s")
-            % {"reference": f"{transfer.household_id:06d}"},
+            "description": sepa_text(
+                _("Remboursement du crédit du compte famille %(reference)s")
+                % {"reference": f"{transfer.household_id:06d}"},
+                140,
+            ),
             "endtoend_id": transfer.end_to_end_id,
         }
-        if transfer.mandate.bic:
-            payment["BIC"] = transfer.mandate.bic
+        if mandate.bic:
+            payment["BIC"] = mandate.bic
         sepa.add_payment(payment)
     return bytes(sepa.export(validate=True))

@@ -32,6 +32,19 @@ REASONS = {
 }
 
 
+# Returns that come from the debtor's side (the account, its funds, the debtor's refusal): the
+# family is charged the office's return fee and the return counts toward the mandate's
+# suspension. The others (a file or bank error, a duplicate, data the creditor got wrong, a
+# refund the debtor is entitled to, a death) cost the family nothing.
+CHARGEABLE = frozenset(
+    {"AC01", "AC04", "AC06", "AC13", "AG01", "AM04", "MD01", "MS02", "MS03", "SL01"}
+)
+
+
+def is_chargeable(code: str) -> bool:
+    return code in CHARGEABLE
+
+
 def reason_label(code: str) -> str:
     """ "AM04 : provision insuffisante"; an unknown code is shown as the bank wrote it."""
     label = REASONS.get(code)

@@ -22,7 +22,7 @@ from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.debits.models import Creditor, Debit, DebitReturn, Mandate, ReturnFile
 from ribambelle.debits.returns import parsers
-from ribambelle.debits.returns.reasons import REASONS, reason_label
+from ribambelle.debits.returns.reasons import REASONS, is_chargeable, reason_label
 from ribambelle.tenants.models import Municipality
 
 
@@ -164,7 +164,8 @@ def _debit_return(
     invoice = debit.invoice
     debit.status = Debit.Status.RETURNED
     debit.save(update_fields=["status"])
-    fee = creditor.return_fee
+    chargeable = is_chargeable(reason_code)
+    fee = creditor.return_fee if chargeable else ZERO
     record = DebitReturn.objects.create(
         municipality_id=debit.municipality_id,
         debit=debit,
@@ -188,7 +189,8 @@ def _debit_return(
             actor=actor,
         )
     _collection_reset([invoice.pk])
-    suspended = _mandate_count_return(creditor, debit.mandate_id, actor)
+    _first_debit_undone(debit)
+    suspended = chargeable and _mandate_count_return(creditor, debit.mandate_id, actor)
     audit_record(
         municipality=invoice.municipality,
         actor=actor,
@@ -207,6 +209,16 @@ def _debit_return(
     record_id = record.pk
     transaction.on_commit(lambda: _notify_returned(record_id))
     return record
+
+
+def _first_debit_undone(debit: Debit) -> None:
+    """A first debit (FRST) that came back collected nothing: the mandate's next debit is a
+    first one again, unless another of its debits went through."""
+    if debit.sequence != Debit.Sequence.FIRST:
+        return
+    went_through = Debit.objects.filter(mandate_id=debit.mandate_id, status=Debit.Status.SENT)
+    if not went_through.exists():
+        Mandate.objects.filter(pk=debit.mandate_id).update(last_collected_on=None)
 
 
 def _collection_reset(invoice_ids: list[int]) -> None:

@@ -98,7 +98,7 @@ def test_the_builder_is_deterministic():
         sequence="FRST",
         mandate_reference="RBL-TEST-1",
         signed_on=datetime.date(2026, 10, 1),
-        debtor_name="Zoé Lefèvre",
+        debtor_name="Zoé Lefèvre & fils_*",
         iban="FR7630004000031234567890143",
         bic="",
         description="Facture F-2026-000001",
@@ -106,7 +106,7 @@ def test_the_builder_is_deterministic():
     first = sepa.build(**arguments, transactions=[transaction])
     assert sepa.build(**arguments, transactions=[transaction]) == first
     assert b"NOTPROVIDED" in first  # no BIC: the debtor's bank found from the IBAN
-    assert b"Zoe Lefevre" in first
+    assert b"<Nm>Zoe Lefevre fils</Nm>" in first  # the SEPA characters only
 
 
 def test_pain_008_001_08(office_a, mandated, manager_a):

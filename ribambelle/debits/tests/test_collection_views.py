@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ribambelle.conftest import logged_in
 from ribambelle.debits.collections.services import batch_generate
-from ribambelle.debits.models import DebitBatch
+from ribambelle.debits.models import Debit, DebitBatch
 from ribambelle.debits.tests.conftest import COLLECTION_DAY, issue
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,21 @@ def test_generating_nothing_says_why(agent_client, office_a, creditor_a):
     response = agent_client.post(url("generate"), generate_data(office_a), follow=True)
     assert "Aucun prélèvement n&#x27;est prévu le 10/12/2026" in response.content.decode()
     assert not DebitBatch.objects.exists()
+
+
+def test_a_file_the_schema_refuses_is_not_stored_and_says_what_to_check(
+    agent_client, scheduled, office_a, monkeypatch
+):
+    from ribambelle.debits.collections import sepa
+
+    def refuse(data, scheme):
+        raise sepa.InvalidFile("Element 'BIC': [facet 'pattern'] The value '' is not accepted")
+
+    monkeypatch.setattr(sepa, "validate", refuse)
+    response = agent_client.post(url("generate"), generate_data(office_a), follow=True)
+    assert "vérifiez les réglages de prélèvement de la régie" in response.content.decode()
+    assert not DebitBatch.objects.exists()
+    assert set(Debit.objects.values_list("status", flat=True)) == {"scheduled"}
 
 
 def test_generating_for_another_municipality_is_404(agent_b, scheduled, office_a):

@@ -110,3 +110,38 @@ def test_a_refund_for_another_municipality_is_refused(creditor, holder, agent_b,
             amount=Decimal("1.00"),
             actor=agent_b,
         )
+
+
+def test_a_refund_goes_to_the_account_the_family_holds_when_the_file_is_made(
+    creditor, holder, agent_a
+):
+    """Decided on the old account, sent after the family changed accounts: the new one."""
+    from ribambelle.core.crypto import secret_encrypt
+    from ribambelle.debits.models import Mandate
+
+    transfer = refund_transfer_create(
+        municipality=holder.municipality,
+        office=creditor.office,
+        household=holder,
+        amount=Decimal("12.50"),
+        actor=agent_a,
+    )
+    old = transfer.mandate
+    new_iban = "DE89370400440532013000"
+    old.status = Mandate.Status.REPLACED
+    old.save()
+    new = ReturnsMandateFactory(
+        office=creditor.office,
+        household=holder,
+        reference=old.reference,
+        version=2,
+        amended=True,
+        iban=secret_encrypt(new_iban),
+        iban_last4=new_iban[-4:],
+    )
+    old.replaced_by = new
+    old.save()
+    refund_file = refund_file_generate(office=creditor.office, execution_on=None, actor=agent_a)
+    root = etree.fromstring(refund_file.file.open("rb").read())
+    transaction = root.find("d:CstmrCdtTrfInitn/d:PmtInf/d:CdtTrfTxInf", namespaces=NS)
+    assert transaction.findtext("d:CdtrAcct/d:Id/d:IBAN", namespaces=NS) == new_iban

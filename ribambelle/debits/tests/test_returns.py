@@ -312,3 +312,50 @@ def test_a_pain_002_refusing_a_whole_file_is_told_and_changes_nothing(debits, cr
     assert result.refused == ["RET-1-20261210 (FF01)"]
     assert (result.returned, result.unknown) == ([], [])
     assert all(state(debit)[0] == "sent" for debit in debits)
+
+
+@time_machine.travel(AFTER_RETURN, tick=False)
+@pytest.mark.parametrize(
+    ("reason", "fee", "counted"),
+    [("AM04", Decimal("5.00"), 1), ("FF01", Decimal("0.00"), 0), ("MD07", Decimal("0.00"), 0)],
+)
+def test_only_the_debtors_returns_cost_a_fee_and_count(
+    debits, creditor, agent_a, household_a, reason, fee, counted
+):
+    """A file error, a duplicate or a death is not the family's doing: no fee, and the
+    mandate's count toward suspension does not move."""
+    first = debits[0]
+    record = debit_return_record(
+        municipality=household_a.municipality,
+        debit=first,
+        reason_code=reason,
+        returned_on=datetime.date(2026, 12, 12),
+        actor=agent_a,
+    )
+    assert record.fee == fee
+    first.mandate.refresh_from_db()
+    assert first.mandate.returns == counted
+    charged = AccountMovement.objects.filter(household=household_a, kind=Kind.FEE)
+    assert sum(movement.amount for movement in charged) == -fee
+    check_account(household_a)
+
+
+@time_machine.travel(AFTER_RETURN, tick=False)
+def test_a_returned_first_debit_makes_the_next_one_first_again(debits, agent_a, household_a):
+    first = debits[0]
+    Debit.objects.filter(pk=first.pk).update(sequence=Debit.Sequence.FIRST)
+    Debit.objects.filter(mandate=first.mandate).exclude(pk=first.pk).update(
+        status=Debit.Status.RETURNED
+    )
+    Mandate.objects.filter(pk=first.mandate_id).update(
+        last_collected_on=datetime.date(2026, 12, 10)
+    )
+    debit_return_record(
+        municipality=household_a.municipality,
+        debit=first,
+        reason_code="AM04",
+        returned_on=datetime.date(2026, 12, 12),
+        actor=agent_a,
+    )
+    first.mandate.refresh_from_db()
+    assert first.mandate.last_collected_on is None

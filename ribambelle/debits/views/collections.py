@@ -2,6 +2,7 @@
 collect, the files generated (download), the generation of a date's file and one file's
 debits. Any member of staff may look; managers and agents generate."""
 
+import logging
 from decimal import Decimal
 
 from django.contrib import messages
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ribambelle.accounts.access import staff_view, staff_writer_required
 from ribambelle.core.files import serve_file
-from ribambelle.debits.collections import selectors, services
+from ribambelle.debits.collections import selectors, sepa, services
 from ribambelle.debits.collections.forms import GenerateForm
 from ribambelle.tenants.shortcuts import tenant_reverse
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -53,6 +56,17 @@ def generate(request):
         )
     except services.CollectionError as error:
         messages.error(request, str(error))
+        return redirect(tenant_reverse(municipality, "debits_batches:list"))
+    except sepa.InvalidFile:
+        # Nothing was stored: the transaction was rolled back with the file refused.
+        logger.exception("direct debit file refused by the schema")
+        messages.error(
+            request,
+            _(
+                "Le fichier n'a pas pu être produit : vérifiez les réglages de prélèvement de "
+                "la régie (ICS, IBAN, BIC), puis réessayez."
+            ),
+        )
         return redirect(tenant_reverse(municipality, "debits_batches:list"))
     messages.success(
         request,

@@ -3,11 +3,13 @@ generated, valid collection file; seeding twice changes nothing."""
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
+from ribambelle.billing.account.selectors import account_summary
 from ribambelle.billing.models import Invoice
 from ribambelle.bookings.rules import PARIS
 from ribambelle.debits.collections import sepa
@@ -45,3 +47,11 @@ def test_seed_demo_debits_twice():
     assert upcoming.count() == 2
     assert {debit.collection_on for debit in upcoming} == {datetime.date(2026, 12, 10)}
     assert {debit.invoice.collection for debit in upcoming} == {Invoice.Collection.DEBIT}
+    # Haddad's family account owes the return fee; Bernard holds a credit that the debit
+    # already announced for October leaves alone.
+    haddad = returned.mandate.household
+    assert account_summary(haddad).credit == Decimal("-5.00")
+    bernard = sent.mandate.household
+    assert account_summary(bernard).credit == Decimal("12.50")
+    october = upcoming.get(mandate__household=bernard)
+    assert october.invoice.due * 100 == october.amount_cents

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('message', models.CharField(blank=True, max_length=250, verbose_name='motif')),
                 ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
                 ('export', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pieces', to='treasury.pesexport')),
-                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pes_piece', to='billing.invoice')),
+                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.DO_NOTHING, related_name='pes_piece', to='billing.invoice')),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.municipality')),
             ],
             options={

@@ -179,3 +179,20 @@ def test_masked_iban(iban, masked):
 )
 def test_months_later(day, months, expected):
     assert rules.months_later(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "length", "expected"),
+    [
+        ("Zoé Lefèvre", 70, "Zoe Lefevre"),
+        ("Élise & Zoé O'Brien_*", 70, "Elise Zoe O'Brien"),
+        ("Cœur de Lœuf", 70, "Coeur de Loeuf"),
+        ("M. Nguyễn Văn An", 70, "M. Nguyen Van An"),
+        ("Facture F-2026-000001 — référence 000042", 140, "Facture F-2026-000001 reference 000042"),
+        ("l’école @ Lyon !", 70, "l'ecole Lyon"),
+        ("A" * 80, 70, "A" * 70),
+        ("", 70, ""),
+    ],
+)
+def test_text_is_written_with_the_sepa_characters_only(typed, length, expected):
+    assert rules.sepa_text(typed, length) == expected

@@ -277,12 +277,13 @@ def test_a_manager_sets_up_direct_debit_and_the_iban_is_never_shown_again(
 def test_bad_creditor_settings_are_refused_in_french(manager_client, office_a):
     target = url("debits_staff:creditor_edit", office_pk=office_a.pk)
     response = manager_client.post(
-        target, creditor_data(ics="FR73ZZZ123456", collection_day="31", iban="")
+        target, creditor_data(ics="FR73ZZZ123456", collection_day="31", iban="", bic="")
     )
     text = text_of(response)
     assert response.status_code == 400
     assert "identifiant créancier SEPA (ICS) n'est pas valide" in text
     assert "Ce champ est obligatoire" in text  # a first IBAN is needed
+    assert "Indiquez le BIC du compte de la régie" in text
     assert 'value="FR73ZZZ123456"' in text
     assert not Creditor.objects.exists()
 
