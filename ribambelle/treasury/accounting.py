@@ -349,12 +349,46 @@ def _refunds(period: Period) -> Iterator[Line]:
         )
 
 
+def _fee_payments(period: Period) -> Iterator[Line]:
+    """Return fees the household paid at the office (a FEE movement that credits the account).
+    Like a refund, it belongs to the household: listed when the export covers every office."""
+    if period.office is not None:
+        return
+    found = (
+        AccountMovement.objects.for_municipality(period.municipality)
+        .filter(
+            kind=AccountMovement.Kind.FEE,
+            amount_cents__gt=0,
+            on__gte=period.start,
+            on__lte=period.end,
+        )
+        .values("on", "amount_cents", "method", "label", "household_id", "household__name")
+        .order_by("on", "pk")
+    )
+    label, channels = _("Frais de rejet réglés"), dict(Payment.Method.choices)
+    for row in found.iterator(chunk_size=CHUNK):
+        yield Line(
+            on=row["on"],
+            kind=label,
+            reference=row["label"],
+            invoice="",
+            household_id=row["household_id"],
+            household=row["household__name"],
+            office="",
+            imputation=NO_IMPUTATION,
+            debit=ZERO,
+            credit=(Decimal(row["amount_cents"]) / 100).quantize(CENT),
+            channel=str(channels.get(row["method"], row["method"])),
+        )
+
+
 def accounting_lines(period: Period) -> Iterator[Line]:
     table = imputations_of_municipality(period.municipality)
     yield from _invoices(period, table)
     yield from _credit_notes(period, table)
     yield from _payments(period)
     yield from _returns(period)
+    yield from _fee_payments(period)
     yield from _refunds(period)
 
 

@@ -35,3 +35,17 @@ def mandate_pdf(creditor: Creditor, mandate: Mandate) -> bytes:
 def mandate_filename(mandate: Mandate) -> str:
     suffix = f"-v{mandate.version}" if mandate.version > 1 else ""
     return f"mandat-sepa-{mandate.reference}{suffix}.pdf"
+
+
+# The stored document's extension (chosen from its checked type when it was stored).
+STORED_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def mandate_document_type(mandate: Mandate) -> tuple[str, str]:
+    """The content type and download name of a mandate's document: the PDF of a mandate
+    signed online, or the scan (PDF, JPEG or PNG) of a paper one."""
+    extension = (mandate.document.name or "").rsplit(".", 1)[-1].lower()
+    if extension not in STORED_TYPES:
+        extension = "pdf"
+    name = mandate_filename(mandate).removesuffix(".pdf") + "." + extension
+    return STORED_TYPES[extension], name

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from ribambelle.accounts.access import parent_required
 from ribambelle.accounts.reauth import mark_authenticated
-from ribambelle.core.files import PDF, serve_file
+from ribambelle.core.files import serve_file
 from ribambelle.debits.mandates import selectors, services
-from ribambelle.debits.mandates.documents import mandate_filename
+from ribambelle.debits.mandates.documents import mandate_document_type
 from ribambelle.debits.mandates.forms import MandateSignForm, RevokeForm
 from ribambelle.families import selectors as family_selectors
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -106,6 +106,6 @@ def mandate_document(request, pk: int):
     mandate = selectors.family_mandate_get(household, pk)
     if not mandate.document:
         raise Http404
-    return serve_file(
-        mandate.document, content_type=PDF, filename=mandate_filename(mandate), inline=True
-    )
+    # Signed online: a PDF; recorded on paper: the scan staff stored (PDF, JPEG or PNG).
+    content_type, filename = mandate_document_type(mandate)
+    return serve_file(mandate.document, content_type=content_type, filename=filename, inline=True)

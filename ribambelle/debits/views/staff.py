@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ribambelle.accounts.access import staff_required, staff_writer_required
-from ribambelle.core.files import PDF, serve_file
+from ribambelle.core.files import serve_file
 from ribambelle.debits.mandates import selectors, services
-from ribambelle.debits.mandates.documents import mandate_filename
+from ribambelle.debits.mandates.documents import mandate_document_type
 from ribambelle.debits.mandates.forms import PaperMandateForm, SuspendForm
 from ribambelle.families.selectors import household_get
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -95,7 +95,5 @@ def mandate_document(request, pk: int, mandate_pk: int):
     mandate = selectors.staff_mandate_get(request.municipality, household, mandate_pk)
     if not mandate.document:
         raise Http404
-    name = (mandate.document.name or "").rsplit(".", 1)[-1].lower()
-    content_type = {"pdf": PDF, "jpg": "image/jpeg", "png": "image/png"}.get(name, PDF)
-    filename = mandate_filename(mandate).removesuffix(".pdf") + "." + name
+    content_type, filename = mandate_document_type(mandate)
     return serve_file(mandate.document, content_type=content_type, filename=filename, inline=True)

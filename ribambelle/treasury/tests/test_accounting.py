@@ -346,7 +346,7 @@ def test_constant_queries_as_lines_grow(
         _response, rows = export(agent_client)
     # The request's own (municipality, session, user), two for the table of imputations, one
     # per kind of movement.
-    assert before == 10
+    assert before == 11
     assert len([row for row in rows if row and row[TYPE] == "Facture"]) > 3 * 6
 
 
@@ -378,3 +378,20 @@ def test_the_billing_page_links_to_it(agent_client, office):
     page = agent_client.get(reverse("billing_staff:runs", kwargs={"municipality_slug": "ville-a"}))
     text = page.content.decode()
     assert url() in text and url(name="page") in text
+
+
+def test_return_fees_paid_at_the_office_are_money_received(agent_client, december, household_a):
+    AccountMovement.objects.create(
+        municipality=household_a.municipality,
+        household=household_a,
+        kind=AccountMovement.Kind.FEE,
+        method=Payment.Method.CASH,
+        on=datetime.date(2026, 12, 18),
+        amount_cents=350,
+        credit_cents=350,
+        label="Reçu 12",
+    )
+    _response, rows = export(agent_client)
+    paid = [row for row in rows if row and row[1] == "Frais de rejet réglés"]
+    assert paid[0][2] == "Reçu 12"
+    assert (paid[0][9], paid[0][10], paid[0][11]) == ("", "3,50", "espèces")

@@ -384,6 +384,41 @@ def test_staff_record_a_paper_mandate(agent_client, agent_a, creditor_a, househo
     assert document["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_paper_scan_in_png_downloads_as_an_image_for_staff_and_family(
+    agent_client, alice_client, creditor_a, household_a
+):
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(picture, format="PNG")
+    data = {
+        "office": creditor_a.pk,
+        "reference": "",
+        "debtor_name": "Bob Martin",
+        "iban": DEBTOR_IBAN,
+        "bic": "",
+        "signed_on": "2026-11-02",
+        "signed_at": "Lyon",
+        "scan": SimpleUploadedFile("photo.png", picture.getvalue(), content_type="image/png"),
+    }
+    target = url("debits_staff:paper_mandate", pk=household_a.pk)
+    assert agent_client.post(target, data).status_code == 302
+    mandate = Mandate.objects.get()
+    for client, address in [
+        (
+            agent_client,
+            url("debits_staff:mandate_document", pk=household_a.pk, mandate_pk=mandate.pk),
+        ),
+        (alice_client, url("debits:mandate_document", pk=mandate.pk)),
+    ]:
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        assert f"mandat-sepa-{mandate.reference}.png" in response["Content-Disposition"]
+
+
 def test_a_paper_mandate_with_a_bad_file_or_reference_is_refused(
     agent_client, creditor_a, household_a
 ):
