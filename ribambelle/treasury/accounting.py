@@ -321,63 +321,37 @@ def _returns(period: Period) -> Iterator[Line]:
             yield Line(kind=fee, debit=row["fee"], **common)
 
 
-def _refunds(period: Period) -> Iterator[Line]:
-    """Credit given back to households. A refund belongs to the household, not to an office:
-    it is listed when the export covers every office."""
+def _household_movements(period: Period) -> Iterator[Line]:
+    """Money that moves on a household's account rather than on an invoice: credit given back
+    (a refund, a debit) and return fees paid at the office (a FEE movement that credits the
+    account). It belongs to the household, not to an office: listed when the export covers
+    every office."""
     if period.office is not None:
         return
+    Kind = AccountMovement.Kind
     found = (
         AccountMovement.objects.for_municipality(period.municipality)
-        .filter(kind=AccountMovement.Kind.REFUND, on__gte=period.start, on__lte=period.end)
-        .values("on", "amount_cents", "method", "label", "household_id", "household__name")
+        .filter(Q(kind=Kind.REFUND) | Q(kind=Kind.FEE, amount_cents__gt=0))
+        .filter(on__gte=period.start, on__lte=period.end)
+        .values("on", "kind", "amount_cents", "method", "label", "household_id", "household__name")
         .order_by("on", "pk")
     )
-    label, channels = _("Remboursement"), dict(Payment.Method.choices)
+    labels = {Kind.REFUND: _("Remboursement"), Kind.FEE: _("Frais de rejet réglés")}
+    channels = dict(Payment.Method.choices)
     for row in found.iterator(chunk_size=CHUNK):
+        amount = (Decimal(abs(row["amount_cents"])) / 100).quantize(CENT)
+        refund = row["kind"] == Kind.REFUND
         yield Line(
             on=row["on"],
-            kind=label,
+            kind=labels[row["kind"]],
             reference=row["label"],
             invoice="",
             household_id=row["household_id"],
             household=row["household__name"],
             office="",
             imputation=NO_IMPUTATION,
-            debit=(Decimal(-row["amount_cents"]) / 100).quantize(CENT),
-            credit=ZERO,
-            channel=str(channels.get(row["method"], row["method"])),
-        )
-
-
-def _fee_payments(period: Period) -> Iterator[Line]:
-    """Return fees the household paid at the office (a FEE movement that credits the account).
-    Like a refund, it belongs to the household: listed when the export covers every office."""
-    if period.office is not None:
-        return
-    found = (
-        AccountMovement.objects.for_municipality(period.municipality)
-        .filter(
-            kind=AccountMovement.Kind.FEE,
-            amount_cents__gt=0,
-            on__gte=period.start,
-            on__lte=period.end,
-        )
-        .values("on", "amount_cents", "method", "label", "household_id", "household__name")
-        .order_by("on", "pk")
-    )
-    label, channels = _("Frais de rejet réglés"), dict(Payment.Method.choices)
-    for row in found.iterator(chunk_size=CHUNK):
-        yield Line(
-            on=row["on"],
-            kind=label,
-            reference=row["label"],
-            invoice="",
-            household_id=row["household_id"],
-            household=row["household__name"],
-            office="",
-            imputation=NO_IMPUTATION,
-            debit=ZERO,
-            credit=(Decimal(row["amount_cents"]) / 100).quantize(CENT),
+            debit=amount if refund else ZERO,
+            credit=ZERO if refund else amount,
             channel=str(channels.get(row["method"], row["method"])),
         )
 
@@ -388,8 +362,7 @@ def accounting_lines(period: Period) -> Iterator[Line]:
     yield from _credit_notes(period, table)
     yield from _payments(period)
     yield from _returns(period)
-    yield from _fee_payments(period)
-    yield from _refunds(period)
+    yield from _household_movements(period)
 
 
 def accounting_rows(period: Period) -> Iterator[list[str]]:

@@ -346,7 +346,7 @@ def test_constant_queries_as_lines_grow(
         _response, rows = export(agent_client)
     # The request's own (municipality, session, user), two for the table of imputations, one
     # per kind of movement.
-    assert before == 11
+    assert before == 10
     assert len([row for row in rows if row and row[TYPE] == "Facture"]) > 3 * 6
 
 
