@@ -336,7 +336,7 @@ def _household_movements(period: Period) -> Iterator[Line]:
         .values("on", "kind", "amount_cents", "method", "label", "household_id", "household__name")
         .order_by("on", "pk")
     )
-    labels = {Kind.REFUND: _("Remboursement"), Kind.FEE: _("Frais de rejet réglés")}
+    labels: dict[str, str] = {Kind.REFUND: _("Remboursement"), Kind.FEE: _("Frais de rejet réglés")}
     channels = dict(Payment.Method.choices)
     for row in found.iterator(chunk_size=CHUNK):
         amount = (Decimal(abs(row["amount_cents"])) / 100).quantize(CENT)
