@@ -48,19 +48,25 @@ PAID = "paid"
 PARTIAL = "partial"
 TO_PAY = "to-pay"
 LATE = "late"
+DEBIT = "debit"
 STATUS_LABELS = {
     PAID: (gettext_lazy("payée"), "✓"),
     PARTIAL: (gettext_lazy("partiellement payée"), "◐"),
     TO_PAY: (gettext_lazy("à payer"), "○"),
     LATE: (gettext_lazy("en retard"), "⚠"),
+    DEBIT: (gettext_lazy("prélèvement prévu"), "↻"),
 }
 
 
 def invoice_status(invoice: Invoice, today: date) -> str:
-    """Paid once nothing is due (credit notes count); late once the due date has passed with
-    something still due, whether or not part of it was paid."""
+    """Paid once nothing is due (credit notes count); to be debited while a direct debit is
+    scheduled or sent (its date may follow the due date: the family has nothing to do, so it is
+    never late); late once the due date has passed with something still due, whether or not
+    part of it was paid."""
     if invoice.due == ZERO:
         return PAID
+    if invoice.collection in (Invoice.Collection.DEBIT, Invoice.Collection.DEBIT_SENT):
+        return DEBIT
     if invoice.due_on is not None and invoice.due_on < today:
         return LATE
     if invoice.paid > ZERO or invoice.credited > ZERO:

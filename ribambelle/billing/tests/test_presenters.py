@@ -7,6 +7,7 @@ import pytest
 
 from ribambelle.billing.models import Invoice, Tariff
 from ribambelle.billing.presenters import (
+    DEBIT,
     LATE,
     PAID,
     PARTIAL,
@@ -37,10 +38,32 @@ def test_invoice_status(paid, credited, due_on, expected):
     assert invoice_status(invoice, datetime.date(2026, 12, 10)) == expected
 
 
+@pytest.mark.parametrize(
+    ("collection", "paid", "expected"),
+    [
+        ("debit", "0", DEBIT),
+        ("debit_sent", "0", DEBIT),
+        ("debit_sent", "10.00", PAID),
+        ("treasury", "0", LATE),
+        ("", "0", LATE),
+    ],
+)
+def test_an_invoice_to_be_debited_is_never_late(collection, paid, expected):
+    """Its debit date may follow its due date: the family has nothing to do."""
+    invoice = Invoice(
+        total=Decimal("10.00"),
+        paid=Decimal(paid),
+        credited=Decimal("0"),
+        due_on=datetime.date(2026, 11, 16),
+        collection=collection,
+    )
+    assert invoice_status(invoice, datetime.date(2026, 12, 1)) == expected
+
+
 def test_every_status_has_a_label_and_a_symbol():
     """Never by colour alone: each status is said in words and shown by its own symbol."""
     symbols = [icon for _label, icon in STATUS_LABELS.values()]
-    assert len(set(symbols)) == len(symbols) == 4
+    assert len(set(symbols)) == len(symbols) == 5
     assert all(str(label) for label, _icon in STATUS_LABELS.values())
 
 
