@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.core.dates import MONTH_NAMES, WEEKDAY_NAMES
@@ -34,17 +35,24 @@ class DeadlineRule:
     weekday: int = 0
 
     def deadline(self, day: date, tz: ZoneInfo = PARIS) -> datetime:
-        if self.kind == DAYS_BEFORE:
-            if self.working_days:
-                moment = working_days_before(day, self.days)
-            else:
-                moment = day - timedelta(days=self.days)
-        elif self.kind == WEEKLY:
-            monday = day - timedelta(days=day.weekday())
-            moment = monday - timedelta(days=7) + timedelta(days=self.weekday)
+        return _deadline(self, day, tz)
+
+
+@lru_cache(maxsize=4096)
+def _deadline(rule: DeadlineRule, day: date, tz: ZoneInfo) -> datetime:
+    """A pure function of its arguments, computed for every cell of every grid drawn: cached
+    (a grid asks for the same few rules and days again and again)."""
+    if rule.kind == DAYS_BEFORE:
+        if rule.working_days:
+            moment = working_days_before(day, rule.days)
         else:
-            raise ValueError(self.kind)
-        return local_instant(moment, self.at, tz)
+            moment = day - timedelta(days=rule.days)
+    elif rule.kind == WEEKLY:
+        monday = day - timedelta(days=day.weekday())
+        moment = monday - timedelta(days=7) + timedelta(days=rule.weekday)
+    else:
+        raise ValueError(rule.kind)
+    return local_instant(moment, rule.at, tz)
 
 
 def local_instant(day: date, at: time, tz: ZoneInfo = PARIS) -> datetime:
@@ -367,19 +375,37 @@ def format_instant(moment: datetime) -> str:
 def format_deadline(moment: datetime, near: date | None = None) -> str:
     """A deadline close to the week it concerns, without its year: "mardi 1er décembre à 10 h",
     or "mardi 1er à 10 h" when it falls in the same month as the day `near` it is about."""
+    same_month = near is not None and (near.year, near.month) == _month_of(moment)
+    return _format_deadline(moment, same_month, get_language())
+
+
+def _month_of(moment: datetime) -> tuple[int, int]:
+    local = moment.astimezone(PARIS)
+    return local.year, local.month
+
+
+# The words of a grid's cells are computed for every cell, from a handful of distinct deadlines
+# and days: cached per language (the key), since the result is a translation.
+@lru_cache(maxsize=4096)
+def _format_deadline(moment: datetime, same_month: bool, language: str | None) -> str:
     local = moment.astimezone(PARIS)
     values = {
         "weekday": WEEKDAY_NAMES[local.weekday()],
         "day": day_number(local.day),
         "time": format_time(local.time()),
     }
-    if near is not None and (near.year, near.month) == (local.year, local.month):
+    if same_month:
         return str(_("%(weekday)s %(day)s à %(time)s") % values)
     values["month"] = MONTH_NAMES[local.month - 1]
     return str(_("%(weekday)s %(day)s %(month)s à %(time)s") % values)
 
 
 def format_day(day: date) -> str:
+    return _format_day(day, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, language: str | None) -> str:
     return str(
         _("%(weekday)s %(day)s %(month)s")
         % {

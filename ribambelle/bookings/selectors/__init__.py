@@ -296,10 +296,11 @@ def build_week(
 
 def opening_week(
     context: GridContext, today: date, now: datetime, horizon: int = 6
-) -> tuple[date, WeekState]:
+) -> tuple[date, WeekState, Week | None]:
     """The current week, or the first of the next weeks where something can still be booked or
     cancelled, with what was read to find it (the weeks' bookings and counters: one query
-    whatever the horizon), which draws that week without reading it again."""
+    whatever the horizon), and that week as the family sees it at `now` when it was found (None
+    when no week of the horizon is open: the current week is drawn then)."""
     monday = rules.week_of(today)
     end = monday + timedelta(days=7 * horizon - 1)
     state = week_state([c.pk for c in context.children], context.activities, monday, end)
@@ -308,8 +309,8 @@ def opening_week(
         candidate = monday + timedelta(days=7 * offset)
         week = build_week(context, candidate, now, keys=keys, counts=state.counts)
         if any(row.any_editable for child in week.children for row in child.rows):
-            return candidate, state
-    return monday, state
+            return candidate, state, week
+    return monday, state, None
 
 
 def whole_week_changes(

@@ -66,17 +66,19 @@ def _grid_context(
 def _grid_page(request, mode: GridMode) -> HttpResponse:
     context = selectors.grid_context(request.municipality, mode.household)
     monday = grid_post.parse_monday(request.GET.get("semaine"))
-    state = None
+    state, week = None, None
     if monday is None:
-        monday, state = selectors.opening_week(context, timezone.localdate(), timezone.now())
+        monday, state, week = selectors.opening_week(context, timezone.localdate(), timezone.now())
     refusals = request.session.pop(REFUSALS_KEY, {})
-    week = selectors.build_week(
-        context,
-        monday,
-        keys=set(state.bookings) if state else None,
-        counts=state.counts if state else None,
-        override=mode.staff,
-    )
+    if week is None or mode.staff:
+        # Staff see the week with the deadlines lifted: drawn again from what was read.
+        week = selectors.build_week(
+            context,
+            monday,
+            keys=set(state.bookings) if state else None,
+            counts=state.counts if state else None,
+            override=mode.staff,
+        )
     page = _grid_context(request, mode, week, refusals=refusals)
     template = "bookings/staff/grid.html" if mode.staff else "bookings/portal/grid.html"
     return render(request, template, page)
