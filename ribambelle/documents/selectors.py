@@ -3,7 +3,9 @@ household may see: every portal list, count and download starts from it, so that
 outside its audience is neither listed nor served (invariant 1)."""
 
 import datetime
+import functools
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -14,11 +16,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ribambelle.bookings import selectors as booking_selectors
+from ribambelle.bookings.models import Activity, Booking
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Child, FamilyDocument, Household
 from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS, DOCUMENT_OWNER_FIELDS
@@ -31,27 +34,58 @@ BOOKING_WINDOW = datetime.timedelta(days=365)
 def visible_to(household: Household, today: datetime.date | None = None) -> QuerySet[Document]:
     """Documents published, not ended (dates in the municipality's time) and addressed to the
     household: everyone, a department or activity its children booked, or a child's school
-    (in any case: both sides store the name case-folded, see core.folding). Audience checks
-    are EXISTS subqueries, so counting stays one query."""
+    (in any case: both sides store the name case-folded, see core.folding). The audience is
+    one SQL fragment (_audience_sql): counting stays one query, and a page that lists, counts
+    and finds documents does not pay for building and compiling the same three subqueries in
+    the ORM each time (most of the documents page's time, issue 15)."""
     today = today or timezone.localdate()
-    bookings = booking_selectors.booked_since(household, today - BOOKING_WINDOW)
-    children = Child.objects.for_household(household).exclude(school="")
+    since = connection.ops.adapt_datefield_value(today - BOOKING_WINDOW)
+    municipality, pk = household.municipality_id, household.pk
     return (
-        Document.objects.for_municipality(household.municipality_id)
+        Document.objects.for_municipality(municipality)
         .filter(published_on__lte=today)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .filter(
-            Q(audience=Audience.ALL)
-            | Q(
-                Exists(bookings.filter(activity__department=OuterRef("department"))),
-                audience=Audience.DEPARTMENT,
-            )
-            | Q(Exists(bookings.filter(activity=OuterRef("activity"))), audience=Audience.ACTIVITY)
-            | Q(
-                Exists(children.filter(school_key=OuterRef("school_key"))),
-                audience=Audience.SCHOOL,
+            pk__in=RawSQL(
+                _audience_sql(),
+                (
+                    municipality,
+                    Audience.ALL,
+                    Audience.DEPARTMENT,
+                    *(municipality, pk, since),
+                    Audience.ACTIVITY,
+                    *(municipality, pk, since),
+                    Audience.SCHOOL,
+                    *(municipality, pk),
+                ),
             )
         )
+    )
+
+
+@functools.cache
+def _audience_sql() -> str:
+    """The ids of the municipality's documents addressed to one household, whatever their
+    dates. Self-contained (it names no table of the outer query), so it holds wherever
+    visible_to is used, a subquery included. Its parameters, in order: the municipality;
+    ALL; DEPARTMENT, then the municipality, the household and the first day of the booking
+    window; ACTIVITY and the same three; SCHOOL, the municipality and the household."""
+    document, booking = Document._meta.db_table, Booking._meta.db_table
+    child, activity = Child._meta.db_table, Activity._meta.db_table
+    households_bookings = (
+        f"{booking} b JOIN {child} c ON c.id = b.child_id"
+        " WHERE c.municipality_id = %s AND c.household_id = %s AND b.date >= %s"
+    )
+    return (
+        f"SELECT d.id FROM {document} d WHERE d.municipality_id = %s AND (d.audience = %s"
+        " OR (d.audience = %s AND d.department_id IN ("
+        f"SELECT a.department_id FROM {activity} a WHERE a.id IN ("
+        f"SELECT b.activity_id FROM {households_bookings})))"
+        " OR (d.audience = %s AND d.activity_id IN ("
+        f"SELECT b.activity_id FROM {households_bookings}))"
+        " OR (d.audience = %s AND d.school_key IN ("
+        f"SELECT c.school_key FROM {child} c"
+        " WHERE c.municipality_id = %s AND c.household_id = %s AND c.school <> '')))"
     )
 
 
