@@ -38,7 +38,7 @@ class HttpRequest:
 
 def form_fields(data: dict) -> list[tuple[str, str]]:
     """A page's payload as the form fields a browser sends: a list gives one field per value."""
-    fields = []
+    fields: list[tuple[str, str]] = []
     for name, value in data.items():
         values = value if isinstance(value, list | tuple) else [value]
         fields.extend((name, str(item)) for item in values)

@@ -78,7 +78,7 @@ def test_a_visitor_has_a_csrf_cookie_django_accepts_and_keeps_what_the_server_se
 
 
 def test_measure_times_only_the_requests_after_the_warmup_and_prepares_each_one():
-    events = []
+    events: list[tuple[str, ...]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         events.append(("request", request.method, request.content.decode()))

@@ -17,6 +17,7 @@ import platform
 import statistics
 import time
 import warnings
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -349,7 +350,7 @@ class Command(BaseCommand):
             f"{seed['bookings_seconds']:.2f} s), peak memory {seed['peak_rss_mb']:.1f} MB\n"
         )
 
-    def _print_rows(self, rows: list[tuple[str, ...]]) -> None:
+    def _print_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for index, row in enumerate(rows):
             cells = [row[0].ljust(widths[0])] + [
