@@ -49,6 +49,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Page timings and query counts in-process (docs/performance.md); BENCH_ARGS="--http" measures the
+# pages over HTTP against gunicorn too, e.g. make bench BENCH_HOUSEHOLDS=300 BENCH_ARGS="--repeat 5 --http".
 bench: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-not-a-secret} RIBAMBELLE_VAR_DIR=$${RIBAMBELLE_VAR_DIR:-var/bench} $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) $(BENCH_ARGS)
 

@@ -75,6 +75,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ribambelle.urls"
+# `manage.py bench --http` only: the gunicorn it starts serves the project's URLs plus one trivial
+# view, /_bench/baseline/ (ribambelle/demo/bench/urls.py), the floor the pages are measured
+# against. Off by default; it adds nothing but a view answering "ok" to anyone.
+if env.bool("RIBAMBELLE_BENCH_URLCONF", False):
+    ROOT_URLCONF = "ribambelle.demo.bench.urls"
 WSGI_APPLICATION = "ribambelle.wsgi.application"
 
 TEMPLATES = [

@@ -41,6 +41,9 @@ class BenchPage:
     before: Callable[[], object] | None = None
     # Extra request headers, e.g. {"HX-Request": "true"} for an htmx partial.
     headers: dict[str, str] = field(default_factory=dict)
+    # False: `bench --http` measures it in-process only (a long bulk POST, not a page a family
+    # or an agent waits for at every click).
+    over_http: bool = True
 
     def __post_init__(self):
         if self.method not in {"get", "post"}:
@@ -120,6 +123,7 @@ PAGES: list[BenchPage] = [
         method="post",
         data=bookings_bench("mass_payload"),
         before=bookings_bench("clear_year"),
+        over_http=False,
     ),
     BenchPage(
         "attendance register (one school)",
@@ -141,6 +145,7 @@ PAGES: list[BenchPage] = [
         "manager",
         method="post",
         data=billing_bench("current_month_run"),
+        over_http=False,
     ),
     BenchPage("staff unpaid invoices", "billing_staff:unpaid", TENANT, "manager"),
     BenchPage("documents", "documents:index", TENANT, "parent"),

@@ -117,7 +117,13 @@ def test_bench_measures_every_page_and_the_baseline(tmp_path):
         assert row["p95_ms"] >= row["median_ms"]
         assert row["ratio"] > 0
         assert row["flags"] == bench.flags(row)
-    assert report["targets"] == {"persona": "parent", "max_ratio": 8.0, "max_queries": 12}
+    assert report["targets"] == {
+        "persona": "parent",
+        "max_ratio": 8.0,
+        "max_queries": 12,
+        "ratio_to": "baseline",
+    }
+    assert report["http"] is None
 
 
 def test_bench_prints_each_page_ratio_and_its_family_target(tmp_path, capsys):
