@@ -297,3 +297,11 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
 def test_family_pages_are_flagged_over_their_targets(persona, ratio, queries, expected):
     row = {"persona": persona, "ratio": ratio, "queries": queries}
     assert bench.flags(row) == expected
+
+
+def test_pages_are_chosen_by_words_of_their_names():
+    assert [p.name for p in bench.chosen_pages("")] == [p.name for p in PAGES]
+    chosen = [p.name for p in bench.chosen_pages("grid, Home")]
+    assert chosen == ["portal home", "staff home", "bookings grid"]
+    with pytest.raises(CommandError, match="no page"):
+        bench.chosen_pages("nothing-like-this")

@@ -67,6 +67,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+def chosen_pages(words: str) -> list[BenchPage]:
+    """The pages whose name contains one of the comma-separated words; all without any."""
+    wanted = [word.strip().casefold() for word in words.split(",") if word.strip()]
+    if not wanted:
+        return list(PAGES)
+    found = [page for page in PAGES if any(word in page.name.casefold() for word in wanted)]
+    if not found:
+        raise CommandError(f"--pages {words!r}: no page's name contains these words.")
+    return found
+
+
 class Command(BaseCommand):
     help = "Measure the main pages (median, p95, SQL queries) against the 'bench' municipality."
 
@@ -82,6 +93,12 @@ class Command(BaseCommand):
             help="Also measure the pages over HTTP against gunicorn (the targets apply there).",
         )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (--http).")
+        parser.add_argument(
+            "--pages",
+            default="",
+            help="Only the pages whose name contains one of these comma-separated words "
+            "(e.g. --pages grid,home); all by default.",
+        )
 
     def handle(self, *args, households, children, repeat, output, force, workers, **options):
         if repeat < 1:
@@ -89,6 +106,7 @@ class Command(BaseCommand):
         if not 1 <= workers <= 16:
             raise CommandError("--workers 1..16.")
         over_http = options["http"]
+        pages = chosen_pages(options["pages"])
         output = Path(output) if output else Path(settings.VAR_DIR) / "bench.json"
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=0)
@@ -124,7 +142,7 @@ class Command(BaseCommand):
             warnings.filterwarnings("ignore", message="No directory at")
             baseline = self._measure(BASELINE_PATH, None, repeat)
             results = []
-            for page in PAGES:
+            for page in pages:
                 result = {
                     "name": page.name,
                     "persona": page.persona,
@@ -268,7 +286,9 @@ class Command(BaseCommand):
                 baseline = self._measure_over_http(
                     http.Visitor(client, origin, {}), BASELINE_PATH, repeat
                 )
-                for page, row in zip(PAGES, results, strict=True):
+                by_name = {page.name: page for page in PAGES}
+                for row in results:
+                    page = by_name[row["name"]]
                     if not page.over_http:
                         row["http"] = None
                         continue
@@ -299,7 +319,7 @@ class Command(BaseCommand):
             "worker_class": "sync",
             "log": str(log),
             "baseline": baseline,
-            "skipped": [page.name for page in PAGES if not page.over_http],
+            "skipped": [row["name"] for row in results if row.get("http", ...) is None],
         }
 
     @staticmethod
