@@ -9,6 +9,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from ribambelle.documents.forms import CategoryForm, PublishForm
 from ribambelle.documents.models import Document
 from ribambelle.families import selectors as family_selectors
 from ribambelle.tenants.shortcuts import tenant_reverse
+
+DOCUMENTS_PER_PAGE = 20
 
 
 @parent_required
@@ -45,9 +48,14 @@ def index(request):
 def category(request, pk: int):
     household = family_selectors.household_of(request)
     category = selectors.category_get(request.municipality, pk)
-    documents = selectors.documents_in(household, category)
+    # The latest first, a page at a time: a category of weekly menus grows all year long.
+    page = Paginator(selectors.documents_in(household, category), DOCUMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
-        request, "documents/category.html", {"category": category, "documents": documents}
+        request,
+        "documents/category.html",
+        {"category": category, "documents": page.object_list, "page_obj": page},
     )
 
 

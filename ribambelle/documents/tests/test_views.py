@@ -317,3 +317,33 @@ def test_only_unread_categories_show_a_badge(alice_client, household_a, menu, ru
     assert " ".join(rules_item.xpath(".//a")[0].text_content().split()) == (
         "Règlements 1 document non lu"
     )
+
+
+def test_category_shows_twenty_documents_a_page_latest_first(
+    alice_client, household_a, menus, frozen
+):
+    for number in range(23):
+        publish(
+            menus,
+            f"Menu {number:02d}",
+            published_on=MONDAY - datetime.timedelta(days=30 - number),
+        )
+    first = lxml.html.fromstring(alice_client.get(f"{BASE}/documents/{menus.pk}/").content)
+    titles = [h.text_content().split()[1] for h in first.xpath("//li[@class='card']/h2")]
+    assert titles == [f"{n:02d}" for n in range(22, 2, -1)]
+    assert "Page 1 sur 2" in first.xpath("//nav[@class='pagination']")[0].text_content()
+    older = first.xpath("//nav[@class='pagination']/a")
+    assert [a.text_content() for a in older] == ["Plus anciens →"]
+
+    second = lxml.html.fromstring(
+        alice_client.get(f"{BASE}/documents/{menus.pk}/" + older[0].get("href")).content
+    )
+    assert [h.text_content().split()[1] for h in second.xpath("//li[@class='card']/h2")] == [
+        "02",
+        "01",
+        "00",
+    ]
+    # A page number out of range shows the last page, anything else the first.
+    for page, count in (("99", 3), ("x", 20)):
+        response = alice_client.get(f"{BASE}/documents/{menus.pk}/?page={page}")
+        assert len(lxml.html.fromstring(response.content).xpath("//li[@class='card']")) == count
