@@ -6,7 +6,9 @@ instance is needed, `audit_row`), whether it is written alone (`audit_record`), 
 one query (`audit_record_many`), or after a create-or-update form (`audit_record_changes`), so
 that the target, the actor and the values are recorded the same way everywhere."""
 
+import json
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -130,7 +132,7 @@ def audit_record(
 
 # The columns `audit_record_many` writes, in the order of `AuditRow`, then the time.
 _COLUMNS = (*AuditRow._fields, "created_at")
-_VALUES = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+_VALUES = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"  # a row of the INSERT on SQLite
 
 
 def _as_row(entry: AuditEntry | AuditRow) -> AuditRow:
@@ -145,11 +147,61 @@ def _fields() -> tuple[Field, ...]:
 
 
 def _insert_into(connection: BaseDatabaseWrapper) -> str:
-    """The start of the INSERT of entries, up to VALUES (the ids are the database's)."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _fields())
-    table = quote(AuditEntry._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - quoted names, no values
+    return f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns})"
+
+
+def _insert_values(
+    connection: BaseDatabaseWrapper, cursor: Any, rows: list[AuditRow], now: datetime
+) -> None:
+    """INSERT ... VALUES, a row of parameters per entry, prepared by the model's fields as the
+    ORM prepares them (the JSON encoded for the database, the time in UTC)."""
+    fields = _fields()
+    before, after, created_at = fields[-3:]
+    time = created_at.get_db_prep_save(now, connection)
+    empty = before.get_db_prep_save({}, connection), after.get_db_prep_save({}, connection)
+    params: list[Any] = []
+    for row in rows:
+        params.extend(row[:7])
+        params.append(
+            empty[0]
+            if type(row.before) is dict and not row.before
+            else before.get_db_prep_save(row.before, connection)
+        )
+        params.append(
+            empty[1]
+            if type(row.after) is dict and not row.after
+            else after.get_db_prep_save(row.after, connection)
+        )
+        params.append(time)
+    values = ", ".join([_VALUES] * len(rows))
+    cursor.execute(f"{_insert_into(connection)} VALUES {values}", params)
+
+
+def _insert_recordset(
+    connection: BaseDatabaseWrapper, cursor: Any, rows: list[AuditRow], now: datetime
+) -> None:
+    """PostgreSQL: the entries as one JSON document, read back as rows by the database. The
+    driver would otherwise quote every value in Python, thousands for a register (as it does
+    for the arrays of `bulk_create`); this way one string is encoded and escaped. The columns
+    are typed as the model's fields are (without lengths: a value too long for its column is
+    refused on insertion, not cut), the JSON values are kept as they are."""
+    quote, fields = connection.ops.quote_name, _fields()
+    names = AuditRow._fields
+    record = ", ".join(
+        f"{quote(name)} {field.db_type(connection).split('(')[0]}"
+        for name, field in zip(names, fields, strict=False)
+    )
+    picked = ", ".join(f"r.{quote(name)}" for name in names)
+    # Only quoted names and types are formatted in; the values are parameters.
+    sql = (
+        f"{_insert_into(connection)} SELECT {picked}, %s"  # noqa: S608
+        f" FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
+    )
+    encoder = fields[-3].encoder  # type: ignore[attr-defined]
+    document = json.dumps([dict(zip(names, row, strict=True)) for row in rows], cls=encoder)
+    cursor.execute(sql, [fields[-1].get_db_prep_save(now, connection), document])
 
 
 def audit_record_many(
@@ -159,43 +211,25 @@ def audit_record_many(
     and per the database's limit on parameters), so that a staff page listing hundreds of
     children's health data logs its reads at the cost of one. The entries share one time.
 
-    One raw INSERT rather than `bulk_create`: compiling the ORM's insert of hundreds of entries
-    cost more than running it. The values are prepared by the model's fields, as the ORM does
-    (JSON encoded for each database, the time in UTC). Returns the number of entries."""
+    A raw INSERT rather than `bulk_create`: compiling the ORM's insert of hundreds of entries
+    cost more than running it (see tests/test_audit.py: the rows are those the ORM writes).
+    Returns the number of entries written."""
     rows = [_as_row(entry) for entry in entries]
     if not rows:
         return 0
     connection = connections[router.db_for_write(AuditEntry)]
-    fields = _fields()
-    before, after = (fields[_COLUMNS.index(name)] for name in ("before", "after"))
-    now = fields[-1].get_db_prep_save(timezone.now(), connection)
-    empty = before.get_db_prep_save({}, connection), after.get_db_prep_save({}, connection)
-    insert_into = _insert_into(connection)
-
-    size = connection.ops.bulk_batch_size(fields, rows)
+    if connection.vendor == "postgresql":  # two parameters, whatever the number of rows
+        size, insert = len(rows), _insert_recordset
+    else:
+        size, insert = connection.ops.bulk_batch_size(_fields(), rows), _insert_values
     size = max(1, min(size, batch_size or size))
-    with (
-        transaction.atomic(using=connection.alias, savepoint=False),
-        connection.cursor() as cursor,
-    ):
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            params: list[Any] = []
-            for row in chunk:
-                params.extend(row[:7])
-                params.append(
-                    empty[0]
-                    if type(row.before) is dict and not row.before
-                    else before.get_db_prep_save(row.before, connection)
-                )
-                params.append(
-                    empty[1]
-                    if type(row.after) is dict and not row.after
-                    else after.get_db_prep_save(row.after, connection)
-                )
-                params.append(now)
-            values = ", ".join([_VALUES] * len(chunk))
-            cursor.execute(insert_into + values, params)
+    chunks = [rows[start : start + size] for start in range(0, len(rows), size)]
+    now = timezone.now()
+    # All the entries or none: a transaction when it takes more than one query.
+    atomic = transaction.atomic(using=connection.alias, savepoint=False)
+    with atomic if len(chunks) > 1 else nullcontext(), connection.cursor() as cursor:
+        for chunk in chunks:
+            insert(connection, cursor, chunk, now)
     return len(rows)
 
 

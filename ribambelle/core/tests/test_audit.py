@@ -169,7 +169,9 @@ def test_many_entries_are_written_in_chunks_the_database_accepts(municipality_a,
         CaptureQueriesContext(connection) as queries,
     ):
         audit_record_many(_entries(municipality_a, agent_a, departments))
-    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 2
+    # PostgreSQL receives one array per column, a few parameters whatever the number of rows.
+    chunks = 1 if connection.vendor == "postgresql" else 2
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == chunks
     assert sorted(AuditEntry.objects.values_list("target_id", flat=True)) == sorted(
         2 * [d.pk for d in departments]
     )
