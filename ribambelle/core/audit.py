@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -143,12 +143,13 @@ def _as_row(entry: AuditEntry | AuditRow) -> AuditRow:
 
 @cache
 def _fields() -> tuple[Field, ...]:
-    return tuple(AuditEntry._meta.get_field(name) for name in _COLUMNS)
+    fields = {field.attname: field for field in AuditEntry._meta.concrete_fields}
+    return tuple(fields[name] for name in _COLUMNS)
 
 
 def _insert_into(connection: BaseDatabaseWrapper) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _fields())
+    columns = ", ".join(quote(cast(str, field.column)) for field in _fields())
     return f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns})"
 
 
@@ -190,7 +191,7 @@ def _insert_recordset(
     quote, fields = connection.ops.quote_name, _fields()
     names = AuditRow._fields
     record = ", ".join(
-        f"{quote(name)} {field.db_type(connection).split('(')[0]}"
+        f"{quote(name)} {cast(str, field.db_type(connection)).split('(')[0]}"
         for name, field in zip(names, fields, strict=False)
     )
     picked = ", ".join(f"r.{quote(name)}" for name in names)
