@@ -5,6 +5,7 @@ templates drew; every text in it is escaped here, the rest is constant markup.""
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape as escape_text  # what Django's escape does, without its wrappers per call
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -99,7 +100,7 @@ def presence(row: RegisterRow, form: PresenceForm | None) -> SafeString:
 def _school(child: Child) -> str:
     if not child.school and not child.school_class:
         return f'<span class="muted">{escape(_("école non renseignée"))}</span>'
-    return " · ".join(escape(part) for part in (child.school_class, child.school) if part)
+    return " · ".join(escape_text(part) for part in (child.school_class, child.school) if part)
 
 
 def _row(row: RegisterRow, presence_html: str, texts: dict[str, str]) -> str:
@@ -109,17 +110,17 @@ def _row(row: RegisterRow, presence_html: str, texts: dict[str, str]) -> str:
     if child.has_pai:
         health.append(texts["pai"])
     if child.diet != Child.Diet.STANDARD:
-        diet = escape(capfirst(child.get_diet_display()))
+        diet = texts.get(f"diet:{child.diet}") or escape(capfirst(child.get_diet_display()))
         health.append(f'<p class="badge badge--diet">{diet}</p>')
     if child.allergies:
         health.append(
             f'<p class="register-row__allergies"><strong>{texts["allergies"]}</strong> '
-            f"{escape(child.allergies)}</p>"
+            f"{escape_text(child.allergies)}</p>"
         )
     return (
         f'<li class="register-row" id="enfant-{pk}">\n<div class="register-row__who">\n'
-        f'<h3 class="register-row__name" id="nom-{pk}">{escape(child.last_name)} '
-        f"{escape(child.first_name)}</h3>\n"
+        f'<h3 class="register-row__name" id="nom-{pk}">{escape_text(child.last_name)} '
+        f"{escape_text(child.first_name)}</h3>\n"
         f'<p class="register-row__school">{_school(child)}</p>\n{unbooked}\n</div>\n'
         f'<div class="register-row__health">\n{"".join(health)}\n</div>\n'
         f"{presence_html}\n</li>"
@@ -134,6 +135,8 @@ def register_rows(register: Register, form: PresenceForm | None) -> SafeString:
         "unbooked": f'<p class="badge badge--unbooked">{escape(_("non réservé"))}</p>',
         "pai": (f'<p class="badge badge--pai"><abbr title="{pai}">{escape(_("PAI"))}</abbr></p>'),
         "allergies": escape(_("Allergies :")),
+        # The diets' labels, translated and escaped once rather than per child.
+        **{f"diet:{value}": escape(capfirst(label)) for value, label in Child.Diet.choices},
     }
     hidden, labels = form.hidden() if form else "", _labels()
     html = "\n".join(

@@ -155,6 +155,8 @@ def normalise(text: str) -> str:
 
 def paper_order(name: str) -> str:
     """Alphabetical order as on a paper register: "Élodie" between "Eden" and "Fanny"."""
+    if name.isascii():  # no accent to take away (most names: a register sorts hundreds)
+        return name.casefold()
     return "".join(
         char
         for char in unicodedata.normalize("NFKD", name.casefold())

@@ -140,8 +140,15 @@ def register_sheet(
         children[child.pk] = child
         booked.add(child.pk)
     attendances: dict[int, Attendance] = {}
-    marks = Attendance.objects.for_municipality(municipality).filter(activity=activity, date=day)
-    for attendance in _at_school(marks.select_related("child"), "child__school", school):
+    # The marks with their children (those not booked are listed all the same), with only what
+    # the sheet shows of both.
+    marks = (
+        Attendance.objects.for_municipality(municipality)
+        .filter(activity=activity, date=day)
+        .select_related("child")
+        .only("status", "child", *(f"child__{name}" for name in SHEET_FIELDS[1:]))
+    )
+    for attendance in _at_school(marks, "child__school", school):
         children.setdefault(attendance.child_id, attendance.child)
         attendances[attendance.child_id] = attendance
     rows = [

@@ -4,6 +4,7 @@ Every expected value is worked out by hand from the calendar, never by calling t
 test: Paris is UTC+1 in winter and UTC+2 in summer; clocks go forward on Sunday 28 March 2027
 (02:00 -> 03:00) and back on Sunday 25 October 2026 (03:00 -> 02:00)."""
 
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -560,3 +561,10 @@ def test_cell_past_its_deadline_says_when():
 )
 def test_paper_order(names, expected):
     assert sorted(names, key=rules.paper_order) == expected
+
+
+@pytest.mark.parametrize("name", ["Eden", "DE LA FONTAINE", "o'Neil-Smith", "", "Zoé", "Straße"])
+def test_paper_order_of_plain_names_is_the_same_without_accents_to_take_away(name):
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    expected = "".join(char for char in folded if not unicodedata.combining(char))
+    assert rules.paper_order(name) == expected

@@ -107,6 +107,25 @@ def test_register_lists_booked_and_attending_children_with_their_health(
     assert page.count('aria-pressed="true"') == 1
 
 
+def test_register_escapes_what_families_typed(agent_client, frozen, canteen, household_a):
+    child = make_child(
+        household_a,
+        'Jo"<b>',
+        "O'Neil & <i>",
+        school="École <x>",
+        school_class="CE1 & 'B'",
+        allergies='<script>alert(1)</script> & "œufs"',
+    )
+    book(child, canteen)
+
+    page = agent_client.get(url("register"), register_params(canteen)).content.decode()
+
+    assert "<script>alert" not in page and "<b>" not in page and "<i>" not in page
+    assert "O&#x27;Neil &amp; &lt;i&gt; Jo&quot;&lt;b&gt;</h3>" in page
+    assert "CE1 &amp; &#x27;B&#x27; · École &lt;x&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;œufs&quot;</p>" in page
+
+
 def test_register_sorts_last_names_as_on_paper(agent_client, frozen, canteen, household_a):
     for last_name in ("Fabre", "Élie", "Eden", "de Luca"):
         book(make_child(household_a, "Sam", last_name), canteen)

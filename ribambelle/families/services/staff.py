@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from ribambelle.accounts.models import User
 from ribambelle.accounts.tasks import send_password_link
-from ribambelle.core.audit import audit_entry, audit_record, audit_record_many
+from ribambelle.core.audit import (
+    actor_id_of,
+    audit_record,
+    audit_record_many,
+    audit_row,
+)
 from ribambelle.core.models import AuditEntry
 from ribambelle.families import selectors, tasks
 from ribambelle.families.categories import Record
@@ -148,10 +153,11 @@ def signup_refuse(*, actor: User, household: Household, message: str) -> None:
 def health_reads_record(*, actor: User, children: Iterable[Child]) -> None:
     """Invariant 8: one entry per child whose medical information a member of staff saw, in
     one query whatever their number."""
+    actor_id = actor_id_of(actor)
     audit_record_many(
-        audit_entry(
+        audit_row(
             municipality_id=child.municipality_id,
-            actor=actor,
+            actor_id=actor_id,
             action=AuditEntry.Action.READ_HEALTH,
             target=child,
             household_id=child.household_id,
