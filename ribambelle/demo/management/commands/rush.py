@@ -67,6 +67,12 @@ def ensure_postgres_database() -> None:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def default_workers() -> int:
+    """Two sync workers per CPU, the README's deployment (`-w`: about 2 x CPU cores): a worker
+    waiting on the database or hashing a password leaves the other requests a worker."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
 class Command(BaseCommand):
     help = "Deadline rush: N parents log in and book over HTTP against gunicorn, then a check."
     # The system checks read the database's features (generated columns): they run once the
@@ -80,7 +86,12 @@ class Command(BaseCommand):
         parser.add_argument("--cells", type=int, default=5, help="Cells each parent changes.")
         parser.add_argument("--households", type=int, default=5000)
         parser.add_argument("--children", type=int, default=None)
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="gunicorn sync workers; by default 2 per CPU, as the README deploys it.",
+        )
         parser.add_argument("--think", type=float, default=0.0, help="Seconds between clicks.")
         parser.add_argument("--week", type=date.fromisoformat, default=None)
         parser.add_argument("--port", type=int, default=0, help="0: any free port.")
