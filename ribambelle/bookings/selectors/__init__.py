@@ -307,10 +307,29 @@ def opening_week(
     keys = set(state.bookings)
     for offset in range(horizon):
         candidate = monday + timedelta(days=7 * offset)
+        if not may_be_open(context, candidate, now):
+            continue
         week = build_week(context, candidate, now, keys=keys, counts=state.counts)
         if any(row.any_editable for child in week.children for row in child.rows):
             return candidate, state, week
     return monday, state, None
+
+
+def may_be_open(context: GridContext, monday: date, now: datetime) -> bool:
+    """Whether the family may still change some cell of the week starting `monday`, without
+    drawing it: a cell can be changed only until its deadline, and an activity's deadlines never
+    go back as its days go forward (test_rules.py, test_deadlines_follow_the_days), so the last
+    day it runs that week has the latest. False: no cell of the week is editable; True: one may
+    be."""
+    sunday = monday + timedelta(days=6)
+    for activity in context.activities:
+        if activity.starts_on > sunday or activity.ends_on < monday:
+            continue
+        spec = context.activity_specs[activity.pk]
+        last = min(sunday, activity.ends_on)
+        if now <= max(spec.booking_rule.deadline(last), spec.cancel_rule.deadline(last)):
+            return True
+    return False
 
 
 def whole_week_changes(

@@ -568,3 +568,26 @@ def test_paper_order_of_plain_names_is_the_same_without_accents_to_take_away(nam
     folded = unicodedata.normalize("NFKD", name.casefold())
     expected = "".join(char for char in folded if not unicodedata.combining(char))
     assert rules.paper_order(name) == expected
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        DeadlineRule(DAYS_BEFORE, time(10), days=2),
+        DeadlineRule(DAYS_BEFORE, time(2, 30), days=0),
+        DeadlineRule(DAYS_BEFORE, time(18), days=3, working_days=True),
+        DeadlineRule(WEEKLY, time(23, 59), weekday=3),
+        DeadlineRule(WEEKLY, time(2, 30), weekday=6),
+    ],
+)
+def test_deadlines_follow_the_days(rule):
+    """A later day never has an earlier deadline, through a whole year of weekends, public
+    holidays and clock changes: the grid finds the first week a family can change by the last
+    day of each week alone (selectors.may_be_open)."""
+    day = date(2026, 1, 1)
+    previous = rule.deadline(day)
+    while day < date(2027, 1, 10):
+        day += timedelta(days=1)
+        deadline = rule.deadline(day)
+        assert deadline >= previous, (rule, day)
+        previous = deadline
