@@ -4,13 +4,28 @@ conditions and filters, for every day of every activity of every child) was abou
 page's time. The markup is the one the template drew (see the tests); every text in it is
 escaped here, the rest is constant markup."""
 
+import html
 from datetime import date
+from functools import lru_cache
 
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from ribambelle.bookings.presenters import CellView, GridRow
+
+
+def escape(text: object) -> str:
+    """What Django's escape does, without its wrapper for lazy strings (a cost per call, and
+    every text here is already a str)."""
+    return html.escape(str(text))
+
+
+@lru_cache(maxsize=1024)
+def day_label(day: date, language: str | None) -> str:
+    """The weekday and date of a cell, as the template's `date:"D j/m"` wrote it, escaped (per
+    language: the weekday is translated)."""
+    return escape(date_format(day, "D j/m"))
 
 
 def _cell(item: CellView, day_label: str, save_url: str, target: str) -> str:
@@ -61,13 +76,23 @@ def _cell(item: CellView, day_label: str, save_url: str, target: str) -> str:
 
 def row_cells(row: GridRow, child_pk: int, save_url: str) -> SafeString:
     """The `<td>` of each day of one activity's row for one child."""
-    days: dict[date, str] = {}
+    language = get_language()
     url = escape(save_url)
     target = f"#enfant-{int(child_pk)}"
-    cells = []
-    for item in row.items:
-        day = item.cell.day
-        if day not in days:
-            days[day] = escape(date_format(day, "D j/m"))
-        cells.append(_cell(item, days[day], url, target))
+    cells = [_cell(item, day_label(item.cell.day, language), url, target) for item in row.items]
     return mark_safe("\n".join(cells))  # noqa: S308 - every text above is escaped
+
+
+@lru_cache(maxsize=1024)
+def _head_cell(day: date, language: str | None) -> str:
+    return (
+        f'<th scope="col"><abbr title="{escape(date_format(day, "l j F"))}">'
+        f"{escape(date_format(day, 'D'))}</abbr> "
+        f'<span class="grid__date">{escape(date_format(day, "d/m"))}</span></th>'
+    )
+
+
+def head_cells(days: list[date]) -> SafeString:
+    """The column headers of the week's days (the same for every child's table)."""
+    language = get_language()
+    return mark_safe("".join(_head_cell(day, language) for day in days))  # noqa: S308 - escaped

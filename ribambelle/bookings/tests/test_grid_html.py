@@ -2,14 +2,14 @@
 the template's cell loop, kept here as the reference, for every state a cell can be in."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from ribambelle.bookings import rules
-from ribambelle.bookings.grid_html import row_cells
+from ribambelle.bookings.grid_html import head_cells, row_cells
 from ribambelle.bookings.models import Activity
 from ribambelle.bookings.presenters import GridRow, cell_view
 from ribambelle.families.models import Child
@@ -74,3 +74,14 @@ def test_cells_are_the_templates_markup_in_every_state(language):
     assert normalised(drawn) == normalised(expected)
     assert "<b>" not in drawn, drawn[drawn.index("<b>") - 80 :][:160]
     assert "dossier &lt;incomplet&gt;" in drawn
+
+
+HEAD = """{% for day in days %}<th scope="col"><abbr title="{{ day|date:'l j F' }}">{{ day|date:"D" }}</abbr> <span class="grid__date">{{ day|date:"d/m" }}</span></th>{% endfor %}"""  # noqa: E501 - the template as it was
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_day_headers_are_the_templates_markup(language):
+    days = [date(2026, 12, 28) + timedelta(days=offset) for offset in range(7)]
+    with translation.override(language):
+        expected = Template(HEAD).render(Context({"days": days}))
+        assert head_cells(days) == expected
