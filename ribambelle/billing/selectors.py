@@ -20,6 +20,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -34,6 +35,7 @@ from ribambelle.billing.models import (
     Payment,
     Tariff,
 )
+from ribambelle.billing.reminders.models import ReminderSent
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.bookings.models import Activity
 from ribambelle.families.models import Household
@@ -77,7 +79,28 @@ def issued_invoices(household: Household) -> QuerySet[Invoice]:
 
 
 def invoices_for_list(household: Household) -> QuerySet[Invoice]:
-    return issued_invoices(household).only(*LIST_FIELDS)
+    """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
+    what else the list must read, asked only when some invoice has one."""
+    # Fixed SQL of table names; every value is a parameter.
+    return (
+        issued_invoices(household)
+        .only(*LIST_FIELDS)
+        .annotate(
+            has_attempt=RawSQL(_HAS_ATTEMPT_SQL, (Payment.Method.ONLINE, Payment.Status.PENDING)),  # noqa: S611
+            has_reminder=RawSQL(_HAS_REMINDER_SQL, ()),  # noqa: S611
+        )
+    )
+
+
+# Only the models' table names are formatted in; every value is a parameter.
+_HAS_ATTEMPT_SQL = (
+    f"EXISTS (SELECT 1 FROM {Payment._meta.db_table} p"  # noqa: S608
+    f" WHERE p.invoice_id = {Invoice._meta.db_table}.id AND p.method = %s AND p.status = %s)"
+)
+_HAS_REMINDER_SQL = (
+    f"EXISTS (SELECT 1 FROM {ReminderSent._meta.db_table} r"  # noqa: S608
+    f" WHERE r.invoice_id = {Invoice._meta.db_table}.id)"
+)
 
 
 def unpaid_invoices(household: Household) -> QuerySet[Invoice]:

@@ -22,13 +22,14 @@ from ribambelle.families import selectors as family_selectors
 @parent_required
 def invoices(request):
     household = family_selectors.household_of(request)
-    rows = rows_of(
-        selectors.invoices_for_list(household),
-        timezone.localdate(),
-        selectors.live_attempts(household),
-    )
-    states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
-    rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
+    found = list(selectors.invoices_for_list(household))
+    # Attempts and reminders are read only when some invoice has one (rarely).
+    attempts = selectors.live_attempts(household) if any(item.has_attempt for item in found) else {}
+    rows = rows_of(found, timezone.localdate(), attempts)
+    reminded = [row.invoice.pk for row in rows if row.invoice.due > 0 and row.invoice.has_reminder]
+    if reminded:
+        states = reminder_states(reminded)
+        rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
     context = {
         "rows": rows,
