@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -81,14 +82,14 @@ def issued_invoices(household: Household) -> QuerySet[Invoice]:
 def invoices_for_list(household: Household) -> QuerySet[Invoice]:
     """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
     what else the list must read, asked only when some invoice has one."""
+    pending = (Payment.Method.ONLINE, Payment.Status.PENDING)
     # Fixed SQL of table names; every value is a parameter.
+    has_attempt = RawSQL(_HAS_ATTEMPT_SQL, pending, output_field=BooleanField())  # noqa: S611
+    has_reminder = RawSQL(_HAS_REMINDER_SQL, (), output_field=BooleanField())  # noqa: S611
     return (
         issued_invoices(household)
         .only(*LIST_FIELDS)
-        .annotate(
-            has_attempt=RawSQL(_HAS_ATTEMPT_SQL, (Payment.Method.ONLINE, Payment.Status.PENDING)),  # noqa: S611
-            has_reminder=RawSQL(_HAS_REMINDER_SQL, ()),  # noqa: S611
-        )
+        .annotate(has_attempt=has_attempt, has_reminder=has_reminder)
     )
 
 
