@@ -24,11 +24,11 @@ from ribambelle.families import selectors as family_selectors
 @parent_required
 def invoices(request):
     household = family_selectors.household_of(request)
-    found = list(selectors.invoices_for_list(household))
+    found = selectors.invoices_for_list(household)
     # Attempts and reminders are read only when some invoice has one (rarely).
     attempts = selectors.live_attempts(household) if any(item.has_attempt for item in found) else {}
     rows = rows_of(found, timezone.localdate(), attempts)
-    reminded = [row.invoice.pk for row in rows if row.invoice.due > 0 and row.invoice.has_reminder]
+    reminded = [item.pk for item in found if item.has_reminder and item.due > 0]
     if reminded:
         states = reminder_states(reminded)
         rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
