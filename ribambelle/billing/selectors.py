@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -20,6 +21,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -34,10 +36,14 @@ from ribambelle.billing.models import (
     Payment,
     Tariff,
 )
+from ribambelle.billing.reminders.models import ReminderSent
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.bookings.models import Activity
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Households read at once by an invoice run, so that memory stays bounded whatever their number.
 HOUSEHOLDS_PER_CHUNK = 500
@@ -76,8 +82,34 @@ def issued_invoices(household: Household) -> QuerySet[Invoice]:
     )
 
 
-def invoices_for_list(household: Household) -> QuerySet[Invoice]:
-    return issued_invoices(household).only(*LIST_FIELDS)
+class ListFlags(TypedDict):
+    has_attempt: bool
+    has_reminder: bool
+
+
+def invoices_for_list(household: Household) -> "list[WithAnnotations[Invoice, ListFlags]]":
+    """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
+    what else the list must read, asked only when some invoice has one."""
+    pending = (Payment.Method.ONLINE, Payment.Status.PENDING)
+    # Fixed SQL of table names; every value is a parameter.
+    has_attempt = RawSQL(_HAS_ATTEMPT_SQL, pending, output_field=BooleanField())  # noqa: S611
+    has_reminder = RawSQL(_HAS_REMINDER_SQL, (), output_field=BooleanField())  # noqa: S611
+    return list(
+        issued_invoices(household)
+        .only(*LIST_FIELDS)
+        .annotate(has_attempt=has_attempt, has_reminder=has_reminder)
+    )
+
+
+# Only the models' table names are formatted in; every value is a parameter.
+_HAS_ATTEMPT_SQL = (
+    f"EXISTS (SELECT 1 FROM {Payment._meta.db_table} p"  # noqa: S608
+    f" WHERE p.invoice_id = {Invoice._meta.db_table}.id AND p.method = %s AND p.status = %s)"
+)
+_HAS_REMINDER_SQL = (
+    f"EXISTS (SELECT 1 FROM {ReminderSent._meta.db_table} r"  # noqa: S608
+    f" WHERE r.invoice_id = {Invoice._meta.db_table}.id)"
+)
 
 
 def unpaid_invoices(household: Household) -> QuerySet[Invoice]:

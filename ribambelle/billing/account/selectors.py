@@ -4,12 +4,17 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from ribambelle.billing.models import AccountMovement
 from ribambelle.families.models import Household
 
 CENT = Decimal("0.01")
+
+MOVEMENT_FIELDS = (
+    *("pk", "kind", "method", "on", "amount_cents", "credit_cents", "label"),
+    *("invoice__number", "credit_note__number"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,25 @@ def account_summary(household: Household) -> AccountSummary:
     return AccountSummary(balance=euros(sums["balance"]), credit=euros(sums["credit"]))
 
 
+def account_overview(household: Household) -> tuple[AccountSummary, int]:
+    """The summary and the number of movements (what the history's pages need), in one query."""
+    sums = AccountMovement.objects.for_household(household).aggregate(
+        balance=Sum("amount_cents"), credit=Sum("credit_cents"), count=Count("pk")
+    )
+    summary = AccountSummary(balance=euros(sums["balance"]), credit=euros(sums["credit"]))
+    return summary, sums["count"]
+
+
 def euros(amount_cents: int | None) -> Decimal:
     return (Decimal(amount_cents or 0) / 100).quantize(CENT)
 
 
 def account_movements(household: Household) -> QuerySet[AccountMovement]:
+    """With only what the history says of each movement (presenters.movement_rows)."""
     return (
         AccountMovement.objects.for_household(household)
         .select_related("invoice", "credit_note")
+        .only(*MOVEMENT_FIELDS)
         .order_by("-on", "-pk")
     )
 

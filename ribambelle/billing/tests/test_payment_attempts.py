@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ribambelle.billing.models import BillingOffice, Invoice, Payment
-from ribambelle.billing.tests.factories import PaymentFactory
+from ribambelle.billing.reminders.models import ReminderSent
+from ribambelle.billing.tests.factories import PaymentFactory, ReminderLevelFactory
 from ribambelle.billing.tests.test_payments import (
     FORM,
     PAYZEN_SECRET,
@@ -133,6 +134,25 @@ def test_resume_is_for_the_household_only(
     assert logged_in(charlie).get(resume).status_code == 404
     assert agent_client.get(resume).status_code == 403
     assert "/connexion/?next=" in client.get(resume)["Location"]
+
+
+def test_the_list_with_an_attempt_and_a_reminder_reads_at_most_twelve_queries(
+    clock, alice_client, demo_invoice, django_assert_max_num_queries
+):
+    """The attempts and the reminders are read only when an invoice has one: even then, the
+    list stays within the twelve queries of a family page."""
+    started(alice_client, demo_invoice)
+    level = ReminderLevelFactory(office=demo_invoice.office, days_after_due=7)
+    ReminderSent.objects.create(
+        municipality=demo_invoice.municipality,
+        invoice=demo_invoice,
+        level=level,
+        sent_on=datetime.date(2026, 12, 1),
+    )
+    with django_assert_max_num_queries(12):
+        text = text_of(alice_client.get(invoices_url(demo_invoice.municipality)))
+    assert "Paiement de 34,60 € commencé à 14 h 05, pas encore terminé." in text
+    assert "1re relance envoyée le 01/12/2026" in text
 
 
 def test_a_single_live_attempt_per_invoice_in_the_database(demo_invoice):

@@ -25,12 +25,24 @@ MOVEMENTS_PER_PAGE = 20
 INVOICES_PER_PAGE = 50
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the number of items (read with the balance) instead of counting them."""
+
+    def __init__(self, object_list, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 def account_context(request, household: Household) -> dict[str, object]:
-    """The balance and one page of the history, newest first (`?mouvements=N`)."""
-    page = Paginator(account_selectors.account_movements(household), MOVEMENTS_PER_PAGE)
+    """The balance and one page of the history, newest first (`?mouvements=N`), in two
+    queries."""
+    summary, count = account_selectors.account_overview(household)
+    page = _CountedPaginator(
+        account_selectors.account_movements(household), MOVEMENTS_PER_PAGE, count
+    )
     movements = page.get_page(request.GET.get("mouvements"))
     return {
-        "account": account_selectors.account_summary(household),
+        "account": summary,
         "movements_page": movements,
         "movements": movement_rows(list(movements.object_list)),
     }

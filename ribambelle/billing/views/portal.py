@@ -5,6 +5,7 @@ attachment, never sniffed (invariant 6)."""
 
 from dataclasses import replace
 
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from ribambelle.billing import hooks, pdf, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
 from ribambelle.billing.reminders.presenters import reminder_text
 from ribambelle.billing.reminders.selectors import reminder_states
+from ribambelle.billing.rows_html import invoice_rows
 from ribambelle.billing.services import documents
 from ribambelle.billing.views.account import account_context
 from ribambelle.core.files import PDF, serve_file
@@ -22,16 +24,18 @@ from ribambelle.families import selectors as family_selectors
 @parent_required
 def invoices(request):
     household = family_selectors.household_of(request)
-    rows = rows_of(
-        selectors.invoices_for_list(household),
-        timezone.localdate(),
-        selectors.live_attempts(household),
-    )
-    states = reminder_states(row.invoice.pk for row in rows if row.invoice.due > 0)
-    rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
+    found = selectors.invoices_for_list(household)
+    # Attempts and reminders are read only when some invoice has one (rarely).
+    attempts = selectors.live_attempts(household) if any(item.has_attempt for item in found) else {}
+    rows = rows_of(found, timezone.localdate(), attempts)
+    reminded = [item.pk for item in found if item.has_reminder and item.due > 0]
+    if reminded:
+        states = reminder_states(reminded)
+        rows = [replace(row, reminder=reminder_text(states.get(row.invoice.pk))) for row in rows]
     providers = sorted({row.paying.provider_name for row in rows if row.paying.can_pay})
     context = {
         "rows": rows,
+        "rows_html": invoice_rows(rows, request.municipality, lambda: get_token(request)),
         "pay_providers": providers,
         "sections": hooks.sections(hooks.INVOICE_PAGE_SECTIONS, household),
         **account_context(request, household),

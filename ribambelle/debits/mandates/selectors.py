@@ -10,6 +10,11 @@ from ribambelle.families.models import Household
 from ribambelle.tenants.models import Municipality
 
 IN_FORCE = (Mandate.Status.ACTIVE, Mandate.Status.SUSPENDED)
+# What "Mes factures" shows of a mandate in force (debits/mandates/_family_section.html).
+SHOWN = (
+    *("pk", "office_id", "reference", "status", "debtor_name"),
+    *("iban_country", "iban_last4", "document"),
+)
 
 
 def creditors_of(municipality_id: int) -> QuerySet[Creditor]:
@@ -36,7 +41,7 @@ def family_creditor_get(household: Household, office_pk: int) -> Creditor:
 
 def mandates_in_force(household: Household) -> dict[int, Mandate]:
     """The household's mandate in force for each office, by office id."""
-    found = Mandate.objects.for_household(household).filter(status__in=IN_FORCE)
+    found = Mandate.objects.for_household(household).filter(status__in=IN_FORCE).only(*SHOWN)
     return {mandate.office_id: mandate for mandate in found}
 
 

@@ -76,6 +76,7 @@ def household_or_none(request: SignedInRequest) -> Household | None:
     guardian: Guardian | None = (
         Guardian.objects.for_municipality(request.municipality)
         .select_related("household")
+        .only("household")  # only the household is returned, read whole
         .filter(user=request.user)
         .first()
     )
