@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ribambelle.billing import selectors
+from ribambelle.billing import periods
 from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.tenants.models import Municipality
 
@@ -46,7 +46,7 @@ def header() -> list[str]:
 def accounting_rows(municipality: Municipality, start: date, end: date) -> Iterator[list[str]]:
     """The header, then invoices by number, credit notes by number, payments by day."""
     yield header()
-    invoices = selectors.invoices_issued_between(municipality, start, end)
+    invoices = periods.invoices_issued_between(municipality, start, end)
     for item in invoices.iterator(chunk_size=CHUNK):
         yield [
             _("Facture"),
@@ -60,7 +60,7 @@ def accounting_rows(municipality: Municipality, start: date, end: date) -> Itera
             "",
             _day(item.due_on),
         ]
-    notes = selectors.credit_notes_between(municipality, start, end)
+    notes = periods.credit_notes_between(municipality, start, end)
     for note in notes.iterator(chunk_size=CHUNK):
         yield [
             _("Avoir"),
@@ -74,7 +74,7 @@ def accounting_rows(municipality: Municipality, start: date, end: date) -> Itera
             safe_cell(note.reason),
             "",
         ]
-    payments = selectors.payments_received_between(municipality, start, end)
+    payments = periods.payments_received_between(municipality, start, end)
     for payment in payments.iterator(chunk_size=CHUNK):
         received = payment.received_on or timezone.localtime(payment.created_at).date()
         yield [

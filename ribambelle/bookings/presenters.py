@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from ribambelle.bookings import rules
 from ribambelle.bookings.grid_post import CellKey
 from ribambelle.bookings.models import Activity, Attendance
-from ribambelle.bookings.selectors import ReplacePreview, Week
+from ribambelle.bookings.selectors import Week
 from ribambelle.bookings.selectors.counts import ActivityCounts, Tally
+from ribambelle.bookings.selectors.mass import ReplacePreview
 from ribambelle.bookings.services import BOOKED, CANCELLED, Outcome
 from ribambelle.core.dates import MONTH_NAMES, WEEKDAY_NAMES
 from ribambelle.core.spreadsheet import safe_cell

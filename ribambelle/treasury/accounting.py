@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ribambelle.billing import selectors as billing_selectors
+from ribambelle.billing import periods as billing_periods
 from ribambelle.billing.models import ZERO, AccountMovement, BillingOffice, Payment
 from ribambelle.core.spreadsheet import safe_cell
 from ribambelle.debits.models import DebitReturn
@@ -150,7 +150,7 @@ def _by_imputation(
 
 def _invoices(period: Period, table: Table) -> Iterator[Line]:
     """One query: each issued invoice with its lines summed per activity."""
-    found = billing_selectors.invoices_issued_between(period.municipality, period.start, period.end)
+    found = billing_periods.invoices_issued_between(period.municipality, period.start, period.end)
     found = (
         period.scoped(found, "office_id")
         .values(
@@ -190,7 +190,7 @@ def _invoices(period: Period, table: Table) -> Iterator[Line]:
 def _credit_notes(period: Period, table: Table) -> Iterator[Line]:
     """One query: each credit note with its invoice's lines summed per activity, so that the
     note is shared among the invoice's imputations as the invoice was."""
-    found = billing_selectors.credit_notes_between(period.municipality, period.start, period.end)
+    found = billing_periods.credit_notes_between(period.municipality, period.start, period.end)
     found = (
         period.scoped(found, "invoice__office_id")
         .values(

@@ -21,6 +21,7 @@ from ribambelle.bookings.forms import (
     offered_weekdays,
 )
 from ribambelle.bookings.models import Activity
+from ribambelle.bookings.selectors import mass as mass_selectors
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -101,7 +102,7 @@ def _preview(request: Any, choice: MassChoice) -> dict[str, Any] | None:
     """In "replace" mode, what would be cancelled, unless the family confirmed that very list
     (the confirmation carries a token of it)."""
     start, end = choice.params["du"], choice.params["au"]
-    preview = selectors.mass_replace_preview(
+    preview = mass_selectors.mass_replace_preview(
         request.municipality, choice.pairs, choice.weekdays, start, end, timezone.now()
     )
     token = presenters.preview_token(preview)
