@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from django.db.models import (
+    BooleanField,
     Exists,
     F,
     OuterRef,
@@ -13,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -33,6 +35,7 @@ from ribambelle.families.models import (
 from ribambelle.families.rules import MissingItem
 from ribambelle.families.selectors.completeness import child_facts as child_facts
 from ribambelle.families.selectors.completeness import missing_by_child as missing_by_child
+from ribambelle.families.selectors.completeness import quote
 from ribambelle.families.selectors.completeness import requirement_get as requirement_get
 from ribambelle.families.selectors.completeness import requirement_specs as requirement_specs
 from ribambelle.families.selectors.completeness import requirements_of as requirements_of
@@ -183,11 +186,10 @@ def children_with_facts_of_parent(municipality: Municipality, user: User) -> Que
     )
 
 
-def children_with_records(household: Household) -> QuerySet[Child]:
-    """Children with their consents, authorized people and documents, for the pages that show
-    them; the completeness check reads the annotations of children_with_facts."""
+def children_with_lists(household: Household) -> QuerySet[Child]:
+    """children_with_facts with their authorized people and documents (a child's page: its
+    consent answers come with the consents, consents_with_answers)."""
     return children_with_facts(household).prefetch_related(
-        Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
         Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
         Prefetch(
             "documents",
@@ -199,8 +201,30 @@ def children_with_records(household: Household) -> QuerySet[Child]:
     )
 
 
+def children_with_records(household: Household) -> QuerySet[Child]:
+    """Children with their consents, authorized people and documents, for the pages that show
+    them; the completeness check reads the annotations of children_with_facts."""
+    return children_with_lists(household).prefetch_related(
+        Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
+    )
+
+
 def consents_of(municipality: Municipality) -> QuerySet[Consent]:
     return Consent.objects.for_municipality(municipality).order_by("position", "pk")
+
+
+def consents_with_answers(municipality: Municipality, child: Child) -> QuerySet[Consent]:
+    """consents_of, each with `answer`: the child's (True or False; None if not answered yet),
+    in the same query. The child is one the caller found in its scope (child_get)."""
+    outer = f"{quote(Consent._meta.db_table)}.{quote('id')}"
+    return consents_of(municipality).annotate(
+        answer=RawSQL(  # noqa: S611 - table names only; values are parameters
+            f"(SELECT x.granted FROM {ChildConsent._meta.db_table} x"  # noqa: S608 - table names
+            f" WHERE x.consent_id = {outer} AND x.child_id = %s)",
+            (child.pk,),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def consent_get(municipality: Municipality, pk: int) -> Consent:

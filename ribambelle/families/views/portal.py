@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ribambelle.accounts.access import parent_required
 from ribambelle.families import presenters, selectors
 from ribambelle.families.categories import CATEGORIES, Category, Record, categories_for
+from ribambelle.families.category_html import folded_category
 from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
 from ribambelle.families.links import with_links
 from ribambelle.families.models import Household
@@ -72,24 +73,28 @@ def children_page(request):
 @parent_required
 def child_page(request, pk: int):
     household = selectors.household_of(request)
-    child = selectors.child_get(selectors.children_with_records(household), pk)
+    child = selectors.child_get(selectors.children_with_lists(household), pk)
     pending = selectors.pending_changes_of(household)
     missing = with_links(
         request.municipality,
         child,
         selectors.missing_by_child(request.municipality, [child])[child.pk],
     )
-    consents = list(selectors.consents_of(request.municipality))
-    answers = {answer.consent_id: answer.granted for answer in child.consents.all()}
+    consents = list(selectors.consents_with_answers(request.municipality, child))
+    answers = {consent.pk: consent.answer for consent in consents if consent.answer is not None}
     return render(
         request,
         "families/portal/child.html",
         {
             "child": child,
             "missing": missing,
+            # Each block drawn in Python (the include's markup: category_html).
             "blocks": [
-                _block(request, "child", child, category, pending)
-                for category in categories_for("child")
+                {**block, "html": folded_category(block)}
+                for block in (
+                    _block(request, "child", child, category, pending)
+                    for category in categories_for("child")
+                )
             ],
             "consents_form": ConsentsForm(consents, answers),
             "people": list(child.authorized_people.all()),
