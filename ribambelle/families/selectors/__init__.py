@@ -186,10 +186,8 @@ def children_with_facts_of_parent(municipality: Municipality, user: User) -> Que
     )
 
 
-def children_with_lists(household: Household) -> QuerySet[Child]:
-    """children_with_facts with their authorized people and documents (a child's page: its
-    consent answers come with the consents, consents_with_answers)."""
-    return children_with_facts(household).prefetch_related(
+def _with_lists(children: QuerySet[Child]) -> QuerySet[Child]:
+    return children.prefetch_related(
         Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
         Prefetch(
             "documents",
@@ -199,6 +197,22 @@ def children_with_lists(household: Household) -> QuerySet[Child]:
             ),
         ),
     )
+
+
+def children_with_lists(household: Household) -> QuerySet[Child]:
+    """children_with_facts with their authorized people and documents."""
+    return _with_lists(children_with_facts(household))
+
+
+def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
+    """A child of the signed-in parent's household (as household_of finds it: the account's, in
+    this municipality, unless refused; 404 otherwise), with its facts, authorized people and
+    documents, without reading the household first (a child's page: its consent answers come
+    with the consents, consents_with_answers; its pending requests, pending_changes_of_child)."""
+    child: Child = get_object_or_404(
+        _with_lists(children_with_facts_of_parent(municipality, user)), pk=pk
+    )
+    return child
 
 
 def children_with_records(household: Household) -> QuerySet[Child]:
@@ -235,14 +249,16 @@ def consent_get(municipality: Municipality, pk: int) -> Consent:
 PendingByCategory = dict[tuple[str, int, str], PendingChange]
 
 
-def pending_changes_of(household: Household) -> PendingByCategory:
-    """Open requests by (target type, target id, category)."""
-    return {
-        (change.target_type, change.target_id, change.category): change
-        for change in PendingChange.objects.for_household(household).filter(
-            status=PendingChange.Status.PENDING
-        )
-    }
+def pending_changes_of(household: Household | Child) -> PendingByCategory:
+    """Open requests by (target type, target id, category), of a household (given itself, or
+    one of its children: its household is not read)."""
+    household_id = household.household_id if isinstance(household, Child) else household.pk
+    changes = PendingChange.objects.filter(
+        municipality_id=household.municipality_id,
+        household_id=household_id,
+        status=PendingChange.Status.PENDING,
+    )
+    return {(change.target_type, change.target_id, change.category): change for change in changes}
 
 
 def family_settings_of(municipality: Municipality) -> FamilySettings:

@@ -92,3 +92,20 @@ def test_child_page_shows_the_childs_own_answers(alice_client, household_a, chil
     assert f'value="false" id="id_consent_{alone.pk}_1" checked>' in page
     assert f'name="consent_{care.pk}" value="true" id="id_consent_{care.pk}_0">' in page
     assert f'name="consent_{care.pk}" value="false" id="id_consent_{care.pk}_1">' in page
+
+
+def test_child_page_scope(alice_client, household_a, child_a, household_b, charlie, dave):
+    """Read without the household first, the child is still found only through the parent's
+    own household, in this municipality, unless the household was refused."""
+    from ribambelle.conftest import logged_in
+    from ribambelle.families.models import Household
+
+    page = reverse("families:child", args=["ville-a", child_a.pk])
+    assert alice_client.get(page).status_code == 200
+    assert logged_in(dave).get(page).status_code == 404
+    assert logged_in(charlie).get(page).status_code == 404
+    assert logged_in(charlie).get(page.replace("ville-a", "ville-b")).status_code == 404
+    other = ChildFactory(household=household_b)
+    assert alice_client.get(page.replace(str(child_a.pk), str(other.pk))).status_code == 404
+    Household.objects.filter(pk=household_a.pk).update(status=Household.Status.REFUSED)
+    assert alice_client.get(page).status_code == 404

@@ -72,9 +72,8 @@ def children_page(request):
 
 @parent_required
 def child_page(request, pk: int):
-    household = selectors.household_of(request)
-    child = selectors.child_get(selectors.children_with_lists(household), pk)
-    pending = selectors.pending_changes_of(household)
+    child = selectors.parent_child_get(request.municipality, request.user, pk)
+    pending = selectors.pending_changes_of(child)
     missing = with_links(
         request.municipality,
         child,
@@ -99,7 +98,6 @@ def child_page(request, pk: int):
             "consents_form": ConsentsForm(consents, answers),
             "people": list(child.authorized_people.all()),
             "documents": list(child.documents.all()),
-            "person_form": AuthorizedPersonForm(),
         },
     )
 
