@@ -10,7 +10,7 @@ from django.template.defaultfilters import capfirst, linebreaksbr
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 
@@ -41,7 +41,7 @@ def folded_category(block: dict[str, Any]) -> SafeString:
     pending = ""
     change = block["pending"]
     if change:
-        when = date_format(template_localtime(change.submitted_at), "SHORT_DATE_FORMAT")
+        when = date_format(localtime(change.submitted_at), "SHORT_DATE_FORMAT")
         text = _("Modification demandée le %(date)s, en attente de validation par la mairie.") % {
             "date": escape(when)
         }

@@ -188,14 +188,15 @@ def children_with_facts_of_parent(municipality: Municipality, user: User) -> Que
 
 def _with_lists(children: QuerySet[Child]) -> QuerySet[Child]:
     return children.prefetch_related(
-        Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
+        Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk"))
+    ).prefetch_related(
         Prefetch(
             "documents",
             # Earlier versions of a document the municipality issued are for staff only.
             queryset=FamilyDocument.objects.filter(replaced_at__isnull=True).only(
                 *DOCUMENT_LIST_FIELDS
             ),
-        ),
+        )
     )
 
 

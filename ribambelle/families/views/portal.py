@@ -2,6 +2,7 @@
 by category (htmx, and plain forms without JavaScript)."""
 
 from dataclasses import asdict
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -80,7 +81,9 @@ def child_page(request, pk: int):
         selectors.missing_by_child(request.municipality, [child])[child.pk],
     )
     consents = list(selectors.consents_with_answers(request.municipality, child))
-    answers = {consent.pk: consent.answer for consent in consents if consent.answer is not None}
+    # The child's answer to each consent (annotation `answer`: True, False or None).
+    answered = ((consent.pk, cast(Any, consent).answer) for consent in consents)
+    answers = {pk: answer for pk, answer in answered if answer is not None}
     return render(
         request,
         "families/portal/child.html",
