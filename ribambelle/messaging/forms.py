@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ribambelle.accounts.models import STAFF_ROLES, User
+from ribambelle.core.widgets_html import plain_widgets
 from ribambelle.messaging.models import Conversation
 from ribambelle.messaging.services import MAX_ATTACHMENTS
 from ribambelle.tenants.models import Department, Municipality
@@ -29,6 +30,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ReplyForm(forms.Form):
+    # Its textarea and inputs drawn in Python (same markup): see core.widgets_html.
+    default_renderer = plain_widgets
+
     body = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 8, "data-rich-editor": ""}),

@@ -55,8 +55,8 @@ def unread_count(household: Household) -> int:
     return conversations_of(household).filter(UNREAD_FOR_FAMILY).count()
 
 
-def _with_thread(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related("department", "household", "assigned_to").prefetch_related(
+def _with_messages(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return queryset.prefetch_related(
         Prefetch(
             "messages",
             queryset=Message.objects.select_related("author").prefetch_related("attachments"),
@@ -64,8 +64,16 @@ def _with_thread(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     )
 
 
+def _with_thread(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return _with_messages(queryset.select_related("department", "household", "assigned_to"))
+
+
 def family_conversation_get(household: Household, pk: int) -> Conversation:
-    return get_object_or_404(_with_thread(conversations_of(household)), pk=pk)
+    """A thread of the household, with its department and messages. Neither its household
+    (the one given) nor the agent following it (staff only) is read again."""
+    thread: Conversation = get_object_or_404(_with_messages(conversations_of(household)), pk=pk)
+    thread.household = household
+    return thread
 
 
 def staff_conversation_get(municipality: Municipality, pk: int) -> Conversation:

@@ -150,6 +150,11 @@ def message_post(
 
 
 def conversation_mark_read(*, conversation: Conversation, by_staff: bool) -> None:
+    """The thread seen up to now by the family (or the staff). Nothing is written when it was
+    already read (the conversation as loaded): opening a read thread stays a read-only GET."""
+    unread = conversation.unread_for_staff if by_staff else conversation.unread_for_family
+    if not unread:
+        return
     field = "staff_read_at" if by_staff else "family_read_at"
     now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(**{field: now})

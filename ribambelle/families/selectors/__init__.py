@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from django.db.models import (
+    BooleanField,
     Exists,
     F,
     OuterRef,
@@ -13,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -33,6 +35,7 @@ from ribambelle.families.models import (
 from ribambelle.families.rules import MissingItem
 from ribambelle.families.selectors.completeness import child_facts as child_facts
 from ribambelle.families.selectors.completeness import missing_by_child as missing_by_child
+from ribambelle.families.selectors.completeness import quote
 from ribambelle.families.selectors.completeness import requirement_get as requirement_get
 from ribambelle.families.selectors.completeness import requirement_specs as requirement_specs
 from ribambelle.families.selectors.completeness import requirements_of as requirements_of
@@ -184,24 +187,60 @@ def children_with_facts_of_parent(municipality: Municipality, user: User) -> Que
     )
 
 
-def children_with_records(household: Household) -> QuerySet[Child]:
-    """Children with their consents, authorized people and documents, for the pages that show
-    them; the completeness check reads the annotations of children_with_facts."""
-    return children_with_facts(household).prefetch_related(
-        Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
-        Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk")),
+def _with_lists(children: QuerySet[Child]) -> QuerySet[Child]:
+    return children.prefetch_related(
+        Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk"))
+    ).prefetch_related(
         Prefetch(
             "documents",
             # Earlier versions of a document the municipality issued are for staff only.
             queryset=FamilyDocument.objects.filter(replaced_at__isnull=True).only(
                 *DOCUMENT_LIST_FIELDS
             ),
-        ),
+        )
+    )
+
+
+def children_with_lists(household: Household) -> QuerySet[Child]:
+    """children_with_facts with their authorized people and documents."""
+    return _with_lists(children_with_facts(household))
+
+
+def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
+    """A child of the signed-in parent's household (as household_of finds it: the account's, in
+    this municipality, unless refused; 404 otherwise), with its facts, authorized people and
+    documents, without reading the household first (a child's page: its consent answers come
+    with the consents, consents_with_answers; its pending requests, pending_changes_of_child)."""
+    child: Child = get_object_or_404(
+        _with_lists(children_with_facts_of_parent(municipality, user)), pk=pk
+    )
+    return child
+
+
+def children_with_records(household: Household) -> QuerySet[Child]:
+    """Children with their consents, authorized people and documents, for the pages that show
+    them; the completeness check reads the annotations of children_with_facts."""
+    return children_with_lists(household).prefetch_related(
+        Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
     )
 
 
 def consents_of(municipality: Municipality) -> QuerySet[Consent]:
     return Consent.objects.for_municipality(municipality).order_by("position", "pk")
+
+
+def consents_with_answers(municipality: Municipality, child: Child) -> QuerySet[Consent]:
+    """consents_of, each with `answer`: the child's (True or False; None if not answered yet),
+    in the same query. The child is one the caller found in its scope (child_get)."""
+    outer = f"{quote(Consent._meta.db_table)}.{quote('id')}"
+    return consents_of(municipality).annotate(
+        answer=RawSQL(  # noqa: S611 - table names only; values are parameters
+            f"(SELECT x.granted FROM {ChildConsent._meta.db_table} x"  # noqa: S608 - table names
+            f" WHERE x.consent_id = {outer} AND x.child_id = %s)",
+            (child.pk,),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def consent_get(municipality: Municipality, pk: int) -> Consent:
@@ -212,14 +251,16 @@ def consent_get(municipality: Municipality, pk: int) -> Consent:
 PendingByCategory = dict[tuple[str, int, str], PendingChange]
 
 
-def pending_changes_of(household: Household) -> PendingByCategory:
-    """Open requests by (target type, target id, category)."""
-    return {
-        (change.target_type, change.target_id, change.category): change
-        for change in PendingChange.objects.for_household(household).filter(
-            status=PendingChange.Status.PENDING
-        )
-    }
+def pending_changes_of(household: Household | Child) -> PendingByCategory:
+    """Open requests by (target type, target id, category), of a household (given itself, or
+    one of its children: its household is not read)."""
+    household_id = household.household_id if isinstance(household, Child) else household.pk
+    changes = PendingChange.objects.filter(
+        municipality_id=household.municipality_id,
+        household_id=household_id,
+        status=PendingChange.Status.PENDING,
+    )
+    return {(change.target_type, change.target_id, change.category): change for change in changes}
 
 
 def family_settings_of(municipality: Municipality) -> FamilySettings:

@@ -2,6 +2,7 @@
 by category (htmx, and plain forms without JavaScript)."""
 
 from dataclasses import asdict
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from ribambelle.accounts.access import parent_required
 from ribambelle.families import presenters, selectors
 from ribambelle.families.categories import CATEGORIES, Category, Record, categories_for
+from ribambelle.families.category_html import folded_category
 from ribambelle.families.forms import AuthorizedPersonForm, ConsentsForm, category_form_class
 from ribambelle.families.links import with_links
 from ribambelle.families.models import Household
@@ -71,30 +73,34 @@ def children_page(request):
 
 @parent_required
 def child_page(request, pk: int):
-    household = selectors.household_of(request)
-    child = selectors.child_get(selectors.children_with_records(household), pk)
-    pending = selectors.pending_changes_of(household)
+    child = selectors.parent_child_get(request.municipality, request.user, pk)
+    pending = selectors.pending_changes_of(child)
     missing = with_links(
         request.municipality,
         child,
         selectors.missing_by_child(request.municipality, [child])[child.pk],
     )
-    consents = list(selectors.consents_of(request.municipality))
-    answers = {answer.consent_id: answer.granted for answer in child.consents.all()}
+    consents = list(selectors.consents_with_answers(request.municipality, child))
+    # The child's answer to each consent (annotation `answer`: True, False or None).
+    answered = ((consent.pk, cast(Any, consent).answer) for consent in consents)
+    answers = {pk: answer for pk, answer in answered if answer is not None}
     return render(
         request,
         "families/portal/child.html",
         {
             "child": child,
             "missing": missing,
+            # Each block drawn in Python (the include's markup: category_html).
             "blocks": [
-                _block(request, "child", child, category, pending)
-                for category in categories_for("child")
+                {**block, "html": folded_category(block)}
+                for block in (
+                    _block(request, "child", child, category, pending)
+                    for category in categories_for("child")
+                )
             ],
             "consents_form": ConsentsForm(consents, answers),
             "people": list(child.authorized_people.all()),
             "documents": list(child.documents.all()),
-            "person_form": AuthorizedPersonForm(),
         },
     )
 

@@ -110,6 +110,26 @@ def test_staff_reply_makes_it_unread_for_family(conversation_a, agent_a, househo
     assert selectors.unread_count(household_a) == 0
 
 
+def test_mark_read_writes_only_when_unread(
+    conversation_a, agent_a, household_a, django_assert_num_queries
+):
+    conversation_a.refresh_from_db()
+    assert not conversation_a.unread_for_family
+    with django_assert_num_queries(0):
+        services.conversation_mark_read(conversation=conversation_a, by_staff=False)
+    services.message_post(
+        actor=agent_a, conversation=conversation_a, body="Réponse", is_html=False, from_staff=True
+    )
+    conversation_a.refresh_from_db()
+    with django_assert_num_queries(1):
+        services.conversation_mark_read(conversation=conversation_a, by_staff=False)
+    assert not conversation_a.unread_for_family
+    assert selectors.unread_count(household_a) == 0
+    assert not conversation_a.unread_for_staff
+    with django_assert_num_queries(0):
+        services.conversation_mark_read(conversation=conversation_a, by_staff=True)
+
+
 def test_unread_count_is_one_query(conversation_a, household_a, django_assert_num_queries):
     with django_assert_num_queries(1):
         selectors.unread_count(household_a)
