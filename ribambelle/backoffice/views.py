@@ -12,7 +12,7 @@ from ribambelle.backoffice.forms import DepartmentForm, NewsForm
 from ribambelle.billing import selectors as billing_selectors
 from ribambelle.billing.payments import selectors as payment_selectors
 from ribambelle.core.french import elide
-from ribambelle.families import selectors as family_selectors
+from ribambelle.families.selectors import queue as family_queue
 from ribambelle.messaging import selectors as messaging_selectors
 from ribambelle.tenants import services as tenant_services
 from ribambelle.tenants.models import Department
@@ -36,7 +36,7 @@ def home(request):
         {
             "counts": account_counts(municipality),
             "departments": departments_of(municipality),
-            "families": family_selectors.waiting_counts(municipality),
+            "families": family_queue.waiting_counts(municipality),
             "unread": unread,
             "unread_total": sum(department.unread for department in unread),
             "billing": billing_selectors.waiting_counts(municipality, timezone.localdate()),

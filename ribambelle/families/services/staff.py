@@ -27,6 +27,7 @@ from ribambelle.families.models import (
     PendingChange,
     Requirement,
 )
+from ribambelle.families.selectors import queue as queue_selectors
 from ribambelle.families.services.records import values_apply
 from ribambelle.tenants.models import Department, Municipality
 
@@ -56,7 +57,7 @@ def change_accept(*, actor: User, change: PendingChange, message: str) -> Pendin
     """Apply a family's request, then e-mail the family. ValidationError when the values no
     longer pass the record's checks (nothing is changed then)."""
     change = _open_change(change)
-    target = selectors.change_target(change)
+    target = queue_selectors.change_target(change)
     values = {name: _field(target, name).to_python(value) for name, value in change.after.items()}
     before = {name: getattr(target, name) for name in values}
     values_apply(target, values)
@@ -84,7 +85,7 @@ def change_refuse(*, actor: User, change: PendingChange, message: str) -> Pendin
         municipality=change.municipality,
         actor=actor,
         action=AuditEntry.Action.REFUSE,
-        target=selectors.change_target(change),
+        target=queue_selectors.change_target(change),
         household_id=change.household_id,
         before=change.before,
         after=change.after,

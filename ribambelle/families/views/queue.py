@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from ribambelle.accounts.access import staff_view
 from ribambelle.families import presenters, selectors
 from ribambelle.families.forms_staff import DecisionForm
+from ribambelle.families.selectors import queue as queue_selectors
 from ribambelle.families.services import staff as services
 from ribambelle.tenants.shortcuts import tenant_reverse
 
@@ -21,8 +22,8 @@ Failed = tuple[str, int, DecisionForm]
 
 def _queue_page(request, failed: Failed | None = None, status: int = 200) -> HttpResponse:
     municipality = request.municipality
-    changes = list(selectors.open_changes(municipality))
-    targets = selectors.change_targets(changes)
+    changes = list(queue_selectors.open_changes(municipality))
+    targets = queue_selectors.change_targets(changes)
 
     def form_for(kind: str, pk: int) -> DecisionForm:
         if failed is not None and failed[:2] == (kind, pk):
@@ -39,7 +40,7 @@ def _queue_page(request, failed: Failed | None = None, status: int = 200) -> Htt
     ]
     signups = [
         {"household": household, "form": form_for("signup", household.pk)}
-        for household in selectors.pending_signups(municipality)
+        for household in queue_selectors.pending_signups(municipality)
     ]
     context = {"items": items, "signups": signups}
     return render(request, "families/staff/queue.html", context, status=status)
@@ -57,7 +58,7 @@ def queue(request) -> HttpResponse:
 @require_POST
 @staff_view
 def change_accept(request, pk: int) -> HttpResponse:
-    change = selectors.open_change_get(request.municipality, pk)
+    change = queue_selectors.open_change_get(request.municipality, pk)
     form = DecisionForm(request.POST, prefix_pk=f"change{pk}")
     if not form.is_valid():
         return _queue_page(request, failed=("change", pk, form), status=400)
@@ -83,7 +84,7 @@ def change_accept(request, pk: int) -> HttpResponse:
 @require_POST
 @staff_view
 def change_refuse(request, pk: int) -> HttpResponse:
-    change = selectors.open_change_get(request.municipality, pk)
+    change = queue_selectors.open_change_get(request.municipality, pk)
     form = DecisionForm(request.POST, prefix_pk=f"change{pk}", refusal=True)
     if not form.is_valid():
         return _queue_page(request, failed=("change", pk, form), status=400)
