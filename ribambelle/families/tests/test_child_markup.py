@@ -101,7 +101,9 @@ def test_child_page_scope(alice_client, household_a, child_a, household_b, charl
     from ribambelle.families.models import Household
 
     page = reverse("families:child", args=["ville-a", child_a.pk])
-    assert alice_client.get(page).status_code == 200
+    shown = alice_client.get(page)
+    assert shown.status_code == 200
+    assert child_a.first_name in shown.content.decode()
     assert logged_in(dave).get(page).status_code == 404
     assert logged_in(charlie).get(page).status_code == 404
     assert logged_in(charlie).get(page.replace("ville-a", "ville-b")).status_code == 404
