@@ -348,13 +348,6 @@ def whole_week_changes(
     ]
 
 
-def booked_since(household: Household, since: date) -> QuerySet[Booking]:
-    """The household's bookings from `since` on (and to come), left lazy: other apps filter it
-    by activity or department inside their own query, e.g. documents finds the families of an
-    activity with an EXISTS on it."""
-    return Booking.objects.for_household(household).filter(date__gte=since)
-
-
 def bookings_for_feed(household: Household, start: date, end: date) -> QuerySet[Booking]:
     return (
         Booking.objects.for_household(household)

@@ -125,3 +125,16 @@ def test_schools_match_on_the_stored_key_whatever_the_case(frozen, household_a, 
     assert visible_titles(household_a) == {"Zola"}
     sql = str(selectors.categories_with_unread(household_a).query).upper()
     assert "REPLACE" not in sql and "LOWER" not in sql
+
+
+@pytest.mark.parametrize(("days_ago", "visible"), [(365, True), (366, False), (-30, True)])
+def test_a_booking_counts_for_a_year_back_and_ahead(
+    frozen, household_a, child_a, menus, canteen, evening_care, days_ago, visible
+):
+    """The department and activity audiences reach the families whose children booked in the
+    last 365 days or ahead (documents.selectors.BOOKING_WINDOW), no further back."""
+    publish(menus, "Service", audience=Audience.DEPARTMENT, department=evening_care.department)
+    publish(menus, "Activité", audience=Audience.ACTIVITY, activity=evening_care)
+    publish(menus, "Autre activité", audience=Audience.ACTIVITY, activity=canteen)
+    book(child_a, evening_care, MONDAY - datetime.timedelta(days=days_ago))
+    assert visible_titles(household_a) == ({"Service", "Activité"} if visible else set())
