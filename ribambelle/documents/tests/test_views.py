@@ -333,7 +333,7 @@ def test_category_shows_twenty_documents_a_page_latest_first(
     assert titles == [f"{n:02d}" for n in range(22, 2, -1)]
     assert "Page 1 sur 2" in first.xpath("//nav[@class='pagination']")[0].text_content()
     older = first.xpath("//nav[@class='pagination']/a")
-    assert [a.text_content() for a in older] == ["Plus anciens →"]
+    assert [a.text_content() for a in older] == ["Page suivante →"]
 
     second = lxml.html.fromstring(
         alice_client.get(f"{BASE}/documents/{menus.pk}/" + older[0].get("href")).content
