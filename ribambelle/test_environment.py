@@ -1,7 +1,9 @@
 """Pytest plugin loaded first (-p in pyproject): production settings (DEBUG off) with a test
 secret and plain HTTP, set before pytest-django imports the settings."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -19,8 +21,12 @@ def _sqlite_test_file() -> str:
     fetch, two browsers) then ran their queries and transactions on the same connection, which
     made a page answer 404 or another page now and then. With a file, each thread has its own
     connection and SQLite's locks order them, as in production."""
-    folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-    return os.path.join(folder, f"ribambelle-test-{os.getpid()}.sqlite3")
+    shm = "/dev/shm"  # noqa: S108  (a private folder is made in it, as in the temporary one)
+    folder = tempfile.mkdtemp(
+        prefix="ribambelle-test-", dir=shm if os.access(shm, os.W_OK) else None
+    )
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return os.path.join(folder, "test.sqlite3")
 
 
 if not os.environ.get("DATABASE_URL", "sqlite:").startswith(("postgres", "pgsql")):
