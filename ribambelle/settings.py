@@ -148,6 +148,8 @@ CSRF_FAILURE_VIEW = "ribambelle.portal.views.csrf_failure"
 # E-mail is unique per municipality, not globally: uniqueness is a composite constraint.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
+# Django's database sessions, read in plain SQL on each request (accounts/sessions.py).
+SESSION_ENGINE = "ribambelle.accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 4 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
