@@ -105,6 +105,13 @@ try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("DB_CONN_MAX_AGE", 60))
 except ValueError as exc:
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL: {exc}") from None
+if _db["ENGINE"].endswith("postgresql") and env.int("DB_PREPARE_THRESHOLD", 0, minimum=0):
+    # Server-side binding and psycopg's prepared statements: a query run this many times on a
+    # connection is planned once. Not behind a pooler in transaction mode (PgBouncer), where a
+    # connection's prepared statements are not the session's.
+    _db.setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=env.int("DB_PREPARE_THRESHOLD", 0)
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Kept open between requests like any other database: opening the file and running the
