@@ -142,7 +142,8 @@ AUTHENTICATION_BACKENDS = [
     "ribambelle.accounts.backends.MunicipalityEmailBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2id on one lane: a login's check takes one core, not all (accounts/hashers.py).
+    "ribambelle.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
