@@ -105,6 +105,13 @@ try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("DB_CONN_MAX_AGE", 60))
 except ValueError as exc:
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL: {exc}") from None
+if _db["ENGINE"].endswith("postgresql") and env.int("DB_PREPARE_THRESHOLD", 0, minimum=0):
+    # Server-side binding and psycopg's prepared statements: a query run this many times on a
+    # connection is planned once. Not behind a pooler in transaction mode (PgBouncer), where a
+    # connection's prepared statements are not the session's.
+    _db.setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=env.int("DB_PREPARE_THRESHOLD", 0)
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Kept open between requests like any other database: opening the file and running the
@@ -135,7 +142,8 @@ AUTHENTICATION_BACKENDS = [
     "ribambelle.accounts.backends.MunicipalityEmailBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2id on one lane: a login's check takes one core, not all (accounts/hashers.py).
+    "ribambelle.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,6 +156,8 @@ CSRF_FAILURE_VIEW = "ribambelle.portal.views.csrf_failure"
 # E-mail is unique per municipality, not globally: uniqueness is a composite constraint.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
+# Django's database sessions, read in plain SQL on each request (accounts/sessions.py).
+SESSION_ENGINE = "ribambelle.accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 4 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -59,3 +59,17 @@ class MunicipalityEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of each request, read with its municipality and, for a parent,
+        the guardian and household behind the account: the tenants' middleware and
+        `families.selectors.household_of` then read nothing more (one query instead of three
+        on every family page)."""
+        try:
+            user = User.objects.select_related("municipality", "guardian__household").get(
+                pk=user_id
+            )
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+

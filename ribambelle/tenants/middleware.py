@@ -5,7 +5,8 @@ from ribambelle.tenants.models import Municipality
 
 
 class MunicipalityMiddleware:
-    """Resolves /<municipality_slug>/ to request.municipality; an unknown slug is a 404."""
+    """Resolves /<municipality_slug>/ to request.municipality; an unknown or inactive slug is a
+    404. A signed-in user of that municipality brought it along: no query then."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,7 +19,12 @@ class MunicipalityMiddleware:
         slug = view_kwargs.pop("municipality_slug", None)
         if slug is None:
             return None
-        municipality = get_object_or_404(Municipality, slug=slug)
+        user = request.user
+        # The signed-in user's municipality came with the user (accounts.backends.get_user).
+        if user.is_authenticated and user.municipality_id and user.municipality.slug == slug:
+            municipality = user.municipality
+        else:
+            municipality = get_object_or_404(Municipality, slug=slug)
         if not municipality.is_active:
             raise Http404
         request.municipality = municipality

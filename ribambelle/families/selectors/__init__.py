@@ -75,17 +75,27 @@ class SignedInRequest(Protocol):
 
 
 def household_or_none(request: SignedInRequest) -> Household | None:
-    """The signed-in parent's household, if the account has one that is not refused."""
-    guardian: Guardian | None = (
-        Guardian.objects.for_municipality(request.municipality)
-        .select_related("household")
-        .only("household")  # only the household is returned, read whole
-        .filter(user=request.user)
-        .first()
-    )
-    if guardian is None or guardian.household.status == Household.Status.REFUSED:
+    """The signed-in parent's household, if the account has one that is not refused. The
+    authentication backend read it with the user; another user object reads it here."""
+    user = request.user
+    guardian: Guardian | None
+    if isinstance(user, User) and User.guardian.related.is_cached(user):
+        guardian = getattr(user, "guardian", None)
+    else:
+        guardian = (
+            Guardian.objects.for_municipality(request.municipality)
+            .select_related("household")
+            .filter(user=user)
+            .first()
+        )
+    if guardian is None or guardian.municipality_id != request.municipality.pk:
         return None
-    return guardian.household
+    household = guardian.household
+    if household.municipality_id != request.municipality.pk:
+        return None
+    if household.status == Household.Status.REFUSED:
+        return None
+    return household
 
 
 def household_of(request: SignedInRequest) -> Household:
