@@ -72,4 +72,3 @@ class MunicipalityEmailBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
-

@@ -12,6 +12,9 @@ class SessionStore(db.SessionStore):
     (its key, not expired) is read here in SQL; writes, keys and expiry stay Django's."""
 
     def _get_session_from_db(self) -> AbstractBaseSession | None:
+        key = self.session_key
+        if key is None:
+            return None
         model = self.model
         connection = connections[router.db_for_read(model)]
         table = connection.ops.quote_name(model._meta.db_table)
@@ -19,11 +22,11 @@ class SessionStore(db.SessionStore):
             cursor.execute(
                 f"SELECT session_data FROM {table}"  # noqa: S608 - the table's name only
                 " WHERE session_key = %s AND expire_date > %s",
-                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+                [key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        session: AbstractBaseSession = model(session_key=self.session_key, session_data=row[0])
+        session: AbstractBaseSession = model(session_key=key, session_data=row[0])
         return session
