@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -157,18 +158,16 @@ def staff_documents(municipality: Municipality) -> QuerySet[Document]:
     return (
         Document.objects.for_municipality(municipality)
         .select_related("category", "department", "activity", "created_by")
-        # A correlated count per row reads the receipts' (document, household) index instead of
-        # joining and grouping every receipt of the municipality.
+        # A correlated count per row, an aggregate without GROUP BY (Func, not Count: the
+        # ORM would group), reads the receipts' document index. Grouped and limited to one
+        # row, PostgreSQL planned a scan of every receipt for each document (1 s for 50
+        # documents of 2,000 receipts each at 5,000 households, issue 15).
         .annotate(
-            read_count=Coalesce(
-                Subquery(
-                    ReadReceipt.objects.filter(document=OuterRef("pk"))
-                    .order_by()
-                    .values("document")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
+            read_count=Subquery(
+                ReadReceipt.objects.filter(document=OuterRef("pk"))
+                .order_by()
+                .annotate(n=Func(Value(1), function="COUNT", output_field=IntegerField()))
+                .values("n")
             )
         )
         .defer("file")

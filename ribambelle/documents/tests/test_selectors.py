@@ -138,3 +138,22 @@ def test_a_booking_counts_for_a_year_back_and_ahead(
     publish(menus, "Autre activité", audience=Audience.ACTIVITY, activity=canteen)
     book(child_a, evening_care, MONDAY - datetime.timedelta(days=days_ago))
     assert visible_titles(household_a) == ({"Service", "Activité"} if visible else set())
+
+
+def test_staff_list_counts_the_households_that_read_each_document(
+    frozen, household_a, menus, rules_category
+):
+    first = publish(menus, "Menu 1")
+    publish(menus, "Menu 2")
+    rules = publish(rules_category, "Règlement")
+    other = Household.objects.create(municipality=household_a.municipality, name="Foyer Durand")
+    for household in (household_a, other):
+        services.document_mark_read(document=first, household=household)
+    services.document_mark_read(document=first, household=household_a)  # read again: no change
+    services.document_mark_read(document=rules, household=other)
+    with CaptureQueriesContext(connection) as queries:
+        counts = {d.title: d.read_count for d in selectors.staff_documents(menus.municipality)}
+    assert counts == {"Menu 1": 2, "Menu 2": 0, "Règlement": 1}
+    assert len(queries) == 1
+    # The count is an aggregate of its own, never grouped (see staff_documents).
+    assert "GROUP BY" not in queries[0]["sql"]
