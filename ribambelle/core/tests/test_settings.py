@@ -95,3 +95,38 @@ def test_security_headers(client):
     assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def database_options(**env) -> dict:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(repr(settings.DATABASES['default']['OPTIONS']))",
+        DEBUG="1",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr of a dict
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [
+        (None, {"server_side_binding": True, "prepare_threshold": 2}),
+        ("5", {"server_side_binding": True, "prepare_threshold": 5}),
+        ("0", {}),
+    ],
+)
+def test_postgresql_prepares_statements_unless_turned_off(threshold, expected):
+    """PostgreSQL binds parameters on the server and prepares a query run twice on a
+    connection (issue 15); DB_PREPARE_THRESHOLD=0 turns it off (behind PgBouncer)."""
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
+    if threshold is not None:
+        env["DB_PREPARE_THRESHOLD"] = threshold
+    assert database_options(**env) == expected
+
+
+def test_sqlite_has_no_postgresql_options(tmp_path):
+    options = database_options(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert "server_side_binding" not in options
+    assert options["transaction_mode"] == "IMMEDIATE"
