@@ -62,7 +62,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, handing the backend the user the session store read with the session.
+    "ribambelle.accounts.sessions.AuthenticationMiddleware",
     # Signed-in devices: binds a session to its browser, notes its last use every few minutes.
     "ribambelle.accounts.middleware.DeviceSessionMiddleware",
     # After authentication (it reads request.user), below WhiteNoise (static files untouched).
@@ -159,7 +160,7 @@ CSRF_FAILURE_VIEW = "ribambelle.portal.views.csrf_failure"
 # E-mail is unique per municipality, not globally: uniqueness is a composite constraint.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
-# Django's database sessions, read in plain SQL on each request (accounts/sessions.py).
+# Database sessions with their account, read with it in one statement (accounts/sessions.py).
 SESSION_ENGINE = "ribambelle.accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 4 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

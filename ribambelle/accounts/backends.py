@@ -5,6 +5,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from ribambelle.accounts.models import User
+from ribambelle.accounts.sessions import user_read_with_session
 from ribambelle.tenants.models import Municipality
 
 
@@ -64,11 +65,14 @@ class MunicipalityEmailBackend(ModelBackend):
         """The signed-in user of each request, read with its municipality and, for a parent,
         the guardian and household behind the account: the tenants' middleware and
         `families.selectors.household_of` then read nothing more (one query instead of three
-        on every family page)."""
-        try:
-            user = User.objects.select_related("municipality", "guardian__household").get(
-                pk=user_id
-            )
-        except User.DoesNotExist:
-            return None
+        on every family page). The session store has usually read it with the session
+        (`accounts.sessions`): that one is taken when it is the user the session names."""
+        user = user_read_with_session(user_id)
+        if user is None:
+            try:
+                user = User.objects.select_related("municipality", "guardian__household").get(
+                    pk=user_id
+                )
+            except User.DoesNotExist:
+                return None
         return user if self.user_can_authenticate(user) else None

@@ -1,6 +1,7 @@
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -192,6 +193,26 @@ class DeviceSession(models.Model):
     @property
     def device(self) -> "Device":
         return device_of(self.user_agent)
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the signed-in account beside its data (SESSION_ENGINE
+    `ribambelle.accounts.sessions`). Every request reads its session, its user, the user's
+    municipality and a parent's household in one statement (issue 15). The account is written
+    from the session's data at each save; the data stays what says who is signed in."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from ribambelle.accounts.sessions import SessionStore
+
+        return SessionStore
 
 
 class PushSubscription(models.Model):

@@ -344,9 +344,9 @@ def test_constant_queries_as_lines_grow(
         add_month_of(office, activities, household, index)
     with django_assert_num_queries(before):
         _response, rows = export(agent_client)
-    # The request's own (session, user with its municipality), two for the table of
+    # The request's own (its session with the user and municipality), two for the table of
     # imputations, one per kind of movement.
-    assert before == 9
+    assert before == 8
     assert len([row for row in rows if row and row[TYPE] == "Facture"]) > 3 * 6
 
 
