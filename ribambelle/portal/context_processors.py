@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.urls import reverse
 
 from ribambelle.portal.navigation import MANAGER_NAV, PORTAL_MORE, PORTAL_NAV, STAFF_NAV
+from ribambelle.portal.shell_html import shell_url
 
 
 def shell(request):
@@ -19,7 +19,7 @@ def shell(request):
         if user.can_manage:
             entries = [*entries, *MANAGER_NAV]
         for name, label in entries:
-            url = reverse(name, kwargs={"municipality_slug": municipality.slug})
+            url = shell_url(name, municipality.slug)
             # The first entry is the shell's home: current on itself only.
             current = request.path == url or (bool(nav) and request.path.startswith(url))
             more = not user.is_municipal_staff and name in PORTAL_MORE
@@ -29,6 +29,6 @@ def shell(request):
         "signed_in": signed_in,
         "nav": nav,
         "nav_more": [item for item in nav if item["more"]],
-        "shell_home": reverse(home, kwargs={"municipality_slug": municipality.slug}),
+        "shell_home": shell_url(home, municipality.slug),
         "dev_mailbox": settings.DEBUG and settings.EMAIL_MODE == "mailbox",
     }
