@@ -311,7 +311,7 @@ def household_chunks(municipality: Municipality) -> Iterator[list[Household]]:
         chunk = list(
             Household.objects.for_municipality(municipality)
             .filter(pk__gt=last)
-            .exclude(status=Household.Status.REFUSED)
+            .filter(status__in=Household.NOT_REFUSED)
             .order_by("pk")
             .only("pk", "name", "quotient")[:size]
         )

@@ -40,6 +40,11 @@ class Household(models.Model):
         PENDING = "pending", _("en attente de validation")
         REFUSED = "refused", _("refusé")
 
+    # Every status but refused, for `status__in`: PostgreSQL plans a prepared `status <> $1`
+    # generically as if almost no household passed when nearly all share one status, and picked
+    # a nested loop over every household (the register's candidates: 2.5 -> 8 ms).
+    NOT_REFUSED = (Status.ACTIVE, Status.PENDING)
+
     class QuotientSource(models.TextChoices):
         DECLARED = "declared", _("déclaré par la famille")
         STAFF = "staff", _("saisi par la mairie")

@@ -198,7 +198,7 @@ def register_candidates(
         _at_school(
             Child.objects.for_municipality(municipality)
             .exclude(pk__in=exclude)
-            .exclude(household__status=Household.Status.REFUSED)
+            .filter(household__status__in=Household.NOT_REFUSED)
             .only("pk", "first_name", "last_name", "birth_date", "school", "school_class"),
             "school",
             school,

@@ -134,7 +134,7 @@ def _lock(
     if household is not None:
         return households.get(pk=household.pk)
     try:
-        return households.exclude(status=Household.Status.REFUSED).get(guardians__user=parent)
+        return households.filter(status__in=Household.NOT_REFUSED).get(guardians__user=parent)
     except Household.DoesNotExist:
         raise BookingError from None
 

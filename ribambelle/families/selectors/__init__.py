@@ -192,7 +192,7 @@ def children_with_facts_of_parent(municipality: Municipality, user: User) -> Que
     return with_facts(
         Child.objects.for_municipality(municipality)
         .filter(household__guardians__user=user)
-        .exclude(household__status=Household.Status.REFUSED)
+        .filter(household__status__in=Household.NOT_REFUSED)
         .order_by("birth_date", "pk")
     )
 
