@@ -70,6 +70,23 @@ def parent_latest_invoice() -> dict:
     return {**TENANT, "pk": invoice.pk}
 
 
+def current_month_draft_run() -> dict:
+    """The current month's draft run of the bench municipality (the "invoice run" page computes
+    it; computed here if there is none): the run the bench issues, then rolls back."""
+    from ribambelle.demo.bench.pages import TENANT
+
+    office = BillingOffice.objects.get(municipality__slug=TENANT["municipality_slug"])
+    month = date.today().replace(day=1)
+    run = InvoiceRun.objects.filter(office=office, month=month).first()
+    if run is None:
+        run = services.invoice_run_compute(
+            municipality=office.municipality, office=office, month=month, actor=None
+        )
+    if run.status != InvoiceRun.Status.DRAFT:
+        raise RuntimeError(f"The bench's run of {month:%Y-%m} is issued: seed again (--force).")
+    return {**TENANT, "pk": run.pk}
+
+
 def current_month_run() -> dict:
     """Compute the drafts of the current month for the whole bench municipality: the form the
     staff submit. The first request creates the run; the next ones recompute it."""

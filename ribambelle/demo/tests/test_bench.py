@@ -129,7 +129,7 @@ def test_bench_measures_every_page_and_the_baseline(tmp_path):
 def test_bench_prints_each_page_ratio_and_its_family_target(tmp_path, capsys):
     call_command("bench", households=30, repeat=1, output=tmp_path / "b.json")
     printed = capsys.readouterr().out
-    assert "x baseline" in printed and "family target" in printed
+    assert "x baseline" in printed and "target" in printed
     report = json.loads((tmp_path / "b.json").read_text())
     for row in report["pages"]:
         line = next(line for line in printed.splitlines() if line.startswith(row["name"] + " "))
@@ -297,6 +297,35 @@ def test_bench_post_page_with_a_real_write_keeps_its_query_count(
 def test_family_pages_are_flagged_over_their_targets(persona, ratio, queries, expected):
     row = {"persona": persona, "ratio": ratio, "queries": queries}
     assert bench.flags(row) == expected
+
+
+@pytest.mark.parametrize(("median", "expected"), [(1500.0, []), (1500.1, ["> 1500 ms"])])
+def test_a_staff_action_is_flagged_over_its_time_target(median, expected):
+    row = {"persona": "manager", "ratio": 900.0, "queries": 30, "median_ms": median}
+    assert bench.flags({**row, "max_ms": 1500.0}) == expected
+    assert bench.flags({**row, "max_ms": None}) == []
+
+
+def test_issuing_the_run_is_measured_and_rolled_back(tmp_path, capsys):
+    """The run is issued by the staff view, each time in a transaction rolled back: it stays a
+    draft, with no number, no movement on the families' accounts and no direct debit."""
+    from ribambelle.billing.models import AccountMovement, Invoice, InvoiceRun
+
+    output = tmp_path / "b.json"
+    call_command("bench", households=30, repeat=2, output=output, pages="run issue")
+    (row,) = json.loads(output.read_text())["pages"]
+    assert row["name"] == "invoice run issue (month, every household)"
+    assert row["ok"] and row["status"] == 302
+    assert row["max_ms"] in {1500.0, 3000.0}
+    run = InvoiceRun.objects.get(
+        municipality__slug="bench", month=datetime.date.today().replace(day=1)
+    )
+    assert run.status == InvoiceRun.Status.DRAFT
+    invoices = Invoice.objects.filter(run=run)
+    assert invoices.count() > 0
+    assert not invoices.exclude(number="").exists()
+    assert not AccountMovement.objects.filter(invoice__run=run).exists()
+    assert "invoice run issue (month, every household): at most" in capsys.readouterr().out
 
 
 def test_pages_are_chosen_by_words_of_their_names():

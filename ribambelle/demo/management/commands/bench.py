@@ -25,7 +25,7 @@ import django
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -50,9 +50,11 @@ MAX_QUERIES = 12
 def flags(row: dict, *, over_http: bool = False) -> list[str]:
     """What a family page misses of its targets, in the words the table prints. With
     `over_http`, the ratio is the one over HTTP, except for a page measured in-process only."""
-    if row["persona"] != FAMILY_PERSONA:
-        return []
     found = []
+    if row.get("max_ms") is not None and row["median_ms"] > row["max_ms"]:
+        found.append(f"> {row['max_ms']:g} ms")
+    if row["persona"] != FAMILY_PERSONA:
+        return found
     ratio = row["http"]["ratio"] if over_http and row.get("http") else row["ratio"]
     if ratio > MAX_RATIO:
         found.append(f"> {MAX_RATIO:g}x")
@@ -146,6 +148,7 @@ class Command(BaseCommand):
                 result = {
                     "name": page.name,
                     "persona": page.persona,
+                    "max_ms": page.max_ms.get(connection.vendor),
                     **self._measure(self._url(page), PERSONAS[page.persona], repeat, page),
                 }
                 result["ratio"] = round(result["median_ms"] / baseline["median_ms"], 1)
@@ -239,14 +242,24 @@ class Command(BaseCommand):
                 return client.post(url, data, secure=True, headers=headers)
             return client.get(url, secure=True, headers=headers)
 
+        rolled_back = page is not None and page.rolled_back
+
+        def sent(data: dict):
+            if not rolled_back:
+                return send(data)
+            with transaction.atomic():
+                response = send(data)
+                transaction.set_rollback(True)
+            return response
+
         for _ in range(WARMUP):
-            send(prepare())
+            sent(prepare())
         timings, counts, statuses = [], set(), set()
         for _ in range(repeat):
             data = prepare()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                response = send(data)
+                response = sent(data)
                 timings.append((time.perf_counter() - started) * 1000)
             counts.add(len(queries))
             statuses.add(response.status_code)
@@ -384,12 +397,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nFamily pages: at most {MAX_RATIO:g}x the {floor} and {MAX_QUERIES} queries."
         )
+        for row in report["pages"]:
+            if row.get("max_ms") is not None:
+                self.stdout.write(
+                    f"{row['name']}: at most {row['max_ms']:g} ms in-process on"
+                    f" {report['database']} ({row['median_ms']:.0f} ms in this run)."
+                )
         for row in missed:
             self.stdout.write(
                 self.style.WARNING(f"  over target: {row['name']} ({', '.join(row['flags'])})")
             )
         if not missed:
-            self.stdout.write(self.style.SUCCESS("  every family page within its targets"))
+            self.stdout.write(self.style.SUCCESS("  every page within its targets"))
 
     @staticmethod
     def _label(row: dict) -> str:
@@ -403,7 +422,7 @@ class Command(BaseCommand):
         self._print_header(report)
         self._print_rows(
             [
-                ("page", "status", "median ms", "p95 ms", "queries", "x baseline", "family target"),
+                ("page", "status", "median ms", "p95 ms", "queries", "x baseline", "target"),
                 *(
                     (
                         self._label(row),
@@ -442,7 +461,7 @@ class Command(BaseCommand):
                 "HTTP ms",
                 "HTTP p95 ms",
                 "x HTTP floor",
-                "family target",
+                "target",
             )
         ]
         for row in [baseline, *report["pages"]]:
@@ -473,6 +492,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _target(row: dict) -> str:
-        if row.get("persona") != FAMILY_PERSONA:
+        if row.get("persona") != FAMILY_PERSONA and row.get("max_ms") is None:
             return ""
         return "OVER: " + ", ".join(row["flags"]) if row["flags"] else "ok"
