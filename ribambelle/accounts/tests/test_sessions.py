@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ribambelle.accounts.backends import MunicipalityEmailBackend
-from ribambelle.accounts.models import Session
+from ribambelle.accounts.models import Session, User
 from ribambelle.accounts.sessions import SessionStore, reading_store
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,19 @@ def test_a_parent_is_read_with_municipality_guardian_and_household(alice, househ
         assert user.guardian.user is user
     assert len(queries) == 1
     assert "accounts_user" in queries[0]["sql"] and "families_household" in queries[0]["sql"]
+    # Every field as the ORM reads it (dates, booleans, decimals, JSON: the converters).
+    expected = User.objects.select_related("municipality", "guardian__household").get(pk=alice.pk)
+    for read, orm in [
+        (user, expected),
+        (user.municipality, expected.municipality),
+        (user.guardian, expected.guardian),
+        (user.guardian.household, expected.guardian.household),
+    ]:
+        fields = type(orm)._meta.concrete_fields
+        assert {f.attname: getattr(read, f.attname) for f in fields} == {
+            f.attname: getattr(orm, f.attname) for f in fields
+        }
+        assert read._state.adding is False and read._state.db == "default"
 
 
 def test_staff_have_no_guardian_and_reading_it_costs_nothing(agent_a):
