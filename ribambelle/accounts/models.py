@@ -201,12 +201,25 @@ class Session(AbstractBaseSession):
     municipality and a parent's household in one statement (issue 15). The account is written
     from the session's data at each save; the data stays what says who is signed in."""
 
+    # No constraint in the database: a session naming an account deleted meanwhile must still
+    # save (an INSERT refused there would make Django's create() retry for ever). The ORM
+    # deletes an account's sessions with it; a dangling id joins nothing and reads as before.
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="sessions",
     )
 
     class Meta(AbstractBaseSession.Meta):
         db_table = "accounts_session"
+
+    def __str__(self) -> str:
+        # Never the key: it is all a cookie needs (the admin lists an account's sessions on the
+        # page that confirms its deletion).
+        return f"session {self.user_id or '-'} {self.expire_date:%Y-%m-%d %H:%M}"
 
     @classmethod
     def get_session_store_class(cls):

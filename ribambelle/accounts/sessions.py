@@ -138,7 +138,13 @@ class SessionStore(db.SessionStore):
         return Session
 
     def create_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
-        session = super().create_model_instance(data)
+        return self._with_account(super().create_model_instance(data), data)
+
+    async def acreate_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
+        return self._with_account(await super().acreate_model_instance(data), data)
+
+    @staticmethod
+    def _with_account(session: AbstractBaseSession, data: dict[str, Any]) -> AbstractBaseSession:
         try:
             session.user_id = int(data[auth.SESSION_KEY])  # type: ignore[attr-defined]
         except (KeyError, TypeError, ValueError):

@@ -32,9 +32,9 @@ def _copy(source, target, users, alias, *, with_user: bool) -> None:
                 .filter(pk__in={row.user_id for row in batch if row.user_id})
                 .values_list("pk", flat=True)
             )
-            for row in batch:
-                if row.user_id not in known:
-                    row.user_id = None
+            # A session naming an account that no longer exists signs nobody in: dropped.
+            batch[:] = [row for row in batch if row.user_id is None or row.user_id in known]
+        # Keys are unique in the source: nothing conflicts unless the upgrade is run twice.
         target.objects.using(alias).bulk_create(batch, ignore_conflicts=True)
         batch.clear()
 
@@ -103,6 +103,7 @@ class Migration(migrations.Migration):
                     "user",
                     models.ForeignKey(
                         blank=True,
+                        db_constraint=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="sessions",

@@ -251,11 +251,8 @@ def test_the_upgrade_carries_live_sessions_over_with_their_account(alice):
 
     assert not DjangoSession.objects.exists()
     carried = dict(Session.objects.values_list("session_key", "user_id"))
-    assert carried == {
-        django_store.session_key: alice.pk,
-        anonymous.session_key: None,
-        unknown.session_key: None,
-    }
+    # The one naming an account that does not exist signs nobody in: dropped.
+    assert carried == {django_store.session_key: alice.pk, anonymous.session_key: None}
     # Still signed in, read by Ribambelle's store.
     store = SessionStore(django_store.session_key)
     assert store[SESSION_KEY] == str(alice.pk)
@@ -272,3 +269,42 @@ def test_clearsessions_deletes_the_expired_ones(alice):
     )
     call_command("clearsessions")
     assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_naming_a_deleted_account_still_saves_and_signs_nobody_in(alice):
+    """No constraint in the database: Django's create() would retry for ever on a refused
+    INSERT (a login or a password change racing the account's deletion). Committed for real:
+    both databases check foreign keys at commit."""
+    store = SessionStore()
+    store.update({SESSION_KEY: "999999", BACKEND_SESSION_KEY: BACKEND})
+    # One attempt of create()'s loop: a refused INSERT would raise CreateError here.
+    store._session_key = store._get_new_session_key()
+    store.save(must_create=True)
+    store["page"] = "accueil"
+    store.save()  # and an update
+    read = SessionStore(store.session_key)
+    assert read[SESSION_KEY] == "999999"
+    assert read.signed_in_user is None
+    token = reading_store.set(read)
+    try:
+        assert MunicipalityEmailBackend().get_user(999999) is None
+    finally:
+        reading_store.reset(token)
+
+
+def test_a_session_never_shows_its_key(alice):
+    key = signed_in(alice)
+    session = Session.objects.get(session_key=key)
+    assert key not in str(session)
+    assert str(alice.pk) in str(session)
+
+
+def test_the_async_store_writes_the_account_too(alice):
+    from asgiref.sync import async_to_sync
+
+    store = SessionStore()
+    data = {SESSION_KEY: str(alice.pk)}
+    session = async_to_sync(store.acreate_model_instance)(data)
+    assert session.user_id == alice.pk
+    assert async_to_sync(store.acreate_model_instance)({}).user_id is None
