@@ -13,7 +13,6 @@ server, the socket, the whole response). Query counts still come from the in-pro
 
 import json
 import logging
-import math
 import platform
 import statistics
 import time
@@ -34,40 +33,18 @@ from django.urls import reverse
 from ribambelle.accounts.models import User
 from ribambelle.demo.bench import http
 from ribambelle.demo.bench.pages import BENCH_SLUG, PAGES, PERSONAS, BenchPage
+from ribambelle.demo.bench.targets import (
+    FAMILY_PERSONA,
+    MAX_QUERIES,
+    MAX_RATIO,
+    flags,
+    percentile,
+)
 from ribambelle.demo.management.commands.seed_bench import Command as SeedBenchCommand
 
 BENCH_HOST = "127.0.0.1"
 BASELINE_PATH = "/_bench/baseline/"
 WARMUP = 3
-# The targets of a family page (issue 15): within 8 times the floor (the baseline view
-# measured in the same run) and at most 12 queries, whatever the size of the municipality.
-# Pages over them are flagged in the table and listed after it; the run does not fail on
-# them, since a loaded machine can push a timing over.
-FAMILY_PERSONA = "parent"
-MAX_RATIO = 8.0
-MAX_QUERIES = 12
-
-
-def flags(row: dict, *, over_http: bool = False) -> list[str]:
-    """What a family page misses of its targets, in the words the table prints. With
-    `over_http`, the ratio is the one over HTTP, except for a page measured in-process only."""
-    found = []
-    if row.get("max_ms") is not None and row["median_ms"] > row["max_ms"]:
-        found.append(f"> {row['max_ms']:g} ms")
-    if row["persona"] != FAMILY_PERSONA:
-        return found
-    ratio = row["http"]["ratio"] if over_http and row.get("http") else row["ratio"]
-    if ratio > MAX_RATIO:
-        found.append(f"> {MAX_RATIO:g}x")
-    if row["queries"] > MAX_QUERIES:
-        found.append(f"> {MAX_QUERIES} queries")
-    return found
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank: defined for any number of samples, and always an observed value."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def chosen_pages(words: str) -> list[BenchPage]:
