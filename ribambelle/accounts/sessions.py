@@ -41,12 +41,12 @@ class _Columns:
     model: type[Model]
     start: int
     attnames: tuple[str, ...]
+    pk_index: int
     converters: tuple[tuple[int, Any, Sequence[Callable[..., Any]]], ...]
 
     def instance(self, row: Sequence[Any], connection) -> Model | None:
         values = list(row[self.start : self.start + len(self.attnames)])
-        pk_index = self.attnames.index(self.model._meta.pk.attname)
-        if values[pk_index] is None:  # no row on this side of the LEFT JOIN
+        if values[self.pk_index] is None:  # no row on this side of the LEFT JOIN
             return None
         for index, expression, functions in self.converters:
             for function in functions:
@@ -103,6 +103,7 @@ def _statement(connection) -> _Statement:
                 model=model,
                 start=len(selected),
                 attnames=tuple(field.attname for field in fields),
+                pk_index=[field.primary_key for field in fields].index(True),
                 converters=tuple(converters),
             )
         )
