@@ -9,10 +9,20 @@ from django.test import Client
 
 from ribambelle.accounts.models import Role
 from ribambelle.accounts.tests.factories import PASSWORD, UserFactory
+from ribambelle.core import statements
 from ribambelle.families.tests.factories import ChildFactory, GuardianFactory, HouseholdFactory
 from ribambelle.tenants.tests.factories import DepartmentFactory, MunicipalityFactory
 
 pytest_plugins = ["ribambelle.testing.browser"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _statements_checked():
+    """Every call of a compiled statement (core.statements) is compared with a fresh build of
+    its queryset: a builder that reads anything but its values fails the test that uses it."""
+    statements.CHECK = True
+    yield
+    statements.CHECK = False
 
 
 @pytest.fixture(autouse=True)

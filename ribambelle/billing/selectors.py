@@ -39,8 +39,9 @@ from ribambelle.billing.models import (
 from ribambelle.billing.reminders.models import ReminderSent
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.bookings.models import Activity
+from ribambelle.core.statements import Statement
 from ribambelle.families.models import Household
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import HouseholdKey, Municipality
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -72,7 +73,7 @@ LIST_FIELDS = (
 # The family's invoices
 
 
-def issued_invoices(household: Household) -> QuerySet[Invoice]:
+def issued_invoices(household: Household | HouseholdKey) -> QuerySet[Invoice]:
     """Newest first: the latest issue date, then the highest number."""
     return (
         Invoice.objects.for_household(household)
@@ -112,7 +113,7 @@ _HAS_REMINDER_SQL = (
 )
 
 
-def unpaid_invoices(household: Household) -> QuerySet[Invoice]:
+def unpaid_invoices(household: Household | HouseholdKey) -> QuerySet[Invoice]:
     """Issued invoices with something still due, the oldest due date first."""
     return (
         issued_invoices(household)
@@ -120,6 +121,16 @@ def unpaid_invoices(household: Household) -> QuerySet[Invoice]:
         .order_by("due_on", "number")
         .only(*LIST_FIELDS)
     )
+
+
+_unpaid = Statement(
+    lambda municipality, household: unpaid_invoices(HouseholdKey(municipality, household))
+)
+
+
+def unpaid_invoices_listed(household: Household) -> list[Invoice]:
+    """unpaid_invoices, its SQL compiled once (the portal home lists them on every visit)."""
+    return _unpaid(municipality=household.municipality_id, household=household.pk)
 
 
 def family_invoice_get(household: Household, pk: int) -> Invoice:

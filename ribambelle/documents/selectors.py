@@ -23,24 +23,30 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ribambelle.bookings.models import Activity, Booking
+from ribambelle.core.statements import Statement
 from ribambelle.documents.models import Audience, Category, Document, ReadReceipt
 from ribambelle.families.models import Child, FamilyDocument, Household
 from ribambelle.families.selectors import DOCUMENT_LIST_FIELDS, DOCUMENT_OWNER_FIELDS
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import HouseholdKey, Municipality
 
 # A booking this recent (or to come) makes the household part of an activity's families.
 BOOKING_WINDOW = datetime.timedelta(days=365)
 
 
-def visible_to(household: Household, today: datetime.date | None = None) -> QuerySet[Document]:
+def visible_to(
+    household: Household | HouseholdKey,
+    today: datetime.date | None = None,
+    since: datetime.date | None = None,
+) -> QuerySet[Document]:
     """Documents published, not ended (dates in the municipality's time) and addressed to the
     household: everyone, a department or activity its children booked, or a child's school
     (in any case: both sides store the name case-folded, see core.folding). The audience is
     one SQL fragment (_audience_sql): counting stays one query, and a page that lists, counts
     and finds documents does not pay for building and compiling the same three subqueries in
-    the ORM each time (most of the documents page's time, issue 15)."""
+    the ORM each time (most of the documents page's time, issue 15). `since`, the first day
+    of the booking window, is `today` minus BOOKING_WINDOW unless given (a statement's value)."""
     today = today or timezone.localdate()
-    since = connection.ops.adapt_datefield_value(today - BOOKING_WINDOW)
+    since = connection.ops.adapt_datefield_value(since or today - BOOKING_WINDOW)
     municipality, pk = household.municipality_id, household.pk
     return (
         Document.objects.for_municipality(municipality)
@@ -87,8 +93,8 @@ def _audience_sql() -> str:
             WHERE c.municipality_id = %s AND c.household_id = %s AND c.school <> '')))"""  # noqa: S608
 
 
-def _read_by(household: Household) -> Exists:
-    return Exists(ReadReceipt.objects.filter(document=OuterRef("pk"), household=household))
+def _read_by(household: Household | HouseholdKey) -> Exists:
+    return Exists(ReadReceipt.objects.filter(document=OuterRef("pk"), household_id=household.pk))
 
 
 def unread_for(household: Household) -> QuerySet[Document]:
@@ -132,13 +138,32 @@ def visible_get(household: Household, pk: int) -> Document:
     return get_object_or_404(visible_to(household), pk=pk)
 
 
-def recent_for_household(household: Household, limit: int = 3) -> list[Document]:
-    """The most recent documents the household may see, for the home page: one query."""
-    return list(
-        visible_to(household)
+# How many documents the portal home lists.
+RECENT = 3
+
+
+def _recent(municipality: int, household: int, today: datetime.date, since: datetime.date):
+    key = HouseholdKey(municipality, household)
+    return (
+        visible_to(key, today, since)
         .select_related("category")
-        .annotate(is_read=_read_by(household))
-        .order_by("-published_on", "-pk")[:limit]
+        .annotate(is_read=_read_by(key))
+        .order_by("-published_on", "-pk")[:RECENT]
+    )
+
+
+_recent_statement = Statement(_recent)
+
+
+def recent_for_household(household: Household) -> list[Document]:
+    """The most recent documents the household may see, for the home page: one query, its SQL
+    compiled once."""
+    today = timezone.localdate()
+    return _recent_statement(
+        municipality=household.municipality_id,
+        household=household.pk,
+        today=today,
+        since=today - BOOKING_WINDOW,
     )
 
 

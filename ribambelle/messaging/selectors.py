@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from ribambelle.core.statements import Statement
 from ribambelle.families.models import Household
 from ribambelle.messaging.models import Attachment, Conversation, Message
-from ribambelle.tenants.models import Department, Municipality
+from ribambelle.tenants.models import Department, HouseholdKey, Municipality
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -50,9 +51,23 @@ def conversations_of(household: Household) -> QuerySet[Conversation]:
     return Conversation.objects.for_household(household).select_related("department")
 
 
+_unread = Statement(
+    lambda municipality, household: (
+        Conversation.objects.for_household(HouseholdKey(municipality, household))
+        .filter(UNREAD_FOR_FAMILY)
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+)
+
+
 def unread_count(household: Household) -> int:
-    """Threads with a message the family has not seen yet (one query, for the home page)."""
-    return conversations_of(household).filter(UNREAD_FOR_FAMILY).count()
+    """Threads with a message the family has not seen yet (one query, for the home page, its
+    SQL compiled once)."""
+    counts = _unread(municipality=household.municipality_id, household=household.pk)
+    return counts[0] if counts else 0
 
 
 def _with_messages(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:

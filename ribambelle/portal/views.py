@@ -21,7 +21,7 @@ from ribambelle.families.links import with_links
 from ribambelle.messaging import selectors as messaging_selectors
 from ribambelle.portal import pwa
 from ribambelle.tenants.models import Municipality
-from ribambelle.tenants.selectors import departments_of
+from ribambelle.tenants.selectors import departments_listed
 from ribambelle.tenants.shortcuts import tenant_reverse
 
 
@@ -35,8 +35,7 @@ def home(request):
     documents = []
     if household is not None:
         # One query for the children, what their records lack and what they do today.
-        facts = family_selectors.children_with_facts(household)
-        records = list(booking_today.with_activities_on(facts, timezone.localdate()))
+        records = booking_today.children_with_activities_on(household, timezone.localdate())
         missing = family_selectors.missing_by_child(request.municipality, records)
         children = [
             (child, with_links(request.municipality, child, missing[child.pk])) for child in records
@@ -46,7 +45,7 @@ def home(request):
             today = []
         unpaid = [
             (invoice, can_pay_online(invoice))
-            for invoice in billing_selectors.unpaid_invoices(household)
+            for invoice in billing_selectors.unpaid_invoices_listed(household)
         ]
         unread = messaging_selectors.unread_count(household)
         documents = document_selectors.recent_for_household(household)
@@ -61,7 +60,7 @@ def home(request):
             "unread": unread,
             "documents": documents,
             "today_date": timezone.localdate(),
-            "departments": departments_of(request.municipality),
+            "departments": departments_listed(request.municipality),
         },
     )
 

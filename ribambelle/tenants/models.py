@@ -1,4 +1,4 @@
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
@@ -79,6 +79,14 @@ class Municipality(models.Model):
 
 
 _Model = TypeVar("_Model", bound=models.Model)
+
+
+class HouseholdKey(NamedTuple):
+    """A household as for_household reads it, from its ids alone (a statement's values,
+    core.statements)."""
+
+    municipality_id: int
+    pk: int
 
 
 class TenantQuerySet(models.QuerySet[_Model]):

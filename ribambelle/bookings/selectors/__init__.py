@@ -20,14 +20,25 @@ from ribambelle.bookings.models import (
     Closure,
     DayCount,
 )
+from ribambelle.core.statements import Statement
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
 from ribambelle.families.rules import departments_blocked
 from ribambelle.tenants.models import Municipality
 
 
-def activities_of(municipality: Municipality) -> QuerySet[Activity]:
+def activities_of(municipality: Municipality | int) -> QuerySet[Activity]:
     return Activity.objects.for_municipality(municipality).select_related("department")
+
+
+_active_activities = Statement(
+    lambda municipality: activities_of(municipality).filter(is_active=True)
+)
+
+
+def active_activities(municipality: Municipality) -> list[Activity]:
+    """The activities open to bookings, their SQL compiled once (every grid and tick)."""
+    return _active_activities(municipality=municipality.pk)
 
 
 def activity_get(municipality: Municipality, pk: int) -> Activity:
@@ -43,15 +54,18 @@ def _lines(text: str) -> frozenset[str]:
     return frozenset(rules.normalise(line) for line in text.splitlines() if line.strip())
 
 
+_closures = Statement(
+    lambda municipality: Closure.objects.for_municipality(municipality).values(
+        "department_id", "label", "starts_on", "ends_on"
+    )
+)
+
+
 def activity_specs(
     municipality: Municipality, activities: list[Activity]
 ) -> dict[int, rules.ActivitySpec]:
     """Rule inputs of the activities, with their closures (one query)."""
-    closures = list(
-        Closure.objects.for_municipality(municipality).values(
-            "department_id", "label", "starts_on", "ends_on"
-        )
-    )
+    closures = _closures(municipality=municipality.pk)
     specs = {}
     for activity in activities:
         periods = tuple(
@@ -118,6 +132,31 @@ def child_specs(
     }
 
 
+def _week_query(
+    children: tuple[int, ...],
+    activities: tuple[int, ...],
+    capped: tuple[int, ...],
+    start: date,
+    end: date,
+) -> QuerySet:
+    """week_state's statement: no `activities`, every activity; no `capped`, no counters."""
+    bookings = Booking.objects.filter(child_id__in=children, date__gte=start, date__lte=end)
+    if activities:
+        bookings = bookings.filter(activity_id__in=activities)
+    rows = bookings.order_by().values_list("pk", "child_id", "activity_id", "date")
+    if capped:
+        counters = (
+            DayCount.objects.filter(activity_id__in=capped, date__gte=start, date__lte=end)
+            .order_by()
+            .values_list("booked", Value(None, output_field=IntegerField()), "activity_id", "date")
+        )
+        rows = rows.union(counters, all=True)
+    return rows
+
+
+_week_rows = Statement(_week_query)
+
+
 @dataclass
 class WeekState:
     """The bookings of some children (key -> booking id) and the counters of the activities
@@ -138,18 +177,14 @@ def week_state(
 ) -> WeekState:
     """One query (a UNION ALL) for both: counter rows come with no child. `only_activities`
     limits the bookings to the activities given (otherwise all the children's bookings)."""
-    bookings = Booking.objects.filter(child_id__in=child_ids, date__gte=start, date__lte=end)
-    if only_activities:
-        bookings = bookings.filter(activity_id__in=[a.pk for a in activities])
-    rows = bookings.order_by().values_list("pk", "child_id", "activity_id", "date")
     capped = [a.pk for a in activities if a.capacity is not None] if with_counts else []
-    if capped:
-        counters = (
-            DayCount.objects.filter(activity_id__in=capped, date__gte=start, date__lte=end)
-            .order_by()
-            .values_list("booked", Value(None, output_field=IntegerField()), "activity_id", "date")
-        )
-        rows = rows.union(counters, all=True)
+    rows = _week_rows(
+        children=tuple(sorted(child_ids)),
+        activities=tuple(a.pk for a in activities) if only_activities else (),
+        capped=tuple(capped),
+        start=start,
+        end=end,
+    )
     state = WeekState({}, {})
     for number, child_id, activity_id, day in rows:
         if child_id is None:
@@ -227,8 +262,8 @@ class GridContext:
 
 
 def grid_context(municipality: Municipality, household: Household) -> GridContext:
-    children = list(family_selectors.children_with_facts(household))
-    activities = list(activities_of(municipality).filter(is_active=True))
+    children = family_selectors.children_with_facts_listed(household)
+    activities = active_activities(municipality)
     return GridContext(
         municipality,
         children,

@@ -7,7 +7,10 @@ from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ribambelle.bookings.models import Activity, Booking
-from ribambelle.families.models import Child
+from ribambelle.core.statements import Statement
+from ribambelle.families.models import Child, Household
+from ribambelle.families.selectors import children_with_facts
+from ribambelle.tenants.models import HouseholdKey
 
 # Separators of the names with_activities_on packs into one column (never typed in a name).
 _FIELD, _RECORD = "\x1f", "\x1e"
@@ -35,6 +38,18 @@ def with_activities_on(children: QuerySet[Child], day: date) -> QuerySet[Child]:
         output_field=CharField(),
     )
     return children.annotate(booked_on_day=booked)
+
+
+_children_on = Statement(
+    lambda municipality, household, day: with_activities_on(
+        children_with_facts(HouseholdKey(municipality, household)), day
+    )
+)
+
+
+def children_with_activities_on(household: Household, day: date) -> list[Child]:
+    """children_with_facts with_activities_on `day`, its SQL compiled once (the home page)."""
+    return _children_on(municipality=household.municipality_id, household=household.pk, day=day)
 
 
 def activities_on(child: Child) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +25,10 @@ from ribambelle.bookings.rules import Change
 from ribambelle.bookings.services import counters as counters_module
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
+from ribambelle.core.statements import Statement
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import HouseholdKey, Municipality
 
 # Outcome kinds
 BOOKED = "booked"
@@ -139,6 +141,31 @@ def _lock(
         raise BookingError from None
 
 
+def _children_query(
+    municipality: Municipality | int,
+    household: Household | HouseholdKey | None,
+    parent: User | int | None,
+):
+    if household is not None:
+        return family_selectors.children_with_facts(household)
+    return family_selectors.children_with_facts_of_parent(municipality, parent)
+
+
+def _locking(children: QuerySet[Child]) -> QuerySet[Child]:
+    """The children with their household, locked by the same query."""
+    return children.select_related("household").select_for_update(of=("household",))
+
+
+_household_children_locked = Statement(
+    lambda municipality, household: _locking(
+        _children_query(municipality, HouseholdKey(municipality, household), 0)
+    )
+)
+_parent_children_locked = Statement(
+    lambda municipality, parent: _locking(_children_query(municipality, None, parent))
+)
+
+
 def _load(
     municipality: Municipality,
     household: Household | None,
@@ -150,19 +177,28 @@ def _load(
     changes name (`whole`: all the household's children and active activities). Without a
     household, the parent's (`parent`, as family_selectors.household_of finds it), found by the
     same query."""
-    if household is not None:
-        children_query = family_selectors.children_with_facts(household)
-    elif parent is not None:
-        children_query = family_selectors.children_with_facts_of_parent(municipality, parent)
-    else:
+    if household is None and parent is None:
         raise BookingError
-    activities_query = selectors.activities_of(municipality).filter(is_active=True)
-    if not whole:
-        children_query = children_query.filter(pk__in={c.child_id for c in changes})
-        activities_query = activities_query.filter(pk__in={c.activity_id for c in changes})
-    children = list(children_query.select_related("household").select_for_update(of=("household",)))
+    if whole:
+        # The grid's case, at every tick: statements compiled once.
+        if household is not None:
+            children = _household_children_locked(
+                municipality=household.municipality_id, household=household.pk
+            )
+        else:
+            children = _parent_children_locked(municipality=municipality.pk, parent=parent.pk)
+        activities = selectors.active_activities(municipality)
+    else:
+        children_query = _children_query(municipality, household, parent).filter(
+            pk__in={c.child_id for c in changes}
+        )
+        children = list(_locking(children_query))
+        activities = list(
+            selectors.activities_of(municipality)
+            .filter(is_active=True)
+            .filter(pk__in={c.activity_id for c in changes})
+        )
     locked = children[0].household if children else _lock(municipality, household, parent)
-    activities = list(activities_query)
     named = {(c.child_id, c.activity_id) for c in changes}
     if {c for c, _a in named} - {c.pk for c in children}:
         raise BookingError

@@ -92,7 +92,7 @@ def test_recent_for_household(frozen, household_a, menus):
     for day in range(5):
         publish(menus, f"Menu {day}", published_on=MONDAY - datetime.timedelta(days=day))
     with CaptureQueriesContext(connection) as queries:
-        recent = selectors.recent_for_household(household_a, limit=3)
+        recent = selectors.recent_for_household(household_a)
         titles = [(d.title, d.category.name) for d in recent]
     assert titles == [("Menu 0", "Menus"), ("Menu 1", "Menus"), ("Menu 2", "Menus")]
     assert len(queries) == 1

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 
 from ribambelle.accounts.models import User
 from ribambelle.core.models import AuditEntry
+from ribambelle.core.statements import Statement
 from ribambelle.families.categories import TARGET_MODELS, Record
 from ribambelle.families.models import (
     AuthorizedPerson,
@@ -40,7 +41,7 @@ from ribambelle.families.selectors.completeness import requirement_get as requir
 from ribambelle.families.selectors.completeness import requirement_specs as requirement_specs
 from ribambelle.families.selectors.completeness import requirements_of as requirements_of
 from ribambelle.families.selectors.completeness import with_facts as with_facts
-from ribambelle.tenants.models import Municipality
+from ribambelle.tenants.models import HouseholdKey, Municipality
 
 # What document lists show: never the file itself.
 DOCUMENT_LIST_FIELDS = (
@@ -128,7 +129,7 @@ def guardians_with_documents(household: Household) -> QuerySet[Guardian]:
     )
 
 
-def children_of(household: Household) -> QuerySet[Child]:
+def children_of(household: Household | HouseholdKey) -> QuerySet[Child]:
     return Child.objects.for_household(household).order_by("birth_date", "pk")
 
 
@@ -181,12 +182,24 @@ def record_copy(record: Record) -> Record:
     return copy
 
 
-def children_with_facts(household: Household) -> QuerySet[Child]:
+def children_with_facts(household: Household | HouseholdKey) -> QuerySet[Child]:
     """The household's children with what the completeness check reads (one query)."""
     return with_facts(children_of(household))
 
 
-def children_with_facts_of_parent(municipality: Municipality, user: User) -> QuerySet[Child]:
+_children_with_facts = Statement(
+    lambda municipality, household: children_with_facts(HouseholdKey(municipality, household))
+)
+
+
+def children_with_facts_listed(household: Household) -> list[Child]:
+    """children_with_facts, its SQL compiled once (the grid)."""
+    return _children_with_facts(municipality=household.municipality_id, household=household.pk)
+
+
+def children_with_facts_of_parent(
+    municipality: Municipality | int, user: User | int
+) -> QuerySet[Child]:
     """children_with_facts of the parent's household (as household_of finds it: the account's,
     in this municipality, unless refused), without reading the household first."""
     return with_facts(

@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ribambelle.core.statements import Statement
 from ribambelle.families.models import (
     AuthorizedPerson,
     Child,
@@ -63,7 +64,7 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def requirements_of(municipality: Municipality) -> QuerySet[Requirement]:
+def requirements_of(municipality: Municipality | int) -> QuerySet[Requirement]:
     return Requirement.objects.for_municipality(municipality).select_related(
         "department", "consent"
     )
@@ -74,11 +75,16 @@ def requirement_get(municipality: Municipality, pk: int) -> Requirement:
     return requirement
 
 
-def requirement_specs(municipality: Municipality) -> list[RequirementSpec]:
-    # Values, not instances: only four columns are read, on every page that checks records.
-    rows = requirements_of(municipality).values_list(
+# Values, not instances: only four columns are read, on every page that checks records.
+_requirement_rows = Statement(
+    lambda municipality: requirements_of(municipality).values_list(
         "department__name", "item", "consent_id", "consent__label"
     )
+)
+
+
+def requirement_specs(municipality: Municipality | int) -> list[RequirementSpec]:
+    rows = _requirement_rows(municipality=getattr(municipality, "pk", municipality))
     return [
         RequirementSpec(
             department=department,

@@ -1,0 +1,260 @@
+"""Querysets built and compiled once, run many times with other values.
+
+Building a queryset (`filter`, `annotate`...) and compiling it to SQL costs the ORM 0.2 to
+1 ms of Python each time, more than PostgreSQL or SQLite take to answer the statements of a
+family page (issue 15: 55 to 60 % of the time of each query of the portal home). A page asks
+the same questions for every household, with other ids and dates. A `Statement` wraps a
+function that builds such a queryset from keyword values; the first call on a database
+builds it, compiles it and finds which of its SQL parameters are which value; later calls
+put the new values in those places and run the same SQL text, the rows turned into model
+instances (select_related, annotations, prefetch_related, values()) by Django's own
+iterables.
+
+The rules for a builder, checked where they can be:
+
+- its values are keyword arguments of type int, str, date or datetime (not bool, not None,
+  not a list: they change the SQL text, not only its parameters); a value the SQL needs
+  derived (a date minus a year) is a value of its own;
+- it is a pure function of its values: it reads no clock (`timezone.now()` inside it would
+  be frozen at the first call) and no setting;
+- its result is evaluated at once (the call returns a list) and cannot be refined further.
+
+The first call compiles the queryset twice, once with the values shifted (ids, dates,
+strings each changed differently), and refuses a builder whose SQL text changes with its
+values or whose parameters are not the values themselves (ValueError). With `CHECK` on (the
+test suite turns it on), every call also builds and compiles the queryset again and asserts
+that the SQL and parameters are the ones substituted: each test that goes through a
+statement checks it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
+
+# On in the test suite: every call compared with a fresh build (see the module's docstring).
+CHECK = False
+
+# What changes how a queryset compiles: the cached statements are dropped when it changes.
+_COMPILING_SETTINGS = frozenset({"DATABASES", "TIME_ZONE", "USE_TZ", "INSTALLED_APPS"})
+
+# How a value becomes its SQL parameter: itself, or adapted by the backend (SQLite stores
+# dates and datetimes as text).
+_ADAPTERS: dict[str, Callable[[Any, Any], Any]] = {
+    "same": lambda _ops, value: value,
+    "date": lambda ops, value: ops.adapt_datefield_value(value),
+    "datetime": lambda ops, value: ops.adapt_datetimefield_value(value),
+}
+
+
+def _adapter_names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"A statement's value cannot be {value!r}: it changes the SQL text.")
+    if isinstance(value, datetime.datetime):
+        return ("same", "datetime")
+    if isinstance(value, datetime.date):
+        return ("same", "date")
+    if isinstance(value, int | str):
+        return ("same",)
+    raise TypeError(
+        "A statement's value is an int, a str, a date, a datetime or a tuple of them, "
+        f"not {value!r}"
+    )
+
+
+def _leaves(values: dict[str, Any]) -> dict[str | tuple[str, int], Any]:
+    """Each scalar value by its name, each item of a tuple by (name, index)."""
+    leaves: dict[str | tuple[str, int], Any] = {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            leaves.update({(name, index): item for index, item in enumerate(value)})
+        else:
+            leaves[name] = value
+    return leaves
+
+
+def _shape(values: dict[str, Any]) -> tuple:
+    """What, in the values, changes the SQL text: the length of each tuple (`IN (%s, %s)`)."""
+    return tuple(sorted((n, len(v)) for n, v in values.items() if isinstance(v, tuple)))
+
+
+def _shifted(leaves: dict[Any, Any]) -> dict[Any, Any]:
+    """Each value changed, each by a different amount, so that no two of them (nor a constant
+    of the query) can be taken for one another."""
+    shifted = {}
+    for index, (key, value) in enumerate(sorted(leaves.items(), key=lambda item: str(item[0]))):
+        step = 1_000_003 + 7919 * index
+        if isinstance(value, datetime.datetime):
+            shifted[key] = value + datetime.timedelta(days=step % 997 + 1, seconds=index + 1)
+        elif isinstance(value, datetime.date):
+            shifted[key] = value + datetime.timedelta(days=step % 997 + 1)
+        elif isinstance(value, str):
+            shifted[key] = f"{value}\u00a7{step}"
+        else:
+            shifted[key] = value + step
+    return shifted
+
+
+def _values_of(leaves: dict[Any, Any], like: dict[str, Any]) -> dict[str, Any]:
+    """The keyword values of `leaves`, shaped like `like` (the inverse of _leaves)."""
+    return {
+        name: tuple(leaves[(name, index)] for index in range(len(value)))
+        if isinstance(value, tuple)
+        else leaves[name]
+        for name, value in like.items()
+    }
+
+
+@dataclass(frozen=True)
+class _Slot:
+    position: int
+    # The value's name, or (name, index) for an item of a tuple.
+    key: str | tuple[str, int]
+    adapter: str
+
+
+@dataclass
+class _Compiled:
+    # None: the values make an empty result whatever is stored (an empty tuple in an `IN`).
+    queryset: QuerySet | None
+    # The compiler of the first build, its selected columns and row layout filled in.
+    compiler: Any
+    sql: str
+    params: tuple
+    slots: tuple[_Slot, ...]
+    for_update: bool
+
+
+def _compile(queryset: QuerySet, alias: str) -> tuple[Any, str, tuple]:
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    return compiler, sql, tuple(params)
+
+
+class Statement:
+    """A queryset shape compiled once per database (and per length of each tuple value).
+    `build(**values)` returns the queryset; calling the statement with the same keywords
+    returns its rows as a list."""
+
+    _all: list["Statement"] = []
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._compiled: dict[tuple, _Compiled] = {}
+        Statement._all.append(self)
+
+    def __repr__(self) -> str:
+        return f"<Statement {getattr(self.build, '__qualname__', self.build)}>"
+
+    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list:
+        key = (using, _shape(values))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._prepare(using, values)
+        if compiled.queryset is None:
+            return []
+        connection = connections[using]
+        if compiled.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        leaves = _leaves(values)
+        params = list(compiled.params)
+        for slot in compiled.slots:
+            params[slot.position] = _ADAPTERS[slot.adapter](connection.ops, leaves[slot.key])
+        if CHECK:
+            self._check(using, values, compiled.sql, params)
+        return list(_queryset(compiled, connection, using, tuple(params)))
+
+    def _prepare(self, using: str, values: dict[str, Any]) -> _Compiled:
+        leaves = _leaves(values)
+        adapters = {key: _adapter_names(value) for key, value in leaves.items()}
+        queryset = self.build(**values)
+        try:
+            compiler, sql, params = _compile(queryset, using)
+        except EmptyResultSet:
+            return _Compiled(None, None, "", (), (), False)
+        probe = _shifted(leaves)
+        _compiler, probe_sql, probe_params = _compile(
+            self.build(**_values_of(probe, values)), using
+        )
+        if probe_sql != sql or len(probe_params) != len(params):
+            raise ValueError(f"{self!r}: its SQL changes with its values.")
+        ops = connections[using].ops
+        slots = []
+        for position, (param, probe_param) in enumerate(zip(params, probe_params, strict=True)):
+            if param == probe_param:
+                continue
+            found = [
+                _Slot(position, key, adapter)
+                for key, names in adapters.items()
+                for adapter in names
+                if _ADAPTERS[adapter](ops, leaves[key]) == param
+                and _ADAPTERS[adapter](ops, probe[key]) == probe_param
+            ]
+            if not found:
+                raise ValueError(
+                    f"{self!r}: parameter {position} ({param!r}) is derived from a value: "
+                    "pass it as a value of its own."
+                )
+            slots.append(found[0])
+        return _Compiled(
+            queryset=queryset,
+            compiler=compiler,
+            sql=sql,
+            params=params,
+            slots=tuple(slots),
+            for_update=bool(queryset.query.select_for_update),
+        )
+
+    def _check(self, using: str, values: dict[str, Any], sql: str, params: list) -> None:
+        _compiler, fresh_sql, fresh_params = _compile(self.build(**values), using)
+        assert (fresh_sql, list(fresh_params)) == (sql, params), (
+            f"{self!r} compiled differently from its first build: its builder reads something "
+            f"other than its values.\nfirst: {sql} {params}\nnow: {fresh_sql} {fresh_params}"
+        )
+
+    @classmethod
+    def forget_all(cls) -> None:
+        for statement in cls._all:
+            statement._compiled.clear()
+
+
+def _queryset(compiled: _Compiled, connection: Any, using: str, params: tuple) -> QuerySet:
+    """A copy of the first build's queryset that compiles to the cached SQL with `params`.
+    Copied by hand: copying a QuerySet with the copy module evaluates it."""
+    template = compiled.queryset
+    query = object.__new__(type(template.query))
+    query.__dict__ = template.query.__dict__.copy()
+
+    def get_compiler(using=None, connection=connection, elide_empty=True):
+        compiler = object.__new__(type(compiled.compiler))
+        compiler.__dict__ = compiled.compiler.__dict__.copy()
+        compiler.connection = connection
+        compiler.using = using
+        compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
+        return compiler
+
+    query.get_compiler = get_compiler
+    queryset = object.__new__(type(template))
+    queryset.__dict__ = template.__dict__.copy()
+    # Not `queryset.query = query`: that setter makes a values_list() a values() again.
+    queryset._query = query
+    queryset._db = using
+    queryset._result_cache = None
+    queryset._prefetch_done = False
+    return queryset
+
+
+def _forget(*, setting: str, **_kwargs) -> None:
+    if setting in _COMPILING_SETTINGS:
+        Statement.forget_all()
+
+
+setting_changed.connect(_forget)
