@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -97,11 +98,19 @@ def _read_by(household: Household | HouseholdKey) -> Exists:
     return Exists(ReadReceipt.objects.filter(document=OuterRef("pk"), household_id=household.pk))
 
 
-def unread_for(household: Household) -> QuerySet[Document]:
-    return visible_to(household).exclude(_read_by(household))
+def unread_for(
+    household: Household | HouseholdKey,
+    today: datetime.date | None = None,
+    since: datetime.date | None = None,
+) -> QuerySet[Document]:
+    return visible_to(household, today, since).exclude(_read_by(household))
 
 
-def categories_with_unread(household: Household) -> QuerySet[Category]:
+def categories_with_unread(
+    household: Household | HouseholdKey,
+    today: datetime.date | None = None,
+    since: datetime.date | None = None,
+) -> QuerySet[Category]:
     """The municipality's categories, each with `visible` and `unread` counts: one query."""
 
     def count_of(documents: QuerySet[Document]) -> Coalesce:
@@ -115,22 +124,108 @@ def categories_with_unread(household: Household) -> QuerySet[Category]:
         return Coalesce(Subquery(per_category, output_field=IntegerField()), Value(0))
 
     return Category.objects.for_municipality(household.municipality_id).annotate(
-        visible=count_of(visible_to(household)), unread=count_of(unread_for(household))
+        visible=count_of(visible_to(household, today, since)),
+        unread=count_of(unread_for(household, today, since)),
     )
 
 
+def _window(household: Household) -> dict:
+    """A household's values for the statements below: its ids, today, the booking window."""
+    today = timezone.localdate()
+    return {
+        "municipality": household.municipality_id,
+        "household": household.pk,
+        "today": today,
+        "since": today - BOOKING_WINDOW,
+    }
+
+
+_categories = Statement(
+    lambda municipality, household, today, since: categories_with_unread(
+        HouseholdKey(municipality, household), today, since
+    )
+)
+
+
+def categories_listed(household: Household) -> list[Category]:
+    """categories_with_unread, its SQL compiled once (the documents page)."""
+    return _categories(**_window(household))
+
+
+_category = Statement(
+    lambda municipality, pk: Category.objects.for_municipality(municipality).filter(pk=pk)
+)
+
+
 def category_get(municipality: Municipality, pk: int) -> Category:
-    return get_object_or_404(Category.objects.for_municipality(municipality), pk=pk)
+    found = _category(municipality=municipality.pk, pk=pk)
+    if not found:
+        raise Http404
+    return found[0]
 
 
-def documents_in(household: Household, category: Category) -> QuerySet[Document]:
+def documents_in(
+    household: Household | HouseholdKey,
+    category: Category | int,
+    today: datetime.date | None = None,
+    since: datetime.date | None = None,
+) -> QuerySet[Document]:
     """The category's documents the household may see, each with `is_read`."""
     return (
-        visible_to(household)
+        visible_to(household, today, since)
         .filter(category=category)
         .annotate(is_read=_read_by(household))
         .defer("file")
     )
+
+
+def _in_category(municipality, household, category, today, since) -> QuerySet[Document]:
+    return documents_in(HouseholdKey(municipality, household), category, today, since)
+
+
+_count_in = Statement(
+    lambda **values: (
+        _in_category(**values)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+)
+
+
+def _first_page_in(per_page: int) -> Statement:
+    return Statement(
+        lambda **values: _in_category(**values).order_by("-published_on", "-pk")[:per_page]
+    )
+
+
+class CategoryDocuments:
+    """A category's documents the household may see, newest first, as a Paginator reads them:
+    their count, and one page (the first through a statement compiled once, the page every
+    visit opens; a later one built by the ORM, its LIMIT and OFFSET are part of the SQL)."""
+
+    _first_pages: dict[int, Statement] = {}
+
+    def __init__(self, household: Household, category: Category, per_page: int):
+        self.household, self.category, self.per_page = household, category, per_page
+        self.values = {**_window(household), "category": category.pk}
+
+    def count(self) -> int:
+        counts = _count_in(**self.values)
+        return counts[0] if counts else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Document]:
+        # The Paginator asks the first page as [0:per_page], or [0:count] when it is the last.
+        if window.start == 0 and window.stop is not None and window.stop <= self.per_page:
+            statement = self._first_pages.get(self.per_page)
+            if statement is None:
+                statement = self._first_pages[self.per_page] = _first_page_in(self.per_page)
+            return statement(**self.values)[: window.stop]
+        return list(_in_category(**self.values).order_by("-published_on", "-pk")[window])
 
 
 def visible_get(household: Household, pk: int) -> Document:
@@ -167,7 +262,7 @@ def recent_for_household(household: Household) -> list[Document]:
     )
 
 
-def family_documents_of(household: Household) -> QuerySet[FamilyDocument]:
+def family_documents_of(household: Household | HouseholdKey) -> QuerySet[FamilyDocument]:
     """The household's own uploaded documents (families app), listed read-only here, each with
     the child or guardian it is for."""
     return (
@@ -208,3 +303,13 @@ def staff_categories(municipality: Municipality) -> QuerySet[Category]:
     return Category.objects.for_municipality(municipality).annotate(
         document_count=Count("documents")
     )
+
+
+_family_documents = Statement(
+    lambda municipality, household: family_documents_of(HouseholdKey(municipality, household))
+)
+
+
+def family_documents_listed(household: Household) -> list[FamilyDocument]:
+    """family_documents_of, its SQL compiled once (the documents page)."""
+    return _family_documents(municipality=household.municipality_id, household=household.pk)

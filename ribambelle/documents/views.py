@@ -38,8 +38,8 @@ def index(request):
         request,
         "documents/index.html",
         {
-            "categories": selectors.categories_with_unread(household),
-            "family_documents": selectors.family_documents_of(household),
+            "categories": selectors.categories_listed(household),
+            "family_documents": selectors.family_documents_listed(household),
         },
     )
 
@@ -49,9 +49,8 @@ def category(request, pk: int):
     household = family_selectors.household_of(request)
     category = selectors.category_get(request.municipality, pk)
     # The latest first, a page at a time: a category of weekly menus grows all year long.
-    page = Paginator(selectors.documents_in(household, category), DOCUMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    documents = selectors.CategoryDocuments(household, category, DOCUMENTS_PER_PAGE)
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/category.html",

@@ -48,8 +48,9 @@ def children(municipality, household):
 
 def test_same_rows_as_the_orm_for_each_household_built_twice_only_once(unchecked):
     municipality = MunicipalityFactory()
-    first, second = HouseholdFactory(municipality=municipality), HouseholdFactory(
-        municipality=municipality
+    first, second = (
+        HouseholdFactory(municipality=municipality),
+        HouseholdFactory(municipality=municipality),
     )
     ChildFactory.create_batch(2, household=first)
     ChildFactory(household=second)
@@ -78,21 +79,27 @@ def test_values_list_flat_and_annotations_keep_their_shape():
     DepartmentFactory(municipality=municipality, name="Restauration")
     DepartmentFactory(municipality=municipality, name="Loisirs")
     names = Statement(
-        lambda municipality: Department.objects.filter(municipality=municipality)
-        .order_by("name")
-        .values_list("name", flat=True)
+        lambda municipality: (
+            Department.objects.filter(municipality=municipality)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
     )
     pairs = Statement(
-        lambda municipality: Department.objects.filter(municipality=municipality)
-        .order_by("name")
-        .values_list("pk", "name")
+        lambda municipality: (
+            Department.objects.filter(municipality=municipality)
+            .order_by("name")
+            .values_list("pk", "name")
+        )
     )
     counted = Statement(
-        lambda municipality: Department.objects.filter(municipality=municipality)
-        .order_by()
-        .values("municipality")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
+        lambda municipality: (
+            Department.objects.filter(municipality=municipality)
+            .order_by()
+            .values("municipality")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+        )
     )
     assert names(municipality=municipality.pk) == ["Loisirs", "Restauration"]
     assert [name for _pk, name in pairs(municipality=municipality.pk)] == [

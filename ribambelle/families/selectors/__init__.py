@@ -229,15 +229,47 @@ def children_with_lists(household: Household) -> QuerySet[Child]:
     return _with_lists(children_with_facts(household))
 
 
+_parent_child = Statement(
+    lambda municipality, user, pk: children_with_facts_of_parent(municipality, user).filter(pk=pk)
+)
+_people_of_child = Statement(
+    lambda child: AuthorizedPerson.objects.filter(child_id=child).order_by("pk")
+)
+_documents_of_child = Statement(
+    lambda child: FamilyDocument.objects.filter(child_id=child, replaced_at__isnull=True).only(
+        *DOCUMENT_LIST_FIELDS
+    )
+)
+
+
 def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
     """A child of the signed-in parent's household (as household_of finds it: the account's, in
     this municipality, unless refused; 404 otherwise), with its facts, authorized people and
     documents, without reading the household first (a child's page: its consent answers come
-    with the consents, consents_with_answers; its pending requests, pending_changes_of_child)."""
-    child: Child = get_object_or_404(
-        _with_lists(children_with_facts_of_parent(municipality, user)), pk=pk
-    )
+    with the consents, consents_with_answers; its pending requests, pending_changes_of_child).
+    Three statements compiled once; the lists are read as the prefetches of _with_lists would
+    (`child.authorized_people.all()`, `child.documents.all()`: no query)."""
+    found = _parent_child(municipality=municipality.pk, user=user.pk, pk=pk)
+    if not found:
+        raise Http404
+    child = found[0]
+    people = _people_of_child(child=child.pk)
+    documents = _documents_of_child(child=child.pk)
+    for person in people:
+        person.child = child
+    prefetch_related_objects_as(child, authorized_people=people, documents=documents)
     return child
+
+
+def prefetch_related_objects_as(instance: Any, **related: list) -> None:
+    """Fills the prefetch cache of `instance` for each reverse relation with the given rows,
+    as prefetch_related would: `instance.<relation>.all()` then runs no query."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(instance, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[getattr(type(instance), name).field.remote_field.cache_name] = queryset
 
 
 def children_with_records(household: Household) -> QuerySet[Child]:
@@ -248,11 +280,13 @@ def children_with_records(household: Household) -> QuerySet[Child]:
     )
 
 
-def consents_of(municipality: Municipality) -> QuerySet[Consent]:
+def consents_of(municipality: Municipality | int) -> QuerySet[Consent]:
     return Consent.objects.for_municipality(municipality).order_by("position", "pk")
 
 
-def consents_with_answers(municipality: Municipality, child: Child) -> QuerySet[Consent]:
+def consents_with_answers(
+    municipality: Municipality | int, child: Child | int
+) -> QuerySet[Consent]:
     """consents_of, each with `answer`: the child's (True or False; None if not answered yet),
     in the same query. The child is one the caller found in its scope (child_get)."""
     outer = f"{quote(Consent._meta.db_table)}.{quote('id')}"
@@ -260,10 +294,20 @@ def consents_with_answers(municipality: Municipality, child: Child) -> QuerySet[
         answer=RawSQL(  # noqa: S611 - table names only; values are parameters
             f"(SELECT x.granted FROM {ChildConsent._meta.db_table} x"  # noqa: S608 - table names
             f" WHERE x.consent_id = {outer} AND x.child_id = %s)",
-            (child.pk,),
+            (getattr(child, "pk", child),),
             output_field=BooleanField(),
         )
     )
+
+
+_consents_answered = Statement(
+    lambda municipality, child: consents_with_answers(municipality, child)
+)
+
+
+def consents_with_answers_listed(municipality: Municipality, child: Child) -> list[Consent]:
+    """consents_with_answers, its SQL compiled once (a child's page)."""
+    return _consents_answered(municipality=municipality.pk, child=child.pk)
 
 
 def consent_get(municipality: Municipality, pk: int) -> Consent:
@@ -274,15 +318,18 @@ def consent_get(municipality: Municipality, pk: int) -> Consent:
 PendingByCategory = dict[tuple[str, int, str], PendingChange]
 
 
+_pending = Statement(
+    lambda municipality, household: PendingChange.objects.filter(
+        municipality_id=municipality, household_id=household, status=PendingChange.Status.PENDING
+    )
+)
+
+
 def pending_changes_of(household: Household | Child) -> PendingByCategory:
     """Open requests by (target type, target id, category), of a household (given itself, or
     one of its children: its household is not read)."""
     household_id = household.household_id if isinstance(household, Child) else household.pk
-    changes = PendingChange.objects.filter(
-        municipality_id=household.municipality_id,
-        household_id=household_id,
-        status=PendingChange.Status.PENDING,
-    )
+    changes = _pending(municipality=household.municipality_id, household=household_id)
     return {(change.target_type, change.target_id, change.category): change for change in changes}
 
 

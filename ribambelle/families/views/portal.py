@@ -80,7 +80,7 @@ def child_page(request, pk: int):
         child,
         selectors.missing_by_child(request.municipality, [child])[child.pk],
     )
-    consents = list(selectors.consents_with_answers(request.municipality, child))
+    consents = selectors.consents_with_answers_listed(request.municipality, child)
     # The child's answer to each consent (annotation `answer`: True, False or None).
     answered = ((consent.pk, cast(Any, consent).answer) for consent in consents)
     answers = {pk: answer for pk, answer in answered if answer is not None}
