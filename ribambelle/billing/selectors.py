@@ -88,18 +88,26 @@ class ListFlags(TypedDict):
     has_reminder: bool
 
 
-def invoices_for_list(household: Household) -> "list[WithAnnotations[Invoice, ListFlags]]":
-    """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
-    what else the list must read, asked only when some invoice has one."""
+def _invoices_for_list(municipality: int, household: int) -> QuerySet[Invoice]:
     pending = (Payment.Method.ONLINE, Payment.Status.PENDING)
     # Fixed SQL of table names; every value is a parameter.
     has_attempt = RawSQL(_HAS_ATTEMPT_SQL, pending, output_field=BooleanField())  # noqa: S611
     has_reminder = RawSQL(_HAS_REMINDER_SQL, (), output_field=BooleanField())  # noqa: S611
-    return list(
-        issued_invoices(household)
+    return (
+        issued_invoices(HouseholdKey(municipality, household))
         .only(*LIST_FIELDS)
         .annotate(has_attempt=has_attempt, has_reminder=has_reminder)
     )
+
+
+_for_list = Statement(_invoices_for_list)
+
+
+def invoices_for_list(household: Household) -> "list[WithAnnotations[Invoice, ListFlags]]":
+    """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
+    what else the list must read, asked only when some invoice has one. Its SQL compiled
+    once."""
+    return _for_list(municipality=household.municipality_id, household=household.pk)
 
 
 # Only the models' table names are formatted in; every value is a parameter.

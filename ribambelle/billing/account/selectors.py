@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from ribambelle.billing.models import AccountMovement
+from ribambelle.core.statements import Statement
 from ribambelle.families.models import Household
+from ribambelle.tenants.models import HouseholdKey
 
 CENT = Decimal("0.01")
 
@@ -42,13 +44,23 @@ def account_summary(household: Household) -> AccountSummary:
     return AccountSummary(balance=euros(sums["balance"]), credit=euros(sums["credit"]))
 
 
-def account_overview(household: Household) -> tuple[AccountSummary, int]:
-    """The summary and the number of movements (what the history's pages need), in one query."""
-    sums = AccountMovement.objects.for_household(household).aggregate(
-        balance=Sum("amount_cents"), credit=Sum("credit_cents"), count=Count("pk")
+_overview = Statement(
+    lambda municipality, household: (
+        AccountMovement.objects.for_household(HouseholdKey(municipality, household))
+        .order_by()
+        .values("household_id")
+        .annotate(balance=Sum("amount_cents"), credit=Sum("credit_cents"), count=Count("pk"))
+        .values_list("balance", "credit", "count")
     )
-    summary = AccountSummary(balance=euros(sums["balance"]), credit=euros(sums["credit"]))
-    return summary, sums["count"]
+)
+
+
+def account_overview(household: Household) -> tuple[AccountSummary, int]:
+    """The summary and the number of movements (what the history's pages need), in one query
+    compiled once."""
+    found = _overview(municipality=household.municipality_id, household=household.pk)
+    balance, credit, count = found[0] if found else (0, 0, 0)
+    return AccountSummary(balance=euros(balance), credit=euros(credit)), count
 
 
 def euros(amount_cents: int | None) -> Decimal:

@@ -9,11 +9,7 @@ from ribambelle.families.models import Household
 
 
 def invoice_page_section(household: Household) -> dict[str, Any] | None:
-    creditors = list(
-        selectors.creditors_of(household.municipality_id).only(
-            "pk", "office_id", "collection_day", "office__name"
-        )
-    )
+    creditors = selectors.family_creditors(household.municipality_id)
     if not creditors:
         return None
     in_force = selectors.mandates_in_force(household)
