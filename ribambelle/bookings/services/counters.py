@@ -13,17 +13,35 @@ from ribambelle.bookings.models import Booking, DayCount
 
 
 def day_counts_move(*, listed: dict[int, list[int]], unlisted: dict[int, list[int]]) -> None:
-    """The locked counters, one UPDATE per child and direction (one for a tick): the count and
-    the list of children change in SQL, the lists never travel to Python and back."""
-    for child_id, counter_ids in listed.items():
+    """The locked counters (child id -> the counters it was booked on, or cancelled from): the
+    count and the list of children change in SQL, the lists never travel to Python and back.
+    One UPDATE per set of children moved on the same counters, so that each counter is
+    rewritten once: a mass booking of two children for the same days is one UPDATE, not one
+    per child (a counter's list is long in a big town, rewriting it is most of the cost)."""
+    for children, counter_ids in _by_children(listed).items():
+        added = "".join(f"{child_id}," for child_id in children)
         DayCount.objects.filter(pk__in=counter_ids).update(
-            booked=F("booked") + 1, children=Concat("children", Value(f"{child_id},"))
+            booked=F("booked") + len(children), children=Concat("children", Value(added))
         )
-    for child_id, counter_ids in unlisted.items():
+    for children, counter_ids in _by_children(unlisted).items():
+        remaining: Any = F("children")
+        for child_id in children:
+            remaining = Replace(remaining, Value(f",{child_id},"), Value(","))
         DayCount.objects.filter(pk__in=counter_ids).update(
-            booked=Greatest(F("booked") - 1, 0),
-            children=Replace("children", Value(f",{child_id},"), Value(",")),
+            booked=Greatest(F("booked") - len(children), 0), children=remaining
         )
+
+
+def _by_children(moved: dict[int, list[int]]) -> dict[tuple[int, ...], list[int]]:
+    """Counter ids grouped by the children moved on them (child id -> counter ids, inverted)."""
+    on_counter: defaultdict[int, list[int]] = defaultdict(list)
+    for child_id in sorted(moved):
+        for counter_id in moved[child_id]:
+            on_counter[counter_id].append(child_id)
+    groups: defaultdict[tuple[int, ...], list[int]] = defaultdict(list)
+    for counter_id, children in on_counter.items():
+        groups[tuple(children)].append(counter_id)
+    return groups
 
 
 # The counter's table is DayCount's (checked by the tests that book through it).

@@ -9,6 +9,8 @@ import datetime
 from collections import Counter, defaultdict
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ribambelle.bookings import rules, services
 from ribambelle.bookings.models import Booking, DayCount
@@ -150,6 +152,29 @@ def test_mass_booking_and_its_replacement_keep_the_counters(
     services.bookings_mass_apply(pairs=pairs[:2], weekdays={0}, mode=rules.MASS_REPLACE, **common)
     assert_counters_are_the_bookings(canteen, evening_care)
     assert_kitchen_counts_are_the_bookings(municipality_a, start, end)
+
+
+def test_children_moved_on_the_same_counters_rewrite_each_counter_once(canteen):
+    """A counter's list is long in a big town: two children booked on the same days are one
+    UPDATE of those counters, not one per child; the same for cancelling."""
+    monday, tuesday = (
+        DayCount.objects.create(activity=canteen, date=day, booked=1, children=",7,")
+        for day in (MONDAY, TUESDAY)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        counters.day_counts_move(listed={11: [monday.pk, tuesday.pk], 12: [monday.pk]}, unlisted={})
+    assert len(queries) == 2  # {11, 12} on Monday, {11} on Tuesday
+    monday.refresh_from_db()
+    tuesday.refresh_from_db()
+    assert (monday.booked, sorted(monday.children_ids)) == (3, [7, 11, 12])
+    assert (tuesday.booked, sorted(tuesday.children_ids)) == (2, [7, 11])
+    with CaptureQueriesContext(connection) as queries:
+        counters.day_counts_move(listed={}, unlisted={11: [monday.pk, tuesday.pk], 12: [monday.pk]})
+    assert len(queries) == 2
+    monday.refresh_from_db()
+    tuesday.refresh_from_db()
+    assert (monday.booked, monday.children_ids) == (1, [7])
+    assert (tuesday.booked, tuesday.children_ids) == (1, [7])
 
 
 def test_a_refused_change_leaves_the_counters(frozen, household_a, child_a, canteen, alice):
