@@ -47,8 +47,8 @@ class MassChoice:
 
 def _eligible(municipality: Any, household: Household) -> tuple[list[Child], set[tuple[int, int]]]:
     """Active activities and the household's children, with which child may book which."""
-    children = list(family_selectors.children_of(household))
-    activities = list(selectors.activities_of(municipality).filter(is_active=True))
+    children = family_selectors.children_listed(household)
+    activities = selectors.active_activities(municipality)
     specs = selectors.activity_specs(municipality, activities)
     child_specs = selectors.child_specs(municipality, children, activities, with_records=False)
     pairs = {

@@ -50,6 +50,10 @@ class BenchPage:
     rolled_back: bool = False
     # A target on the in-process median, in ms, per database vendor (a staff action's target).
     max_ms: dict[str, float] = field(default_factory=dict)
+    # A family's bulk POST, whose work grows with what it writes (a school year of bookings, a
+    # constant number of queries whatever its length): held to `max_ms`, not to the targets of
+    # a page that a family waits for at each click (8x the floor, 12 queries).
+    bulk: bool = False
 
     def __post_init__(self):
         if self.method not in {"get", "post"}:
@@ -130,6 +134,9 @@ PAGES: list[BenchPage] = [
         data=bookings_bench("mass_payload"),
         before=bookings_bench("clear_year"),
         over_http=False,
+        # About 1,400 bookings and the 700 counters they add to (issue 15's session 23).
+        bulk=True,
+        max_ms={"postgresql": 300.0, "sqlite": 150.0},
     ),
     BenchPage(
         "attendance register (one school)",

@@ -18,7 +18,8 @@ def flags(row: dict, *, over_http: bool = False) -> list[str]:
     found = []
     if row.get("max_ms") is not None and row["median_ms"] > row["max_ms"]:
         found.append(f"> {row['max_ms']:g} ms")
-    if row["persona"] != FAMILY_PERSONA:
+    # A family's bulk POST (a school year of bookings) is held to its own time, not to a page's.
+    if row["persona"] != FAMILY_PERSONA or row.get("bulk"):
         return found
     ratio = row["http"]["ratio"] if over_http and row.get("http") else row["ratio"]
     if ratio > MAX_RATIO:

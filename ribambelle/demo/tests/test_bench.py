@@ -299,6 +299,13 @@ def test_family_pages_are_flagged_over_their_targets(persona, ratio, queries, ex
     assert bench.flags(row) == expected
 
 
+def test_a_familys_bulk_post_is_held_to_its_time_not_to_a_pages_targets():
+    row = {"persona": "parent", "ratio": 200.0, "queries": 20, "bulk": True, "max_ms": 300.0}
+    assert bench.flags({**row, "median_ms": 250.0}) == []
+    assert bench.flags({**row, "median_ms": 301.0}) == ["> 300 ms"]
+    assert bench.flags({**row, "bulk": False, "median_ms": 250.0}) == ["> 8x", "> 12 queries"]
+
+
 @pytest.mark.parametrize(("median", "expected"), [(1500.0, []), (1500.1, ["> 1500 ms"])])
 def test_a_staff_action_is_flagged_over_its_time_target(median, expected):
     row = {"persona": "manager", "ratio": 900.0, "queries": 30, "median_ms": median}

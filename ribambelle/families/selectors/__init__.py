@@ -133,6 +133,16 @@ def children_of(household: Household | HouseholdKey) -> QuerySet[Child]:
     return Child.objects.for_household(household).order_by("birth_date", "pk")
 
 
+_children = Statement(
+    lambda municipality, household: children_of(HouseholdKey(municipality, household))
+)
+
+
+def children_listed(household: Household) -> list[Child]:
+    """children_of, its SQL compiled once."""
+    return _children(municipality=household.municipality_id, household=household.pk)
+
+
 def child_get(household_or_children: Household | QuerySet[Child], pk: int) -> Child:
     """A child of the household (or of an already filtered queryset of its children)."""
     children = (

@@ -127,6 +127,7 @@ class Command(BaseCommand):
                     "name": page.name,
                     "persona": page.persona,
                     "max_ms": page.max_ms.get(connection.vendor),
+                    "bulk": page.bulk,
                     **self._measure(self._url(page), PERSONAS[page.persona], repeat, page),
                 }
                 result["ratio"] = round(result["median_ms"] / baseline["median_ms"], 1)
