@@ -225,8 +225,9 @@ def cell_view(
     )
 
 
-def grid_week(week: Week, refusals: dict[str, str]) -> GridWeek:
-    """The week as the template draws it, each refusal next to its cell."""
+def grid_week(week: Week, refusals: dict[str, str], only_child: int | None = None) -> GridWeek:
+    """The week as the template draws it, each refusal next to its cell; with `only_child`,
+    that child's alone (a toggle redraws one child's week)."""
     children = [
         GridChild(
             entry.child,
@@ -241,6 +242,7 @@ def grid_week(week: Week, refusals: dict[str, str]) -> GridWeek:
             ],
         )
         for entry in week.children
+        if only_child is None or entry.child.pk == only_child
     ]
     return GridWeek(week.monday, week.days, week.previous, week.following, children)
 

@@ -49,10 +49,11 @@ def _grid_context(
     *,
     refusals: dict[str, str],
     notice: str = "",
+    only_child: int | None = None,
 ) -> dict[str, Any]:
     return {
         "deadlines": presenters.week_deadlines(week),
-        "week": presenters.grid_week(week, refusals),
+        "week": presenters.grid_week(week, refusals, only_child),
         "mode": mode,
         "notice": notice,
         "grid_url": mode.url(request, "grid"),
@@ -135,7 +136,14 @@ def _save(request, household: Household | None, *, staff: bool) -> HttpResponse:
             counts=applied.counts,
             override=mode.staff,
         )
-        page = _grid_context(request, mode, week, refusals=result.refusals, notice=result.notice)
+        page = _grid_context(
+            request,
+            mode,
+            week,
+            refusals=result.refusals,
+            notice=result.notice,
+            only_child=post.child_id,
+        )
         page["child_week"] = page["week"].child_week(post.child_id)
         return render(request, "bookings/portal/_child_week.html", page)
     if result.notice:
