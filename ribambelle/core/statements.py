@@ -87,7 +87,7 @@ def _shape(values: dict[str, Any]) -> tuple:
 def _shifted(leaves: dict[Any, Any]) -> dict[Any, Any]:
     """Each value changed, each by a different amount, so that no two of them (nor a constant
     of the query) can be taken for one another."""
-    shifted = {}
+    shifted: dict[Any, Any] = {}
     for index, (key, value) in enumerate(sorted(leaves.items(), key=lambda item: str(item[0]))):
         step = 1_000_003 + 7919 * index
         if isinstance(value, datetime.datetime):
@@ -229,7 +229,7 @@ class Statement:
 def _queryset(compiled: _Compiled, connection: Any, using: str, params: tuple) -> QuerySet:
     """A copy of the first build's queryset that compiles to the cached SQL with `params`.
     Copied by hand: copying a QuerySet with the copy module evaluates it."""
-    template = compiled.queryset
+    template: Any = compiled.queryset
     query = object.__new__(type(template.query))
     query.__dict__ = template.query.__dict__.copy()
 
@@ -241,7 +241,8 @@ def _queryset(compiled: _Compiled, connection: Any, using: str, params: tuple) -
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         return compiler
 
-    query.get_compiler = get_compiler
+    # The instance's own attribute, in place of the class's method.
+    query.__dict__["get_compiler"] = get_compiler
     queryset = object.__new__(type(template))
     queryset.__dict__ = template.__dict__.copy()
     # Not `queryset.query = query`: that setter makes a values_list() a values() again.

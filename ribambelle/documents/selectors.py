@@ -4,6 +4,7 @@ outside its audience is neither listed nor served (invariant 1)."""
 
 import datetime
 import functools
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -47,7 +48,7 @@ def visible_to(
     the ORM each time (most of the documents page's time, issue 15). `since`, the first day
     of the booking window, is `today` minus BOOKING_WINDOW unless given (a statement's value)."""
     today = today or timezone.localdate()
-    since = connection.ops.adapt_datefield_value(since or today - BOOKING_WINDOW)
+    window_start = connection.ops.adapt_datefield_value(since or today - BOOKING_WINDOW)
     municipality, pk = household.municipality_id, household.pk
     return (
         Document.objects.for_municipality(municipality)
@@ -61,9 +62,9 @@ def visible_to(
                     municipality,
                     Audience.ALL,
                     Audience.DEPARTMENT,
-                    *(municipality, pk, since),
+                    *(municipality, pk, window_start),
                     Audience.ACTIVITY,
-                    *(municipality, pk, since),
+                    *(municipality, pk, window_start),
                     Audience.SCHOOL,
                     *(municipality, pk),
                 ),
@@ -129,7 +130,7 @@ def categories_with_unread(
     )
 
 
-def _window(household: Household) -> dict:
+def _window(household: Household) -> dict[str, Any]:
     """A household's values for the statements below: its ids, today, the booking window."""
     today = timezone.localdate()
     return {
@@ -161,7 +162,8 @@ def category_get(municipality: Municipality, pk: int) -> Category:
     found = _category(municipality=municipality.pk, pk=pk)
     if not found:
         raise Http404
-    return found[0]
+    category: Category = found[0]
+    return category
 
 
 def documents_in(
@@ -179,7 +181,9 @@ def documents_in(
     )
 
 
-def _in_category(municipality, household, category, today, since) -> QuerySet[Document]:
+def _in_category(
+    municipality: int, household: int, category: int, today: datetime.date, since: datetime.date
+) -> QuerySet[Document]:
     return documents_in(HouseholdKey(municipality, household), category, today, since)
 
 
@@ -237,7 +241,9 @@ def visible_get(household: Household, pk: int) -> Document:
 RECENT = 3
 
 
-def _recent(municipality: int, household: int, today: datetime.date, since: datetime.date):
+def _recent(
+    municipality: int, household: int, today: datetime.date, since: datetime.date
+) -> QuerySet[Document]:
     key = HouseholdKey(municipality, household)
     return (
         visible_to(key, today, since)

@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -52,13 +53,15 @@ def category(request, pk: int):
     category = selectors.category_get(request.municipality, pk)
     # The latest first, a page at a time: a category of weekly menus grows all year long.
     documents = selectors.CategoryDocuments(household, category, DOCUMENTS_PER_PAGE)
-    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Its count and slices are all that the Paginator reads of it.
+    paginator: Paginator[Document] = Paginator(cast(Any, documents), DOCUMENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "documents/category.html",
         {
             "category": category,
-            "documents": _cards(request.municipality, page.object_list),
+            "documents": _cards(request.municipality, list(page.object_list)),
             "page_obj": page,
         },
     )

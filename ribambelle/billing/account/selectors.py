@@ -49,8 +49,12 @@ _overview = Statement(
         AccountMovement.objects.for_household(HouseholdKey(municipality, household))
         .order_by()
         .values("household_id")
-        .annotate(balance=Sum("amount_cents"), credit=Sum("credit_cents"), count=Count("pk"))
-        .values_list("balance", "credit", "count")
+        .annotate(
+            balance_cents=Sum("amount_cents"),
+            credit_total_cents=Sum("credit_cents"),
+            movements=Count("pk"),
+        )
+        .values_list("balance_cents", "credit_total_cents", "movements")
     )
 )
 

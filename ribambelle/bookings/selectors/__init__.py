@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
@@ -138,7 +139,7 @@ def _week_query(
     capped: tuple[int, ...],
     start: date,
     end: date,
-) -> QuerySet:
+) -> QuerySet[Any]:
     """week_state's statement: no `activities`, every activity; no `capped`, no counters."""
     bookings = Booking.objects.filter(child_id__in=children, date__gte=start, date__lte=end)
     if activities:

@@ -145,9 +145,11 @@ def _children_query(
     municipality: Municipality | int,
     household: Household | HouseholdKey | None,
     parent: User | int | None,
-):
+) -> QuerySet[Child]:
     if household is not None:
         return family_selectors.children_with_facts(household)
+    if parent is None:
+        raise BookingError
     return family_selectors.children_with_facts_of_parent(municipality, parent)
 
 
@@ -186,6 +188,7 @@ def _load(
                 municipality=household.municipality_id, household=household.pk
             )
         else:
+            assert parent is not None
             children = _parent_children_locked(municipality=municipality.pk, parent=parent.pk)
         activities = selectors.active_activities(municipality)
     else:

@@ -262,7 +262,7 @@ def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
     found = _parent_child(municipality=municipality.pk, user=user.pk, pk=pk)
     if not found:
         raise Http404
-    child = found[0]
+    child: Child = found[0]
     people = _people_of_child(child=child.pk)
     documents = _documents_of_child(child=child.pk)
     for person in people:
@@ -271,7 +271,7 @@ def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
     return child
 
 
-def prefetch_related_objects_as(instance: Any, **related: list) -> None:
+def prefetch_related_objects_as(instance: Any, **related: list[Any]) -> None:
     """Fills the prefetch cache of `instance` for each reverse relation with the given rows,
     as prefetch_related would: `instance.<relation>.all()` then runs no query."""
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
