@@ -7,10 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    BooleanField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -21,7 +20,6 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -36,15 +34,13 @@ from ribambelle.billing.models import (
     Payment,
     Tariff,
 )
-from ribambelle.billing.reminders.models import ReminderSent
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.bookings.models import Activity
-from ribambelle.core.statements import Statement
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import HouseholdKey, Municipality
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    pass
 
 # Households read at once by an invoice run, so that memory stays bounded whatever their number.
 HOUSEHOLDS_PER_CHUNK = 500
@@ -83,44 +79,6 @@ def issued_invoices(household: Household | HouseholdKey) -> QuerySet[Invoice]:
     )
 
 
-class ListFlags(TypedDict):
-    has_attempt: bool
-    has_reminder: bool
-
-
-def _invoices_for_list(municipality: int, household: int) -> QuerySet[Invoice]:
-    pending = (Payment.Method.ONLINE, Payment.Status.PENDING)
-    # Fixed SQL of table names; every value is a parameter.
-    has_attempt = RawSQL(_HAS_ATTEMPT_SQL, pending, output_field=BooleanField())  # noqa: S611
-    has_reminder = RawSQL(_HAS_REMINDER_SQL, (), output_field=BooleanField())  # noqa: S611
-    return (
-        issued_invoices(HouseholdKey(municipality, household))
-        .only(*LIST_FIELDS)
-        .annotate(has_attempt=has_attempt, has_reminder=has_reminder)
-    )
-
-
-_for_list = Statement(_invoices_for_list)
-
-
-def invoices_for_list(household: Household) -> "list[WithAnnotations[Invoice, ListFlags]]":
-    """With `has_attempt` (an online payment pending) and `has_reminder` (a reminder sent):
-    what else the list must read, asked only when some invoice has one. Its SQL compiled
-    once."""
-    return _for_list(municipality=household.municipality_id, household=household.pk)
-
-
-# Only the models' table names are formatted in; every value is a parameter.
-_HAS_ATTEMPT_SQL = (
-    f"EXISTS (SELECT 1 FROM {Payment._meta.db_table} p"  # noqa: S608
-    f" WHERE p.invoice_id = {Invoice._meta.db_table}.id AND p.method = %s AND p.status = %s)"
-)
-_HAS_REMINDER_SQL = (
-    f"EXISTS (SELECT 1 FROM {ReminderSent._meta.db_table} r"  # noqa: S608
-    f" WHERE r.invoice_id = {Invoice._meta.db_table}.id)"
-)
-
-
 def unpaid_invoices(household: Household | HouseholdKey) -> QuerySet[Invoice]:
     """Issued invoices with something still due, the oldest due date first."""
     return (
@@ -129,16 +87,6 @@ def unpaid_invoices(household: Household | HouseholdKey) -> QuerySet[Invoice]:
         .order_by("due_on", "number")
         .only(*LIST_FIELDS)
     )
-
-
-_unpaid = Statement(
-    lambda municipality, household: unpaid_invoices(HouseholdKey(municipality, household))
-)
-
-
-def unpaid_invoices_listed(household: Household) -> list[Invoice]:
-    """unpaid_invoices, its SQL compiled once (the portal home lists them on every visit)."""
-    return _unpaid(municipality=household.municipality_id, household=household.pk)
 
 
 def family_invoice_get(household: Household, pk: int) -> Invoice:

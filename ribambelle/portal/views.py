@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.billing import selectors as billing_selectors
+from ribambelle.billing import portal_selectors as billing_portal_selectors
 from ribambelle.billing.payments.registry import can_pay_online
 from ribambelle.bookings.selectors import today as booking_today
 from ribambelle.documents import selectors as document_selectors
@@ -45,7 +45,7 @@ def home(request):
             today = []
         unpaid = [
             (invoice, can_pay_online(invoice))
-            for invoice in billing_selectors.unpaid_invoices_listed(household)
+            for invoice in billing_portal_selectors.unpaid_invoices_listed(household)
         ]
         unread = messaging_selectors.unread_count(household)
         documents = document_selectors.recent_for_household(household)

@@ -615,10 +615,10 @@ SERVICES: dict[str, StaffWrite | NotStaffWrite] = {
     "bookings.services.counters.day_counts_rebuild": NotStaffWrite(
         "counters of bookings written in bulk by the demo and the benchmark"
     ),
-    "bookings.services.calendar_feed_get_or_create": NotStaffWrite(
+    "bookings.services.feeds.calendar_feed_get_or_create": NotStaffWrite(
         "a family's calendar address, created on first view"
     ),
-    "bookings.services.calendar_feed_reset": NotStaffWrite(
+    "bookings.services.feeds.calendar_feed_reset": NotStaffWrite(
         "a family renewing its own calendar address; audited as such"
     ),
     "bookings.services.config.activity_create": StaffWrite(

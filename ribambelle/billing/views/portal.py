@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ribambelle.accounts.access import parent_required
-from ribambelle.billing import hooks, pdf, selectors
+from ribambelle.billing import hooks, pdf, portal_selectors, selectors
 from ribambelle.billing.presenters import STATUS_LABELS, invoice_status, paying_of, rows_of
 from ribambelle.billing.reminders.presenters import reminder_text
 from ribambelle.billing.reminders.selectors import reminder_states
@@ -24,7 +24,7 @@ from ribambelle.families import selectors as family_selectors
 @parent_required
 def invoices(request):
     household = family_selectors.household_of(request)
-    found = selectors.invoices_for_list(household)
+    found = portal_selectors.invoices_for_list(household)
     # Attempts and reminders are read only when some invoice has one (rarely).
     attempts = selectors.live_attempts(household) if any(item.has_attempt for item in found) else {}
     rows = rows_of(found, timezone.localdate(), attempts)

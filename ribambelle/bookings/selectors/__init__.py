@@ -178,6 +178,8 @@ def week_state(
 ) -> WeekState:
     """One query (a UNION ALL) for both: counter rows come with no child. `only_activities`
     limits the bookings to the activities given (otherwise all the children's bookings)."""
+    if only_activities and not activities:
+        return WeekState({}, {})
     capped = [a.pk for a in activities if a.capacity is not None] if with_counts else []
     rows = _week_rows(
         children=tuple(sorted(child_ids)),

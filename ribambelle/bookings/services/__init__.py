@@ -17,13 +17,14 @@ from ribambelle.bookings import rules, selectors
 from ribambelle.bookings.models import (
     Activity,
     Booking,
-    CalendarFeed,
     DayCount,
-    new_feed_token,
 )
 from ribambelle.bookings.rules import Change
 from ribambelle.bookings.services import counters as counters_module
-from ribambelle.core.audit import audit_record
+from ribambelle.bookings.services.feeds import (
+    calendar_feed_get_or_create as calendar_feed_get_or_create,
+)
+from ribambelle.bookings.services.feeds import calendar_feed_reset as calendar_feed_reset
 from ribambelle.core.models import AuditEntry
 from ribambelle.core.statements import Statement
 from ribambelle.families import selectors as family_selectors
@@ -481,29 +482,3 @@ def bookings_mass_apply(
             # In replace mode, a booked day that could not be cancelled stays booked: say so.
             result.refused.append((change.day, outcome.reason))
     return results
-
-
-def calendar_feed_get_or_create(*, household: Household) -> CalendarFeed:
-    """Created lazily: most households never open the page, and need no token."""
-    feed, _created = CalendarFeed.objects.get_or_create(household=household)
-    return feed
-
-
-@transaction.atomic
-def calendar_feed_reset(
-    *, municipality: Municipality, actor: User, household: Household
-) -> CalendarFeed:
-    """A new token: the old address answers 404 from now on (a phone or a person who had it
-    sees nothing more)."""
-    feed = calendar_feed_get_or_create(household=household)
-    feed.token = new_feed_token()
-    feed.save(update_fields=["token", "created_at"])
-    audit_record(
-        municipality=municipality,
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        target=household,
-        household_id=household.pk,
-        after={"calendar_feed": "renouvelé"},
-    )
-    return feed

@@ -68,8 +68,8 @@ def test_same_rows_as_the_orm_for_each_household_built_twice_only_once(unchecked
         ]
         # select_related came with the row: no query when it is read.
         assert len(queries) == 1
-    # The first call builds it with the values, then with the values shifted; never again.
-    assert builder.calls == 2
+    # The first call builds it with the values, then twice with the values shifted; never again.
+    assert builder.calls == 3
     # A household's id with another municipality's: nothing (the tenant filter holds).
     assert statement(municipality=municipality.pk, household=other_town_household.pk) == []
 
@@ -186,7 +186,97 @@ def test_a_setting_that_changes_compiling_forgets_the_statements(unchecked):
     builder = Counting(lambda municipality: Department.objects.filter(municipality=municipality))
     statement = Statement(builder)
     statement(municipality=municipality.pk)
-    assert builder.calls == 2
+    assert builder.calls == 3
     with override_settings(TIME_ZONE="UTC"):
         statement(municipality=municipality.pk)
-    assert builder.calls >= 4
+    assert builder.calls >= 6
+
+
+def test_prefetched_rows_are_read_as_the_relation_without_a_query():
+    from ribambelle.families.models import AuthorizedPerson
+    from ribambelle.families.tests.factories import AuthorizedPersonFactory
+
+    child = ChildFactory()
+    people = AuthorizedPersonFactory.create_batch(2, child=child)
+    rows = list(AuthorizedPerson.objects.filter(child=child).order_by("pk"))
+    base = AuthorizedPerson.objects.filter(emergency_contact=True).order_by("pk")
+    statements.prefetched(child, authorized_people=(rows, base))
+    with CaptureQueriesContext(connection) as queries:
+        assert list(child.authorized_people.all()) == people
+    assert len(queries) == 0
+    # A further filter keeps the queryset the rows were read from.
+    people[0].emergency_contact, people[1].emergency_contact = True, False
+    AuthorizedPerson.objects.bulk_update(people, ["emergency_contact"])
+    assert list(child.authorized_people.all().filter(pk__gt=0)) == [people[0]]
+
+
+def test_an_id_out_of_any_column_goes_through_the_orm_and_spoils_nothing(unchecked):
+    """The ORM finds nothing for an id no column can hold, without asking the database: that
+    answer is not kept for the ids that follow."""
+    municipality = MunicipalityFactory()
+    department = DepartmentFactory(municipality=municipality)
+    one = Statement(
+        lambda municipality, pk: Department.objects.filter(municipality=municipality, pk=pk)
+    )
+    assert one(municipality=municipality.pk, pk=10**20) == []
+    assert one(municipality=municipality.pk, pk=department.pk) == [department]
+    assert one(municipality=municipality.pk, pk=-(10**20)) == []
+    above = Statement(lambda n: Department.objects.filter(pk__gt=n))
+    assert above(n=-(10**20)) == [department]
+    assert above(n=10**9) == []
+
+
+def test_kinds_of_values_are_checked_at_every_call():
+    municipality = MunicipalityFactory()
+    statement = Statement(lambda pk: Department.objects.filter(pk=pk))
+    statement(pk=municipality.pk)
+    for wrong in (None, True, 1.0, [1]):
+        with pytest.raises(TypeError):
+            statement(pk=wrong)
+    naive = datetime.datetime(2026, 1, 1, 12, 0)
+    with pytest.raises(TypeError, match="aware"):
+        Statement(lambda at: Department.objects.filter(pk__gt=0).filter(name=str(at)))(at=naive)
+
+
+def test_repeated_items_of_a_tuple_are_one(unchecked):
+    household = HouseholdFactory()
+    first, second = ChildFactory.create_batch(2, household=household)
+    listed = Statement(lambda ids: Child.objects.filter(pk__in=ids).order_by("pk"))
+    assert listed(ids=(first.pk, first.pk, second.pk)) == [first, second]
+    assert listed(ids=(second.pk, second.pk)) == [second]
+
+
+def test_a_prefetch_with_a_queryset_is_refused():
+    from django.db.models import Prefetch
+
+    from ribambelle.families.models import AuthorizedPerson
+
+    household = HouseholdFactory()
+    statement = Statement(
+        lambda household: Child.objects.filter(household=household).prefetch_related(
+            Prefetch("authorized_people", queryset=AuthorizedPerson.objects.all())
+        )
+    )
+    with pytest.raises(ValueError, match="Prefetch"):
+        statement(household=household.pk)
+
+
+def test_the_shapes_kept_are_bounded(unchecked, monkeypatch):
+    monkeypatch.setattr(statements, "MAX_SHAPES", 3)
+    household = HouseholdFactory()
+    children = ChildFactory.create_batch(5, household=household)
+    listed = Statement(lambda ids: Child.objects.filter(pk__in=ids).order_by("pk"))
+    for size in range(1, 6):
+        ids = tuple(child.pk for child in children[:size])
+        assert listed(ids=ids) == children[:size]
+        assert len(listed._compiled) <= 3
+
+
+def test_the_week_of_no_activity_reads_nothing():
+    from ribambelle.bookings import selectors as booking_selectors
+
+    with CaptureQueriesContext(connection) as queries:
+        state = booking_selectors.week_state(
+            [1], [], datetime.date(2026, 1, 5), datetime.date(2026, 1, 11), only_activities=True
+        )
+    assert (state.bookings, state.counts, len(queries)) == ({}, {}, 0)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from django.db.models import (
-    BooleanField,
     Exists,
     F,
     OuterRef,
@@ -14,13 +13,12 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ribambelle.accounts.models import User
 from ribambelle.core.models import AuditEntry
-from ribambelle.core.statements import Statement
+from ribambelle.core.statements import Statement, prefetched
 from ribambelle.families.categories import TARGET_MODELS, Record
 from ribambelle.families.models import (
     AuthorizedPerson,
@@ -36,11 +34,16 @@ from ribambelle.families.models import (
 from ribambelle.families.rules import MissingItem
 from ribambelle.families.selectors.completeness import child_facts as child_facts
 from ribambelle.families.selectors.completeness import missing_by_child as missing_by_child
-from ribambelle.families.selectors.completeness import quote
 from ribambelle.families.selectors.completeness import requirement_get as requirement_get
 from ribambelle.families.selectors.completeness import requirement_specs as requirement_specs
 from ribambelle.families.selectors.completeness import requirements_of as requirements_of
 from ribambelle.families.selectors.completeness import with_facts as with_facts
+from ribambelle.families.selectors.consents import consent_get as consent_get
+from ribambelle.families.selectors.consents import consents_of as consents_of
+from ribambelle.families.selectors.consents import consents_with_answers as consents_with_answers
+from ribambelle.families.selectors.consents import (
+    consents_with_answers_listed as consents_with_answers_listed,
+)
 from ribambelle.tenants.models import HouseholdKey, Municipality
 
 # What document lists show: never the file itself.
@@ -220,17 +223,19 @@ def children_with_facts_of_parent(
     )
 
 
+def _people() -> QuerySet[AuthorizedPerson]:
+    return AuthorizedPerson.objects.order_by("pk")
+
+
+def _current_documents() -> QuerySet[FamilyDocument]:
+    # Earlier versions of a document the municipality issued are for staff only.
+    return FamilyDocument.objects.filter(replaced_at__isnull=True).only(*DOCUMENT_LIST_FIELDS)
+
+
 def _with_lists(children: QuerySet[Child]) -> QuerySet[Child]:
     return children.prefetch_related(
-        Prefetch("authorized_people", queryset=AuthorizedPerson.objects.order_by("pk"))
-    ).prefetch_related(
-        Prefetch(
-            "documents",
-            # Earlier versions of a document the municipality issued are for staff only.
-            queryset=FamilyDocument.objects.filter(replaced_at__isnull=True).only(
-                *DOCUMENT_LIST_FIELDS
-            ),
-        )
+        Prefetch("authorized_people", queryset=_people()),
+        Prefetch("documents", queryset=_current_documents()),
     )
 
 
@@ -242,14 +247,8 @@ def children_with_lists(household: Household) -> QuerySet[Child]:
 _parent_child = Statement(
     lambda municipality, user, pk: children_with_facts_of_parent(municipality, user).filter(pk=pk)
 )
-_people_of_child = Statement(
-    lambda child: AuthorizedPerson.objects.filter(child_id=child).order_by("pk")
-)
-_documents_of_child = Statement(
-    lambda child: FamilyDocument.objects.filter(child_id=child, replaced_at__isnull=True).only(
-        *DOCUMENT_LIST_FIELDS
-    )
-)
+_people_of_child = Statement(lambda child: _people().filter(child_id=child))
+_documents_of_child = Statement(lambda child: _current_documents().filter(child_id=child))
 
 
 def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
@@ -265,21 +264,14 @@ def parent_child_get(municipality: Municipality, user: User, pk: int) -> Child:
     child: Child = found[0]
     people = _people_of_child(child=child.pk)
     documents = _documents_of_child(child=child.pk)
-    for person in people:
-        person.child = child
-    prefetch_related_objects_as(child, authorized_people=people, documents=documents)
+    for row in (*people, *documents):
+        row.child = child
+    prefetched(
+        child,
+        authorized_people=(people, _people()),
+        documents=(documents, _current_documents()),
+    )
     return child
-
-
-def prefetch_related_objects_as(instance: Any, **related: list[Any]) -> None:
-    """Fills the prefetch cache of `instance` for each reverse relation with the given rows,
-    as prefetch_related would: `instance.<relation>.all()` then runs no query."""
-    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in related.items():
-        queryset = getattr(instance, name).all()
-        queryset._result_cache = list(rows)
-        queryset._prefetch_done = True
-        cache[getattr(type(instance), name).field.remote_field.cache_name] = queryset
 
 
 def children_with_records(household: Household) -> QuerySet[Child]:
@@ -288,41 +280,6 @@ def children_with_records(household: Household) -> QuerySet[Child]:
     return children_with_lists(household).prefetch_related(
         Prefetch("consents", queryset=ChildConsent.objects.select_related("consent")),
     )
-
-
-def consents_of(municipality: Municipality | int) -> QuerySet[Consent]:
-    return Consent.objects.for_municipality(municipality).order_by("position", "pk")
-
-
-def consents_with_answers(
-    municipality: Municipality | int, child: Child | int
-) -> QuerySet[Consent]:
-    """consents_of, each with `answer`: the child's (True or False; None if not answered yet),
-    in the same query. The child is one the caller found in its scope (child_get)."""
-    outer = f"{quote(Consent._meta.db_table)}.{quote('id')}"
-    return consents_of(municipality).annotate(
-        answer=RawSQL(  # noqa: S611 - table names only; values are parameters
-            f"(SELECT x.granted FROM {ChildConsent._meta.db_table} x"  # noqa: S608 - table names
-            f" WHERE x.consent_id = {outer} AND x.child_id = %s)",
-            (getattr(child, "pk", child),),
-            output_field=BooleanField(),
-        )
-    )
-
-
-_consents_answered = Statement(
-    lambda municipality, child: consents_with_answers(municipality, child)
-)
-
-
-def consents_with_answers_listed(municipality: Municipality, child: Child) -> list[Consent]:
-    """consents_with_answers, its SQL compiled once (a child's page)."""
-    return _consents_answered(municipality=municipality.pk, child=child.pk)
-
-
-def consent_get(municipality: Municipality, pk: int) -> Consent:
-    consent: Consent = get_object_or_404(Consent.objects.for_municipality(municipality), pk=pk)
-    return consent
 
 
 PendingByCategory = dict[tuple[str, int, str], PendingChange]

@@ -212,9 +212,12 @@ def test_family_pages_fit_a_phone(new_context, live_server, alice, family, width
     page.goto(f"{live_server.url}/ville-a/reservations/en-masse/")
     page.get_by_label("Restauration scolaire (Restauration scolaire)").check()
     page.get_by_role("button", name="Suivant").click()
+    # Each step is measured once it is shown (measuring while the next page loads fails).
+    expect(page.get_by_label("Léa")).to_be_visible()
     problems.append(sideways_scroll(page))
     page.get_by_label("Léa").check()
     page.get_by_role("button", name="Suivant").click()
+    expect(page.get_by_label("Du", exact=True)).to_be_visible()
     problems.append(sideways_scroll(page))
     page.get_by_label("Du", exact=True).fill("2026-11-30")
     page.get_by_label("Au", exact=True).fill("2026-12-11")
