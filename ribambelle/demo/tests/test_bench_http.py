@@ -103,6 +103,29 @@ def test_measure_times_only_the_requests_after_the_warmup_and_prepares_each_one(
     assert 0 < result["median_ms"] <= result["p95_ms"]
 
 
+def test_the_floor_is_measured_in_the_pages_cadence_after_its_reset():
+    """Before each floor request measured for a page with a `before()`, that reset runs too,
+    untimed, as before each of the page's own requests; a GET floor carries no payload."""
+    events: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        events.append(f"{request.method} {request.url.path} {request.content.decode()}")
+        return httpx.Response(200)
+
+    page = bench.BenchPage("p", "x", method="post", data={"a": "1"})
+    with http.client_for("http://127.0.0.1", httpx.MockTransport(handler)) as client:
+        bench.Command._measure_over_http(
+            http.Visitor(client, ORIGIN, {}),
+            bench.BASELINE_PATH,
+            2,
+            reset=lambda: events.append("reset"),
+        )
+        assert events == ["reset", f"GET {bench.BASELINE_PATH} "] * (bench.WARMUP + 2)
+        events.clear()
+        bench.Command._measure_over_http(http.Visitor(client, ORIGIN, {}), "/p/", 2, page)
+    assert events == ["POST /p/ a=1"] * (bench.WARMUP + 2)
+
+
 def test_family_targets_apply_to_the_http_ratio_with_http_and_to_in_process_without():
     row = {"persona": "parent", "ratio": 40.0, "queries": 9, "http": {"ratio": 6.0}}
     assert bench.flags(row, over_http=True) == []

@@ -7,7 +7,8 @@ an N+1 long before the timings do.
 
 With `--http`, the pages are then requested again over HTTP from gunicorn (sync workers, DEBUG
 off, as `manage.py rush` runs it), one request at a time, next to the same trivial view over HTTP,
-measured again just before each page (the machine's speed drifts within a run): the family
+measured again just before each page (the machine's speed drifts within a run), in its cadence
+(after the page's untimed reset, when it has one, as the page is): the family
 targets then apply to that ratio, which includes what a real request costs (the WSGI
 server, the socket, the whole response). Query counts still come from the in-process pass."""
 
@@ -17,7 +18,7 @@ import platform
 import statistics
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -299,9 +300,12 @@ class Command(BaseCommand):
                     expected = frozenset({row["status"]}) if row["ok"] else page.ok_statuses
                     # The floor again, measured as at the start (warm-up, then `repeat`
                     # requests) just before the page: its ratio is to the floor of the same
-                    # minute, whatever the machine's speed did since the start.
+                    # minute, whatever the machine's speed did since the start. And in the
+                    # page's cadence: its `before()` runs before each floor request too, since
+                    # the server, idle while this process resets the state, answers the next
+                    # request about 1 ms slower, floor or page (docs/performance.md).
                     floor = self._measure_over_http(
-                        http.Visitor(client, origin, {}), BASELINE_PATH, repeat
+                        http.Visitor(client, origin, {}), BASELINE_PATH, repeat, reset=page.before
                     )
                     row["http"] = self._measure_over_http(
                         visitor, row["url"], repeat, page, expected
@@ -326,12 +330,15 @@ class Command(BaseCommand):
         repeat: int,
         page: BenchPage | None = None,
         ok_statuses: frozenset[int] = frozenset({200}),
+        reset: Callable[[], object] | None = None,
     ) -> dict:
         method = page.method if page else "get"
 
         def prepare() -> dict:
             if page is not None and page.before is not None:
                 page.before()
+            if reset is not None:
+                reset()
             return page.payload() if page is not None and method == "post" else {}
 
         return http.measure(
@@ -472,7 +479,8 @@ class Command(BaseCommand):
             )
         self._print_missed(
             report,
-            "HTTP floor (the baseline view, measured again just before each page;"
+            "HTTP floor (the baseline view, measured again just before each page, after its"
+            " reset if it has one;"
             f" {served['baseline']['median_ms']:.2f} ms over HTTP at the start of this run, "
             f"{report['baseline']['median_ms']:.2f} ms in-process)",
         )
