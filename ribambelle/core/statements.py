@@ -30,6 +30,7 @@ turns it on), every call also builds and compiles the queryset again and asserts
 and parameters are the ones substituted: each test that goes through a statement checks it.
 """
 
+import contextlib
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -220,7 +221,9 @@ class Statement:
             except _NotCompiled:
                 return list(self.build(**values).using(using))
             if len(self._compiled) >= MAX_SHAPES:
-                del self._compiled[next(iter(self._compiled))]
+                # The oldest shape; another thread may be forgetting one at the same time.
+                with contextlib.suppress(RuntimeError, StopIteration):
+                    self._compiled.pop(next(iter(self._compiled)), None)
             self._compiled[key] = compiled
         if compiled.queryset is None:
             return []

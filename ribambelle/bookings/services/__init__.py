@@ -161,7 +161,7 @@ def _locking(children: QuerySet[Child]) -> QuerySet[Child]:
 
 _household_children_locked = Statement(
     lambda municipality, household: _locking(
-        _children_query(municipality, HouseholdKey(municipality, household), 0)
+        _children_query(municipality, HouseholdKey(municipality, household), None)
     )
 )
 _parent_children_locked = Statement(
