@@ -2,6 +2,7 @@
 on the bench municipality: one cell unticked with htmx, a mass booking of the rest of the school
 year for the parent's children and all four activities, the attendance register of one school."""
 
+import itertools
 from datetime import timedelta
 
 from django.utils import timezone
@@ -58,6 +59,12 @@ def book_toggle_day():
 
 
 def untick_payload() -> dict:
+    return _toggle_payload(tick=False)
+
+
+def _toggle_payload(*, tick: bool) -> dict:
+    """What htmx posts when the cell is ticked (`cell` sent, not booked when drawn) or
+    unticked (booked when drawn, `cell` not sent)."""
     canteen, day = _toggle_day()
     child_id = _ids()[1]
     key = str(CellKey(child_id, canteen.pk, day))
@@ -66,8 +73,27 @@ def untick_payload() -> dict:
         "semaine": rules.week_of(day).isoformat(),
         "toggle": key,
         "shown": [key],
-        "booked": [key],
+        **({"cell": [key]} if tick else {"booked": [key]}),
     }
+
+
+# How many toggle payloads were asked for since start_toggling.
+_toggles = itertools.count()
+
+
+def start_toggling() -> None:
+    """The toggle page's setup: the cell booked, the alternation started again."""
+    global _toggles
+    book_toggle_day()
+    _toggles = itertools.count()
+
+
+def toggle_payload() -> dict:
+    """The cell unticked, then ticked, then unticked...: each request undoes the previous one,
+    so that none waits for a reset (the server, idle while the bench resets the state, answers
+    the next request slower). Every request must succeed for the alternation to hold, and the
+    bench fails on any that does not."""
+    return _toggle_payload(tick=next(_toggles) % 2 == 1)
 
 
 def _year_range():

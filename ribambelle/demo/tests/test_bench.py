@@ -341,3 +341,30 @@ def test_pages_are_chosen_by_words_of_their_names():
     assert chosen == ["portal home", "staff home", "bookings grid"]
     with pytest.raises(CommandError, match="no page"):
         bench.chosen_pages("nothing-like-this")
+
+
+def test_the_toggle_page_unticks_and_ticks_in_turn_without_a_reset(tmp_path):
+    """Each request undoes the previous one (no reset between them); its setup books the cell
+    once before the warm-up, and the counters stay exact."""
+    from ribambelle.bookings.models import Booking, DayCount
+    from ribambelle.demo.bench import booking_pages
+
+    output = tmp_path / "b.json"
+    call_command("bench", households=30, repeat=3, output=output, pages="toggle")
+    (row,) = json.loads(output.read_text())["pages"]
+    assert row["name"] == "booking cell toggle (htmx)"
+    assert row["ok"] and row["status"] == 200
+    assert row["query_counts"] == [row["queries"]]
+    # Three warm-up and three measured requests from a booked cell: booked again at the end.
+    canteen, day = booking_pages._toggle_day()
+    child_id = booking_pages._ids()[1]
+    assert Booking.objects.filter(child_id=child_id, activity=canteen, date=day).count() == 1
+    counter = DayCount.objects.get(activity=canteen, date=day)
+    assert counter.booked == Booking.objects.filter(activity=canteen, date=day).count()
+    booking_pages.start_toggling()
+    assert ["cell" in booking_pages.toggle_payload() for _ in range(4)] == [
+        False,
+        True,
+        False,
+        True,
+    ]

@@ -232,6 +232,8 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
             return response
 
+        if page is not None and page.setup is not None:
+            page.setup()
         for _ in range(WARMUP):
             sent(prepare())
         timings, counts, statuses = [], set(), set()
@@ -333,6 +335,8 @@ class Command(BaseCommand):
         reset: Callable[[], object] | None = None,
     ) -> dict:
         method = page.method if page else "get"
+        if page is not None and page.setup is not None:
+            page.setup()
 
         def prepare() -> dict:
             if page is not None and page.before is not None:
