@@ -81,23 +81,19 @@ class DocumentCard:
 
 
 def _cards(municipality, documents: list[Document]) -> list[DocumentCard]:
-    # One reverse for the page: a file's URL differs from another's by its id alone.
-    sample = tenant_reverse(municipality, "documents:file", pk=0)
-    base = sample.removesuffix("/0/")
-    cards = []
-    for document in documents:
-        url = f"{base}/{document.pk}/" if base != sample else ""
-        cards.append(
-            DocumentCard(
-                document=document,
-                url=url or tenant_reverse(municipality, "documents:file", pk=document.pk),
-                published=_("publié le %(date)s")
-                % {"date": date_format(document.published_on, "DATE_FORMAT")},
-                open_hint=_("« %(title)s » (nouvel onglet)") % {"title": document.title},
-                download_hint=_("« %(title)s »") % {"title": document.title},
-            )
+    # One reverse for the page: a file's URL ends with its id (documents/fichier/<pk>/).
+    prefix = tenant_reverse(municipality, "documents:file", pk=0).removesuffix("0/")
+    return [
+        DocumentCard(
+            document=document,
+            url=f"{prefix}{document.pk}/",
+            published=_("publié le %(date)s")
+            % {"date": date_format(document.published_on, "DATE_FORMAT")},
+            open_hint=_("« %(title)s » (nouvel onglet)") % {"title": document.title},
+            download_hint=_("« %(title)s »") % {"title": document.title},
         )
-    return cards
+        for document in documents
+    ]
 
 
 def _filename(document: Document, shown_as: str | None) -> str:

@@ -51,7 +51,10 @@ def test_category_lists_documents_with_new_marker(alice_client, menu):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Menu de décembre" in html and "nouveau" in html
-    assert 'target="_blank"' in html and "?telecharger=1" in html
+    file_url = f"{BASE}/documents/fichier/{menu.pk}/"
+    assert f'href="{file_url}" target="_blank"' in html
+    assert f'href="{file_url}?telecharger=1"' in html
+    assert "« Menu de décembre » (nouvel onglet)" in html
 
 
 def test_file_inline_then_download_marks_read(alice_client, household_a, menu):
