@@ -11,6 +11,7 @@ from ribambelle.accounts.models import Role
 from ribambelle.accounts.tests.factories import PASSWORD, UserFactory
 from ribambelle.core import statements
 from ribambelle.families.tests.factories import ChildFactory, GuardianFactory, HouseholdFactory
+from ribambelle.tenants import configuration
 from ribambelle.tenants.tests.factories import DepartmentFactory, MunicipalityFactory
 
 pytest_plugins = ["ribambelle.testing.browser"]
@@ -23,6 +24,22 @@ def _statements_checked():
     statements.CHECK = True
     yield
     statements.CHECK = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _configuration_checked():
+    """Every value of a municipality's configuration given from memory (tenants.configuration)
+    is compared with a fresh read: a change that did not move the version fails the test."""
+    configuration.CHECK = True
+    yield
+    configuration.CHECK = False
+
+
+@pytest.fixture(autouse=True)
+def _configuration_forgotten():
+    """Each test starts with nothing kept: a test's transaction is rolled back, and the next
+    test may create a municipality with the same id."""
+    configuration.ByConfiguration.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,7 @@ from ribambelle.billing.models import (
 )
 from ribambelle.bookings import selectors as booking_selectors
 from ribambelle.bookings.models import Activity
+from ribambelle.bookings.selectors import billable
 from ribambelle.families.models import Household
 from ribambelle.tenants.models import HouseholdKey, Municipality
 
@@ -300,7 +301,7 @@ def billables(
     """Household id -> its billable days, asked of bookings (two queries at most): bookings
     for activities billed on bookings, present days for those billed on attendance."""
     found: dict[int, list[rules.Billable]] = defaultdict(list)
-    for row in booking_selectors.billable_days(
+    for row in billable.billable_days(
         municipality=municipality,
         household_ids=[household.pk for household in households],
         start=start,

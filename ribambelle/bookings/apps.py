@@ -13,6 +13,10 @@ class BookingsConfig(AppConfig):
         # SQLite's view for the toggle's single statement (see sqlite_toggle): out of the way of
         # the migrations, which may rebuild the tables it names, and back after them.
         from ribambelle.bookings import sqlite_toggle
+        from ribambelle.tenants import configuration
+
+        # What every grid and tick reads, kept per process (selectors.active_configuration).
+        configuration.track("bookings.Activity", "bookings.Closure")
 
         pre_migrate.connect(sqlite_toggle.uninstall, sender=self)
         post_migrate.connect(sqlite_toggle.install, sender=self)

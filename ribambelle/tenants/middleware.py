@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from ribambelle.tenants import configuration
 from ribambelle.tenants.models import Municipality
 
 
@@ -27,5 +28,6 @@ class MunicipalityMiddleware:
             municipality = get_object_or_404(Municipality, slug=slug)
         if not municipality.is_active:
             raise Http404
-        request.municipality = municipality
+        # Read at the start of this request: its configuration version can be trusted.
+        request.municipality = configuration.current(municipality)
         return None

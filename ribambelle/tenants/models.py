@@ -62,6 +62,9 @@ class Municipality(models.Model):
     )
     is_active = models.BooleanField(_("portail ouvert"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the configuration (activities, closures, requirements...) last changed: moved on by
+    # database triggers, never by the application (tenants.configuration).
+    config_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("collectivité")

@@ -14,7 +14,6 @@ from django.utils import timezone
 from ribambelle.bookings import rules
 from ribambelle.bookings.models import (
     Activity,
-    Attendance,
     Booking,
     BookingSettings,
     CalendarFeed,
@@ -24,7 +23,8 @@ from ribambelle.bookings.models import (
 from ribambelle.core.statements import Statement
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
-from ribambelle.families.rules import departments_blocked
+from ribambelle.families.rules import RequirementSpec, departments_blocked
+from ribambelle.tenants.configuration import ByConfiguration
 from ribambelle.tenants.models import Municipality
 
 
@@ -95,6 +95,23 @@ def activity_specs(
     return specs
 
 
+@dataclass
+class ActiveConfiguration:
+    """The activities open to bookings, with the rule inputs of each (their closures)."""
+
+    activities: list[Activity]
+    activity_specs: dict[int, rules.ActivitySpec]
+
+
+def _read_active_configuration(municipality: Municipality) -> ActiveConfiguration:
+    activities = active_activities(municipality)
+    return ActiveConfiguration(activities, activity_specs(municipality, activities))
+
+
+# Every grid and every tick: read once per process and configuration version (two queries).
+active_configuration = ByConfiguration(_read_active_configuration)
+
+
 def enrolments(activities: list[Activity], children: list[Child]) -> dict[int, set[int]]:
     """Child id -> the enrolment-only activities the child is enrolled in (one query)."""
     through = Activity.enrolled.through
@@ -115,11 +132,17 @@ def child_specs(
     activities: list[Activity],
     *,
     with_records: bool = True,
+    requirements: list[RequirementSpec] | None = None,
 ) -> dict[int, rules.ChildSpec]:
     """Rule inputs of the children. With `with_records`, the children must come from
-    families.selectors.children_with_facts (the completeness check reads its annotations)."""
+    families.selectors.children_with_facts (the completeness check reads its annotations),
+    and the departments' `requirements` are read unless given."""
     enrolled = enrolments(activities, children)
-    missing = family_selectors.missing_by_child(municipality, children) if with_records else {}
+    missing = (
+        family_selectors.missing_by_child(municipality, children, requirements)
+        if with_records
+        else {}
+    )
     return {
         child.pk: rules.ChildSpec(
             pk=child.pk,
@@ -266,12 +289,13 @@ class GridContext:
 
 def grid_context(municipality: Municipality, household: Household) -> GridContext:
     children = family_selectors.children_with_facts_listed(household)
-    activities = active_activities(municipality)
+    configuration = active_configuration(municipality)
+    activities = configuration.activities
     return GridContext(
         municipality,
         children,
         activities,
-        activity_specs(municipality, activities),
+        configuration.activity_specs,
         child_specs(municipality, children, activities),
     )
 
@@ -420,64 +444,3 @@ def households_without_bookings(municipality: Municipality, week: date) -> Query
         )
         .filter(n_children__gt=0, n_booked=0)
     )
-
-
-@dataclass(frozen=True)
-class BillableDay:
-    """One day a child used (or held) an activity, as billing prices it. `unplanned`: booked by
-    the staff after the deadline, or present without a booking (billed at the surcharge)."""
-
-    household_id: int
-    child_id: int
-    child_name: str
-    activity_id: int
-    day: date
-    unplanned: bool
-
-
-def billable_days(
-    *,
-    municipality: Municipality,
-    household_ids: Collection[int],
-    start: date,
-    end: date,
-    booked_activity_ids: Collection[int],
-    attended_activity_ids: Collection[int],
-) -> list[BillableDay]:
-    """The households' days from `start` to `end` included: booked days of the activities
-    billed on bookings, present days of those billed on attendance. At most two queries,
-    whatever the number of households."""
-    found: list[BillableDay] = []
-    scope = {
-        "child__household_id__in": household_ids,
-        "date__gte": start,
-        "date__lte": end,
-    }
-    fields = ("child__household_id", "child_id", "child__first_name", "child__last_name")
-    if booked_activity_ids:
-        booked = (
-            Booking.objects.for_municipality(municipality)
-            .filter(activity_id__in=booked_activity_ids, **scope)
-            .values_list(*fields, "activity_id", "date", "late")
-        )
-        for household_id, child_id, first, last, activity_id, day, late in booked:
-            found.append(
-                BillableDay(household_id, child_id, f"{first} {last}", activity_id, day, late)
-            )
-    if attended_activity_ids:
-        attended = (
-            Attendance.objects.for_municipality(municipality)
-            .filter(
-                activity_id__in=attended_activity_ids,
-                status=Attendance.Status.PRESENT,
-                **scope,
-            )
-            .values_list(*fields, "activity_id", "date", "was_booked")
-        )
-        for household_id, child_id, first, last, activity_id, day, was_booked in attended:
-            found.append(
-                BillableDay(
-                    household_id, child_id, f"{first} {last}", activity_id, day, not was_booked
-                )
-            )
-    return found

@@ -25,10 +25,11 @@ from ribambelle.bookings.services.feeds import (
     calendar_feed_get_or_create as calendar_feed_get_or_create,
 )
 from ribambelle.bookings.services.feeds import calendar_feed_reset as calendar_feed_reset
-from ribambelle.core.models import AuditEntry
+from ribambelle.bookings.services.staff_log import _log_staff_changes
 from ribambelle.core.statements import Statement
 from ribambelle.families import selectors as family_selectors
 from ribambelle.families.models import Child, Household
+from ribambelle.families.rules import RequirementSpec
 from ribambelle.tenants.models import HouseholdKey, Municipality
 
 # Outcome kinds
@@ -92,7 +93,6 @@ class GridApplied:
     counts: dict[tuple[int, date], int]
 
 
-@transaction.atomic
 def bookings_grid_apply(
     *,
     municipality: Municipality,
@@ -108,8 +108,26 @@ def bookings_grid_apply(
     week starting `monday`, which it returns with the counters of that week. A constant number
     of queries whatever the number of children, activities, bookings and changes. Without a
     household, the household is the parent's who acts (`actor`), as household_of finds it,
-    read with its children (BookingError when the account has none)."""
-    applied = _apply(municipality, household, actor, changes, source, override, week=monday)
+    read with its children (BookingError when the account has none).
+
+    The municipality's configuration (activities, closures, requirements) is read before the
+    transaction, from what this process keeps of it (tenants.configuration): as the transaction
+    takes no lock on it, reading it a moment earlier changes nothing to what the rules see."""
+    configuration = _Configuration(
+        selectors.active_configuration(municipality),
+        family_selectors.requirement_specs(municipality),
+    )
+    with transaction.atomic():
+        applied = _apply(
+            municipality,
+            household,
+            actor,
+            changes,
+            source,
+            override,
+            week=monday,
+            configuration=configuration,
+        )
     sunday = monday + timedelta(days=6)
     return GridApplied(
         applied.outcomes,
@@ -118,6 +136,14 @@ def bookings_grid_apply(
         {key for key in applied.keys if monday <= key[2] <= sunday},
         {key: n for key, n in applied.counts.items() if monday <= key[1] <= sunday},
     )
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    """The municipality's, as the grid reads it."""
+
+    active: selectors.ActiveConfiguration
+    requirements: list[RequirementSpec]
 
 
 @dataclass
@@ -174,15 +200,16 @@ def _load(
     household: Household | None,
     parent: User | None,
     changes: list[Change],
-    whole: bool,
+    configuration: _Configuration | None,
 ) -> tuple[Household, selectors.GridContext]:
     """The household, locked by its children's query, and the children and activities the
-    changes name (`whole`: all the household's children and active activities). Without a
-    household, the parent's (`parent`, as family_selectors.household_of finds it), found by the
-    same query."""
+    changes name (with the `configuration`: all the household's children and the active
+    activities it holds). Without a household, the parent's (`parent`, as
+    family_selectors.household_of finds it), found by the same query."""
     if household is None and parent is None:
         raise BookingError
-    if whole:
+    requirements = None
+    if configuration is not None:
         # The grid's case, at every tick: statements compiled once.
         if household is not None:
             children = _household_children_locked(
@@ -191,7 +218,9 @@ def _load(
         else:
             assert parent is not None
             children = _parent_children_locked(municipality=municipality.pk, parent=parent.pk)
-        activities = selectors.active_activities(municipality)
+        activities = configuration.active.activities
+        activity_specs = configuration.active.activity_specs
+        requirements = configuration.requirements
     else:
         children_query = _children_query(municipality, household, parent).filter(
             pk__in={c.child_id for c in changes}
@@ -202,6 +231,7 @@ def _load(
             .filter(is_active=True)
             .filter(pk__in={c.activity_id for c in changes})
         )
+        activity_specs = selectors.activity_specs(municipality, activities)
     locked = children[0].household if children else _lock(municipality, household, parent)
     named = {(c.child_id, c.activity_id) for c in changes}
     if {c for c, _a in named} - {c.pk for c in children}:
@@ -212,8 +242,8 @@ def _load(
         municipality,
         children,
         activities,
-        selectors.activity_specs(municipality, activities),
-        selectors.child_specs(municipality, children, activities),
+        activity_specs,
+        selectors.child_specs(municipality, children, activities, requirements=requirements),
     )
     return locked, context
 
@@ -227,16 +257,18 @@ def _apply(
     override: bool,
     *,
     week: date | None = None,
+    configuration: _Configuration | None = None,
 ) -> _Applied:
     """bookings_apply's work, inside the caller's transaction (a mass booking is one). With
-    `week` (a Monday), the whole household's context is read, and its bookings of that week
-    too, so that the grid can be redrawn from what is returned."""
+    `week` (a Monday) and the municipality's `configuration`, the whole household's context is
+    read, and its bookings of that week too, so that the grid can be redrawn from what is
+    returned."""
     if not changes and week is None:
         assert household is not None  # bookings_grid_apply always gives a week
         return _Applied(
             [], household, selectors.GridContext(municipality, [], [], {}, {}), set(), {}
         )
-    household, context = _load(municipality, household, actor, changes, whole=week is not None)
+    household, context = _load(municipality, household, actor, changes, configuration)
     activity_specs, child_specs = context.activity_specs, context.child_specs
     # What the changes name; with a week, the whole household's grid over that week too.
     child_ids = {c.pk for c in context.children}
@@ -395,52 +427,6 @@ def _apply(
         counts.update(capped)
     counts.update({k: max(counts[k] - len(n), 0) for k, n in released.items() if k in counts})
     return _Applied(outcomes, household, context, set(existing), counts)
-
-
-def _log_staff_changes(
-    municipality: Municipality,
-    household: Household,
-    actor: User | None,
-    children: list[Child],
-    done: list[tuple[Change, bool]],
-    source: str,
-) -> None:
-    """One entry per child (one query): the changes made after the deadline, as overrides, and
-    for staff the others too, so that a booking a member of staff cancelled leaves a trace."""
-    by_child = {c.pk: c for c in children}
-    late: dict[int, list[Change]] = defaultdict(list)
-    in_time: dict[int, list[Change]] = defaultdict(list)
-    for change, was_late in done:
-        if was_late:
-            late[change.child_id].append(change)
-        elif source == Booking.Source.STAFF:
-            in_time[change.child_id].append(change)
-
-    def entry(child_id: int, action: str, key: str, items: list[Change]) -> AuditEntry:
-        return AuditEntry(
-            municipality=municipality,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            action=action,
-            target_type="families.child",
-            target_id=child_id,
-            target_label=str(by_child[child_id])[:200],
-            household_id=household.pk,
-            after={
-                key: [
-                    {
-                        "activity": change.activity_id,
-                        "date": change.day.isoformat(),
-                        "action": "book" if change.book else "cancel",
-                    }
-                    for change in items
-                ]
-            },
-        )
-
-    override = AuditEntry.Action.OVERRIDE
-    overrides = [entry(pk, override, "deadline_override", c) for pk, c in late.items()]
-    others = [entry(pk, AuditEntry.Action.UPDATE, "bookings", c) for pk, c in in_time.items()]
-    AuditEntry.objects.bulk_create([*overrides, *others])
 
 
 @transaction.atomic

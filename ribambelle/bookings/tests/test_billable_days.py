@@ -1,4 +1,4 @@
-"""bookings.selectors.billable_days: what billing prices, read without billing touching the
+"""bookings.selectors.billable.billable_days: what billing prices, read without billing touching the
 booking tables. Booked days for activities billed on bookings, present days for those billed on
 attendance, only in the period, the households and the municipality asked for; two queries at
 most whatever their number."""
@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from ribambelle.bookings.models import Attendance, Booking
-from ribambelle.bookings.selectors import BillableDay, billable_days
+from ribambelle.bookings.selectors.billable import BillableDay, billable_days
 from ribambelle.bookings.tests.conftest import make_activity
 from ribambelle.families.models import Child, Household
 

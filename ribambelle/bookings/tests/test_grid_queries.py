@@ -3,7 +3,9 @@ the booking service read inside its transaction, so the toggle reads the tables 
 reads, once (the parent's household came with the signed-in user, and the children's query locks
 it), then writes the booking and its counter in one statement (a tick checks the capacity in the
 counter's update): the grid page's queries for one child and that one write. Both stay constant as
-the household's children, weeks and bookings grow."""
+the household's children, weeks and bookings grow. The municipality's configuration (activities,
+closures, requirements) is read once per process until it changes (tenants.configuration): the
+pages are measured once it is kept, and what a change costs is measured on its own."""
 
 import datetime
 import re
@@ -17,7 +19,7 @@ from ribambelle.bookings import services
 from ribambelle.bookings.models import Booking, DayCount
 from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY
-from ribambelle.bookings.tests.factories import BookingFactory
+from ribambelle.bookings.tests.factories import BookingFactory, ClosureFactory
 from ribambelle.families.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,11 @@ SAVE = "/ville-a/reservations/enregistrer/"
 THURSDAY = MONDAY + datetime.timedelta(days=3)
 FRIDAY = MONDAY + datetime.timedelta(days=4)
 NEXT_THURSDAY = THURSDAY + datetime.timedelta(days=7)
+
+
+def warm(client):
+    """The first page after a change of the configuration reads it; the next ones do not."""
+    run(client, "get", GRID)
 
 
 def run(client, method, url, data=None):
@@ -102,6 +109,7 @@ def test_toggle_reads_what_the_grid_reads_once(
     frozen, alice_client, household_a, child_a, capped, evening_care
 ):
     book(household_a, child_a, capped, FRIDAY)
+    warm(alice_client)
     grid = run(alice_client, "get", f"{GRID}?semaine={MONDAY}")
     untick = run(alice_client, "post", SAVE, toggle(child_a, capped, FRIDAY, book=False))
     tick = run(alice_client, "post", SAVE, toggle(child_a, capped, THURSDAY, book=True))
@@ -134,6 +142,7 @@ def test_a_retried_toggle_writes_nothing_more(
 ):
     """A POST sent again (its answer lost with a killed worker) finds the state it asked for:
     it reads, writes nothing, and the booking and counter stay as the first one left them."""
+    warm(alice_client)
     grid = len(run(alice_client, "get", f"{GRID}?semaine={MONDAY}"))
     for book_it in (True, False):
         data = toggle(child_a, capped, THURSDAY, book=book_it)
@@ -168,6 +177,7 @@ def test_toggle_and_grid_stay_constant_as_the_household_grows(
     frozen, alice_client, household_a, child_a, capped, evening_care
 ):
     book(household_a, child_a, capped, FRIDAY)
+    warm(alice_client)
     grid = len(run(alice_client, "get", f"{GRID}?semaine={MONDAY}"))
     untick = len(run(alice_client, "post", SAVE, toggle(child_a, capped, FRIDAY, book=False)))
     grow(household_a, capped, evening_care)
@@ -181,3 +191,38 @@ def test_toggle_and_grid_stay_constant_as_the_household_grows(
         len(run(alice_client, "post", SAVE, toggle(child_a, capped, NEXT_THURSDAY, book=False)))
         == untick
     )
+
+
+CONFIGURATION = {"bookings_activity", "bookings_closure", "families_requirement"}
+
+
+def test_the_configuration_is_read_again_once_it_changes(
+    frozen, alice_client, household_a, child_a, capped, evening_care
+):
+    """The first grid reads the activities, their closures and the requirements; the next
+    pages and ticks do not, until a member of staff changes one of them: the next page reads
+    them again, and shows the change."""
+    week = f"{GRID}?semaine={MONDAY}"
+    assert set(tables_read(run(alice_client, "get", week))) >= CONFIGURATION
+    assert not set(tables_read(run(alice_client, "get", week))) & CONFIGURATION
+    tick = run(alice_client, "post", SAVE, toggle(child_a, capped, THURSDAY, book=True))
+    assert not set(tables_read(tick)) & CONFIGURATION
+    ClosureFactory(
+        municipality=capped.municipality,
+        label="Pont de l'Armistice",
+        starts_on=FRIDAY,
+        ends_on=FRIDAY,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = alice_client.get(week)
+    assert set(tables_read([q["sql"] for q in captured.captured_queries])) >= CONFIGURATION
+    assert "Pont de l&#x27;Armistice" in response.content.decode()
+    untick = run(alice_client, "post", SAVE, toggle(child_a, capped, THURSDAY, book=False))
+    assert not set(tables_read(untick)) & CONFIGURATION
+    # A tick on the day closed since is refused, though the first pages kept the configuration
+    # from before the closure.
+    refused = alice_client.post(
+        SAVE, toggle(child_a, capped, FRIDAY, book=True), headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 200
+    assert not Booking.objects.filter(child=child_a, date=FRIDAY).exists()

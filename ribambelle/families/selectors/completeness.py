@@ -21,6 +21,7 @@ from ribambelle.families.models import (
     Requirement,
 )
 from ribambelle.families.rules import ChildFacts, MissingItem, RequirementSpec, missing_items
+from ribambelle.tenants.configuration import ByConfiguration
 from ribambelle.tenants.models import Municipality
 
 
@@ -83,7 +84,7 @@ _requirement_rows = Statement(
 )
 
 
-def requirement_specs(municipality: Municipality | int) -> list[RequirementSpec]:
+def _read_requirement_specs(municipality: Municipality | int) -> list[RequirementSpec]:
     rows = _requirement_rows(municipality=getattr(municipality, "pk", municipality))
     return [
         RequirementSpec(
@@ -94,6 +95,16 @@ def requirement_specs(municipality: Municipality | int) -> list[RequirementSpec]
         )
         for department, item, consent_id, consent_label in rows
     ]
+
+
+# Every page that checks records: read once per process and configuration version.
+_requirement_specs = ByConfiguration(_read_requirement_specs)
+
+
+def requirement_specs(municipality: Municipality | int) -> list[RequirementSpec]:
+    if isinstance(municipality, int):
+        return _read_requirement_specs(municipality)
+    return _requirement_specs(municipality)
 
 
 def child_facts(child: Child) -> ChildFacts:
@@ -114,8 +125,12 @@ def child_facts(child: Child) -> ChildFacts:
 
 
 def missing_by_child(
-    municipality: Municipality, children: list[Child]
+    municipality: Municipality,
+    children: list[Child],
+    specs: list[RequirementSpec] | None = None,
 ) -> dict[int, list[MissingItem]]:
-    specs = requirement_specs(municipality)
+    """What each child's records miss, by the departments' requirements (read unless given)."""
+    if specs is None:
+        specs = requirement_specs(municipality)
     today = timezone.localdate()
     return {child.pk: missing_items(child_facts(child), specs, today) for child in children}

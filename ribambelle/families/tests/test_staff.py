@@ -323,6 +323,7 @@ def test_household_page_query_count_is_constant(agent_client, household_a, munic
     Consent.objects.create(municipality=municipality_a, label="Photos")
     full_child(household_a, 0)
     page = staff_url("household", pk=household_a.pk)
+    count_queries(agent_client, page)  # the first page reads the configuration, then kept
     one = count_queries(agent_client, page)
     for index in range(1, 5):
         full_child(household_a, index)
