@@ -4,9 +4,10 @@ anything else answers 404 (DESIGN invariant 1)."""
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from ribambelle.core.statements import Statement
+from ribambelle.core.statements import Statement, prefetched
 from ribambelle.families.models import Household
 from ribambelle.messaging.models import Attachment, Conversation, Message
 from ribambelle.tenants.models import Department, HouseholdKey, Municipality
@@ -83,11 +84,42 @@ def _with_thread(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return _with_messages(queryset.select_related("department", "household", "assigned_to"))
 
 
+def _messages() -> QuerySet[Message]:
+    return Message.objects.select_related("author")
+
+
+_family_conversation = Statement(
+    lambda municipality, household, pk: conversations_of(
+        HouseholdKey(municipality, household)
+    ).filter(pk=pk)
+)
+_messages_of = Statement(lambda conversation: _messages().filter(conversation_id=conversation))
+_attachments_of = Statement(
+    lambda conversation: Attachment.objects.filter(message__conversation_id=conversation)
+)
+
+
 def family_conversation_get(household: Household, pk: int) -> Conversation:
-    """A thread of the household, with its department and messages. Neither its household
-    (the one given) nor the agent following it (staff only) is read again."""
-    thread: Conversation = get_object_or_404(_with_messages(conversations_of(household)), pk=pk)
+    """A thread of the household, with its department and messages (their authors and
+    attachments), as _with_messages prefetches them: three statements compiled once. Neither
+    its household (the one given) nor the agent following it (staff only) is read again."""
+    found = _family_conversation(
+        municipality=household.municipality_id, household=household.pk, pk=pk
+    )
+    if not found:
+        raise Http404
+    thread: Conversation = found[0]
     thread.household = household
+    messages = _messages_of(conversation=thread.pk)
+    attachments: dict[int, list[Attachment]] = {message.pk: [] for message in messages}
+    for attachment in _attachments_of(conversation=thread.pk):
+        attachments[attachment.message_id].append(attachment)
+    for message in messages:
+        message.conversation = thread
+        for attachment in attachments[message.pk]:
+            attachment.message = message
+        prefetched(message, attachments=(attachments[message.pk], Attachment.objects.all()))
+    prefetched(thread, messages=(messages, _messages()))
     return thread
 
 

@@ -2,6 +2,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ribambelle.core.statements import Statement
+from ribambelle.tenants.configuration import ByConfiguration
 from ribambelle.tenants.models import Department, Municipality
 
 
@@ -12,9 +13,13 @@ def departments_of(municipality: Municipality | int) -> QuerySet[Department]:
 _departments = Statement(lambda municipality: departments_of(municipality))
 
 
-def departments_listed(municipality: Municipality) -> list[Department]:
-    """departments_of, its SQL compiled once (the portal home lists them on every visit)."""
+def _read_departments(municipality: Municipality) -> list[Department]:
     return _departments(municipality=municipality.pk)
+
+
+# departments_of, read once per process and configuration version (the portal home lists them
+# on every visit).
+departments_listed = ByConfiguration(_read_departments)
 
 
 def department_get(municipality: Municipality, pk: int) -> Department:

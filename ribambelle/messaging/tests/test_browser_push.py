@@ -30,7 +30,7 @@ def test_a_push_message_shows_a_notification(new_context, live_server, alice):
     )
     session.send("ServiceWorker.enable")
     scope = f"{live_server.url}/ville-a/"
-    for _attempt in range(50):
+    for _attempt in range(200):  # up to 20 s on a loaded machine
         if any(r["scopeURL"] == scope and not r["isDeleted"] for r in registrations):
             break
         page.wait_for_timeout(100)
@@ -63,10 +63,11 @@ def test_a_link_outside_the_portal_is_replaced_by_the_portal(new_context, live_s
         lambda event: registrations.extend(event["registrations"]),
     )
     session.send("ServiceWorker.enable")
-    for _attempt in range(50):
+    for _attempt in range(200):  # up to 20 s on a loaded machine
         if registrations:
             break
         page.wait_for_timeout(100)
+    assert registrations, "the service worker's registration was never reported"
     session.send(
         "ServiceWorker.deliverPushMessage",
         {
