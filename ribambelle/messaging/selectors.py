@@ -48,7 +48,7 @@ def department_get(municipality: Municipality, pk: int) -> Department:
     return get_object_or_404(departments_of(municipality), pk=pk)
 
 
-def conversations_of(household: Household) -> QuerySet[Conversation]:
+def conversations_of(household: Household | HouseholdKey) -> QuerySet[Conversation]:
     return Conversation.objects.for_household(household).select_related("department")
 
 
