@@ -113,7 +113,9 @@ def family_conversation_get(household: Household, pk: int) -> Conversation:
     messages = _messages_of(conversation=thread.pk)
     attachments: dict[int, list[Attachment]] = {message.pk: [] for message in messages}
     for attachment in _attachments_of(conversation=thread.pk):
-        attachments[attachment.message_id].append(attachment)
+        # A reply committed since the messages were read is not shown, nor its attachments.
+        if attachment.message_id in attachments:
+            attachments[attachment.message_id].append(attachment)
     for message in messages:
         message.conversation = thread
         for attachment in attachments[message.pk]:

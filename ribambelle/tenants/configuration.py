@@ -7,23 +7,28 @@ times a year; families read it at every tick.
 
 `Municipality.config_version` says when it changed. Database triggers on the tables it is read
 from (the models apps give to `track`) move the version on in the transaction of every insert,
-update or delete of their rows, whatever wrote them (a form, a bulk update, the admin, SQL
-typed by hand), so the rows and their version commit together, or roll back together. The
-municipality's row comes with the signed-in account at the start of every request
-(accounts.sessions; anonymous requests read it in tenants.middleware): the version costs no
-query.
+update, delete (and, on PostgreSQL, truncate) of their rows, whatever wrote them (a form, a
+bulk update, the admin, SQL typed by hand; not a session that disables triggers, such as
+`session_replication_role = replica`), so the rows and their version commit together, or roll
+back together. On PostgreSQL they are statement triggers (one update of each municipality a
+statement changed, however many rows), on SQLite row triggers. The municipality's row comes
+with the signed-in account at the start of every request (accounts.sessions; anonymous
+requests read it in tenants.middleware): the version costs no query.
 
 The version is the greater of the previous one plus one and the database clock in
 microseconds (on SQLite, milliseconds and random microseconds below them): a restored backup
 or a rolled-back change does not bring back a number a process has seen. It is written on the
 municipality's row, which the change then holds until it commits: two changes of one
-municipality's configuration commit one after the other, in the order of their versions.
-Writes that only reference the municipality (a booking) take a lock that does not conflict
-with it, and reads take none. A trigger on the municipality keeps an ORM `save()` of an
-instance read before a change from writing its older version back.
+municipality's configuration commit one after the other, in the order of their versions. The
+services that change it lock that row first (`changing`), so that two of them wait at their
+start rather than each holding a row of the configuration the other needs. Writes that only
+reference the municipality (a booking) take a lock that does not conflict with it, and reads
+take none. A trigger on the municipality keeps an ORM `save()` of an instance read before a
+change from writing its older version back.
 
 A `ByConfiguration` wraps a function that reads a part of the configuration. Called with the
-municipality of the current request (`current`, set by tenants.middleware), it answers with
+municipality of the current request (`current`, set by tenants.middleware for the time of the
+request only) on a database where this process found the triggers in place, it answers with
 what this process read at that version, if any; otherwise it reads. Why that is right:
 
 - what a request reads after seeing version V holds every change up to V (they committed
@@ -32,19 +37,25 @@ what this process read at that version, if any; otherwise it reads. Why that is 
   committed;
 - nothing read inside a transaction of the application is kept (the test case's own
   transaction excepted): it could see its own uncommitted change, then roll it back;
-- only a municipality read at the start of the request is trusted: an instance kept longer (a
-  command, a task, a test's fixture) may carry an old version, and then every call reads.
+- only the municipality read at the start of the request being served is trusted: any other
+  instance, or this one kept after its request (a command, a task, a test's fixture, a copy),
+  may carry an old version, and then every call reads.
 
 A request that changes the configuration and reads it again must not go through a
 `ByConfiguration` after the change (the version it carries is the one before): no view does,
 and in the test suite `CHECK` compares every value given from memory with a fresh read.
 Triggers are created after every `migrate` and, on SQLite, dropped before it (SQLite refuses
 to rebuild a table a trigger names while the table is missing); every version moves on after
-`migrate`, for the changes made while they were absent."""
+`migrate`, for the changes made while they were absent. A process that did not create them
+looks for them at its first call and keeps nothing if any is missing (a `migrate` that failed
+after dropping them); a process already running when they were dropped is not told: restart
+the application after a `migrate`, as a deploy does."""
 
+import contextlib
 import copy
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
@@ -60,7 +71,8 @@ CHECK = False
 # Municipalities kept per function and database, the oldest forgotten first.
 MAX_MUNICIPALITIES = 256
 
-_MARK = "_configuration_current"
+# The municipality read at the start of the request being served, within request_scope.
+_current: ContextVar[Municipality | None] = ContextVar("configuration_current", default=None)
 
 # The models whose rows make up the configuration, as "app_label.ModelName" (see `track`).
 _TRACKED: list[str] = []
@@ -74,10 +86,21 @@ def track(*labels: str) -> None:
             _TRACKED.append(label)
 
 
+@contextlib.contextmanager
+def request_scope() -> Iterator[None]:
+    """The time of one request (tenants.middleware): what `current` marks is forgotten after
+    it, whatever keeps the instance."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def current(municipality: Municipality) -> Municipality:
     """Marks a municipality read at the start of the request being served (its version is that
-    of the configuration this request sees)."""
-    setattr(municipality, _MARK, True)
+    of the configuration this request sees), until the request ends."""
+    _current.set(municipality)
     return municipality
 
 
@@ -152,7 +175,7 @@ class ByConfiguration[T]:
         return f"ByConfiguration({getattr(self.read, '__qualname__', self.read)!r})"
 
     def __call__(self, municipality: Municipality, *, using: str = DEFAULT_DB_ALIAS) -> T:
-        if not getattr(municipality, _MARK, False):
+        if _current.get() is not municipality or not _triggers_present(using):
             return self.read(municipality)
         key = (using, municipality.pk)
         version = municipality.config_version
@@ -206,6 +229,7 @@ class ByConfiguration[T]:
 def _forget(*, setting: str, **_kwargs: Any) -> None:
     if setting in {"DATABASES", "INSTALLED_APPS"}:
         ByConfiguration.forget_all()
+        _present.clear()
 
 
 setting_changed.connect(_forget)
@@ -215,9 +239,56 @@ setting_changed.connect(_forget)
 
 _PREFIX = "ribambelle_configuration"
 
+# Per database: whether this process found every trigger in place (checked once).
+_present: dict[str, bool] = {}
+
+
+def _tracked() -> list[tuple[str, str]]:
+    """Each tracked model's table and its municipality column."""
+    found = []
+    for label in _TRACKED:
+        meta = apps.get_model(label)._meta
+        found.append((meta.db_table, meta.get_field("municipality").column))
+    return found
+
 
 def _tables() -> list[str]:
-    return [apps.get_model(label)._meta.db_table for label in _TRACKED]
+    return [table for table, _column in _tracked()]
+
+
+def _expected_triggers(vendor: str) -> set[str]:
+    """The names of the triggers `install` creates."""
+    per_table = ["insert", "update", "delete"]
+    if vendor == "postgresql":
+        per_table.append("truncate")
+    names = {f"{_PREFIX}_kept"}
+    for table in _tables():
+        names |= {f"{_PREFIX}_{table}_{operation}" for operation in per_table}
+    return names
+
+
+def _triggers_present(using: str) -> bool:
+    """Whether every trigger is in place on this database, checked once per process (one query
+    at the first call) unless this process installed them: without them (a `migrate` that
+    failed after dropping them on SQLite) nothing is kept, every call reads."""
+    found = _present.get(using)
+    if found is None:
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                    [f"{_PREFIX}%"],
+                )
+            else:
+                cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                    [f"{_PREFIX}%"],
+                )
+            names = {name for (name,) in cursor.fetchall()}
+        found = names >= _expected_triggers(connection.vendor)
+        _present[using] = found
+    return found
 
 
 def _next(connection: Any) -> str:
@@ -232,35 +303,55 @@ def _next(connection: Any) -> str:
     return f"MAX(config_version + 1, {clock})"
 
 
-def _postgresql(table: str, municipalities: str, next_version: str) -> list[str]:
+def _postgresql(table: str, column: str, municipalities: str, next_version: str) -> list[str]:
+    """Statement-level triggers: each municipality a statement changed moves once, however many
+    of its rows the statement wrote (a row trigger would update its row once per row)."""
     moved = f"UPDATE {municipalities} SET config_version = {next_version}"  # noqa: S608 - names of the models
-    function = f"""
-CREATE OR REPLACE FUNCTION {_PREFIX}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    old_rows, new_rows = f"SELECT {column} FROM old_rows", f"SELECT {column} FROM new_rows"  # noqa: S608 - a model's column
+    changed = {
+        "insert": ("NEW TABLE AS new_rows", new_rows),
+        "update": ("OLD TABLE AS old_rows NEW TABLE AS new_rows", f"{old_rows} UNION {new_rows}"),
+        "delete": ("OLD TABLE AS old_rows", old_rows),
+    }
+    statements = []
+    for operation, (transition, rows) in changed.items():
+        name = f"{_PREFIX}_{table}_{operation}"
+        statements += [
+            f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {moved} WHERE id = NEW.municipality_id;
-    ELSIF TG_OP = 'UPDATE' THEN
-        {moved} WHERE id IN (OLD.municipality_id, NEW.municipality_id);
-    ELSE
-        {moved} WHERE id = OLD.municipality_id;
-    END IF;
+    {moved} WHERE id IN ({rows});
     RETURN NULL;
 END
-$$"""
+$$""",
+            f'DROP TRIGGER IF EXISTS {name} ON "{table}"',
+            f'CREATE TRIGGER {name} AFTER {operation.upper()} ON "{table}"'
+            f" REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    # TRUNCATE names no rows: every municipality moves.
+    name = f"{_PREFIX}_{table}_truncate"
     return [
-        function,
-        f'DROP TRIGGER IF EXISTS {_PREFIX}_changed ON "{table}"',
-        f'CREATE TRIGGER {_PREFIX}_changed AFTER INSERT OR UPDATE OR DELETE ON "{table}"'
-        f" FOR EACH ROW EXECUTE FUNCTION {_PREFIX}_changed()",
+        *statements,
+        f"""
+CREATE OR REPLACE FUNCTION {_PREFIX}_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {moved};
+    RETURN NULL;
+END
+$$""",
+        f'DROP TRIGGER IF EXISTS {name} ON "{table}"',
+        f'CREATE TRIGGER {name} AFTER TRUNCATE ON "{table}"'
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}_truncated()",
     ]
 
 
-def _sqlite(table: str, municipalities: str, next_version: str) -> list[str]:
+def _sqlite(table: str, column: str, municipalities: str, next_version: str) -> list[str]:
+    """Row triggers (SQLite has no others); a DELETE without WHERE still runs them."""
     moved = f"UPDATE {municipalities} SET config_version = {next_version}"  # noqa: S608 - names of the models
     rows = {
-        "insert": "id = NEW.municipality_id",
-        "update": "id IN (OLD.municipality_id, NEW.municipality_id)",
-        "delete": "id = OLD.municipality_id",
+        "insert": f"id = NEW.{column}",
+        "update": f"id IN (OLD.{column}, NEW.{column})",
+        "delete": f"id = OLD.{column}",
     }
     statements = []
     for operation, where in rows.items():
@@ -300,48 +391,62 @@ $$""",
     ]
 
 
+def changing(municipality: Municipality | int, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Called first in a transaction that changes a municipality's configuration: its row, which
+    the triggers update, is locked before any row of the configuration, so that two such
+    transactions wait for each other at their start instead of each holding a row the other
+    needs (PostgreSQL; SQLite runs one writer at a time)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    pk = municipality if isinstance(municipality, int) else municipality.pk
+    table = connection.ops.quote_name(Municipality._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE", [pk])  # noqa: S608
+
+
 def uninstall(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
     """Before `migrate` on SQLite (see the module); PostgreSQL keeps them."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    existing = set(connection.introspection.table_names())
+    _present[using] = False
     with connection.cursor() as cursor:
-        for table in [*_tables(), Municipality._meta.db_table]:
-            if table not in existing:
-                continue
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s"
-                " AND name LIKE %s",
-                [table, f"{_PREFIX}%"],
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{_PREFIX}%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
 def install(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
     """After `migrate`: the triggers of every tracked table that exists, then every version
     moved on (what changed while they were absent)."""
+    _present.pop(using, None)
     connection = connections[using]
     municipalities = connection.ops.quote_name(Municipality._meta.db_table)
     existing = set(connection.introspection.table_names())
     if Municipality._meta.db_table not in existing:
         return
-    columns = {
-        column.name
-        for column in connection.introspection.get_table_description(
-            connection.cursor(), Municipality._meta.db_table
-        )
-    }
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, Municipality._meta.db_table
+            )
+        }
     if "config_version" not in columns:  # migrated back before the version existed
         return
     next_version = _next(connection)
     write = _postgresql if connection.vendor == "postgresql" else _sqlite
     statements = _kept_statements(connection, municipalities)
-    for table in _tables():
+    for table, column in _tracked():
         if table in existing:
-            statements += write(table, municipalities, next_version)
+            statements += write(table, column, municipalities, next_version)
     statements.append(f"UPDATE {municipalities} SET config_version = {next_version}")  # noqa: S608
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+    # This process created them (the one that migrates, the test suite's): no need to look.
+    _present[using] = True

@@ -14,7 +14,9 @@ class MunicipalityMiddleware:
 
     def __call__(self, request):
         request.municipality = None
-        return self.get_response(request)
+        # The municipality read below is trusted for the configuration until the response.
+        with configuration.request_scope():
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.pop("municipality_slug", None)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from ribambelle.core.audit import audit_record, audit_record_changes
 from ribambelle.core.models import AuditEntry
+from ribambelle.tenants import configuration
 from ribambelle.tenants.models import Department, Municipality
 
 DEPARTMENT_FIELDS = ("name", "description", "email", "phone", "address", "opening_hours")
@@ -51,6 +52,7 @@ def department_save(
     """Create (`department_id` None) or update a department of the municipality with cleaned
     values; the creation, or what changed, is logged. The values before are read from the
     database: a bound form has already written the new ones on its instance."""
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     if department_id is None:
         department, before = Department(municipality=municipality), None
     else:

@@ -15,6 +15,7 @@ from ribambelle.bookings.selectors.config import activity_snapshot
 from ribambelle.core.audit import audit_record
 from ribambelle.core.models import AuditEntry
 from ribambelle.families.models import Child
+from ribambelle.tenants import configuration
 from ribambelle.tenants.models import Department, Municipality
 
 
@@ -70,6 +71,7 @@ def activity_create(
     values: ActivityValues,
     enrolled: Sequence[Child],
 ) -> Activity:
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     _check_department(municipality, values)
     activity = Activity(municipality=municipality)
     values.apply_to(activity)
@@ -97,6 +99,7 @@ def activity_update(
     """Logs the fields that changed, compared with the row as stored (locked meanwhile), not
     with the instance the caller holds (a form may have written into it)."""
     _check_department(municipality, values)
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     stored = Activity.objects.for_municipality(municipality).select_for_update().get(pk=activity.pk)
     before = activity_snapshot(stored)
     values.apply_to(stored)
@@ -137,6 +140,7 @@ def closure_add(
 ) -> Closure:
     if department is not None and department.municipality_id != municipality.pk:
         raise ValueError("The department is not of this municipality.")
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     closure = Closure.objects.create(
         municipality=municipality,
         label=label,
@@ -156,6 +160,7 @@ def closure_add(
 
 @transaction.atomic
 def closure_delete(*, municipality: Municipality, actor: User, closure: Closure) -> None:
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     audit_record(
         municipality=municipality,
         actor=actor,

@@ -29,6 +29,7 @@ from ribambelle.families.models import (
 )
 from ribambelle.families.selectors import queue as queue_selectors
 from ribambelle.families.services.records import values_apply
+from ribambelle.tenants import configuration
 from ribambelle.tenants.models import Department, Municipality
 
 
@@ -206,6 +207,7 @@ def consent_create(
     *, actor: User, municipality: Municipality, label: str, description: str
 ) -> Consent:
     """A new consent asked of families, listed last."""
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     top = Consent.objects.for_municipality(municipality).aggregate(top=Max("position"))["top"]
     consent = Consent.objects.create(
         municipality=municipality,
@@ -225,6 +227,7 @@ def consent_create(
 
 @transaction.atomic
 def consent_update(*, actor: User, consent: Consent, label: str, description: str) -> Consent:
+    configuration.changing(consent.municipality_id)  # its row first (tenants.configuration)
     before = _consent_values(consent)
     consent.label = label
     consent.description = description
@@ -246,6 +249,7 @@ def consent_update(*, actor: User, consent: Consent, label: str, description: st
 def consent_move(*, actor: User, municipality: Municipality, consent: Consent, step: int) -> None:
     """Swap with the neighbour above (step -1) or below (step +1); positions are renumbered
     first so that equal positions never block a move."""
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     consents = list(
         Consent.objects.for_municipality(municipality)
         .select_for_update()
@@ -271,6 +275,7 @@ def consent_move(*, actor: User, municipality: Municipality, consent: Consent, s
 
 @transaction.atomic
 def consent_delete(*, actor: User, municipality: Municipality, consent: Consent) -> None:
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     audit_record(
         municipality=municipality,
         actor=actor,
@@ -302,6 +307,7 @@ def requirement_add(
     item: str,
     consent: Consent | None,
 ) -> Requirement:
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     requirement, created = Requirement.objects.get_or_create(
         municipality=municipality,
         department=department,
@@ -323,6 +329,7 @@ def requirement_add(
 def requirement_delete(
     *, actor: User, municipality: Municipality, requirement: Requirement
 ) -> None:
+    configuration.changing(municipality)  # its row first (tenants.configuration)
     audit_record(
         municipality=municipality,
         actor=actor,

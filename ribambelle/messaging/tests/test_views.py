@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ribambelle.accounts.models import Role
 from ribambelle.conftest import logged_in, make_user
 from ribambelle.core.models import AuditEntry
-from ribambelle.messaging import services
+from ribambelle.messaging import selectors, services
 from ribambelle.messaging.models import Attachment, Conversation
 from ribambelle.messaging.tests.conftest import png_file
 from ribambelle.tenants.shortcuts import tenant_reverse
@@ -405,3 +405,52 @@ def test_staff_reply_emails_family_without_text(agent_client, conversation_a):
     agent_client.post(staff_thread_url(conversation_a, "repondre/"), {"body": "Secret santé"})
     assert sorted(email.to[0] for email in mail.outbox) == ["alice@example.org", "bob@example.org"]
     assert all("Secret" not in email.body for email in mail.outbox)
+
+
+def test_thread_reads_messages_authors_and_attachments_in_three_queries(
+    household_a, conversation_a, agent_a, django_assert_num_queries
+):
+    """As the prefetch it replaces: messages in order with their authors, each with its
+    attachments, and nothing read again while the page draws them."""
+    first = with_attachment(conversation_a, agent_a)
+    services.message_post(
+        actor=agent_a,
+        conversation=conversation_a,
+        body="Sans pièce",
+        is_html=False,
+        from_staff=True,
+    )
+    with django_assert_num_queries(3):
+        thread = selectors.family_conversation_get(household_a, conversation_a.pk)
+        seen = [
+            (
+                message.body_html,
+                message.author and message.author.email,
+                list(message.attachments.all()),
+            )
+            for message in thread.messages.all()
+        ]
+    bodies = [body for body, _author, _files in seen]
+    assert bodies[1:] == ["<p>Pièce jointe</p>", "<p>Sans pièce</p>"]
+    assert seen[1][1] == agent_a.email
+    assert seen[1][2] == [first]
+    assert seen[2][2] == []
+    assert thread.household is household_a
+
+
+def test_a_reply_sent_while_the_thread_is_read_is_left_for_the_next_visit(
+    household_a, conversation_a, agent_a, monkeypatch
+):
+    """A reply with a file committed between the thread's messages and their attachments: the
+    page shows the thread as its messages were read."""
+    read_messages = selectors._messages_of
+
+    def then_a_reply(**values):
+        found = read_messages(**values)
+        with_attachment(conversation_a, agent_a)
+        return found
+
+    monkeypatch.setattr(selectors, "_messages_of", then_a_reply)
+    thread = selectors.family_conversation_get(household_a, conversation_a.pk)
+    assert [list(message.attachments.all()) for message in thread.messages.all()] == [[]]
+    assert conversation_a.messages.count() == 2

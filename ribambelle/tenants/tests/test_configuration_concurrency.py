@@ -15,7 +15,15 @@ from ribambelle.bookings.models import Booking, Closure
 from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY, NOW, make_activity
 from ribambelle.bookings.tests.factories import ClosureFactory
-from ribambelle.families.tests.factories import ChildFactory, HouseholdFactory
+from ribambelle.families.models import Consent
+from ribambelle.families.services import staff as family_services
+from ribambelle.families.tests.factories import (
+    ChildFactory,
+    ConsentFactory,
+    HouseholdFactory,
+    RequirementFactory,
+)
+from ribambelle.tenants import configuration
 from ribambelle.tenants.models import Municipality
 
 pytestmark = [
@@ -75,15 +83,19 @@ def test_a_change_in_progress_holds_back_no_booking(frozen, municipality_a, depa
         assert started.wait(10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '3s'")
-        # The family's booking references the municipality (a KEY SHARE lock), and its page
-        # reads the version: neither waits for the staff's transaction.
-        outcomes = services.bookings_apply(
-            municipality=municipality_a,
-            household=household,
-            actor=None,
-            changes=[Change(child.pk, activity.pk, THURSDAY, True)],
-        )
-        assert [outcome.kind for outcome in outcomes] == [services.BOOKED]
+        # The family's tick, as the grid sends it: its page reads the version with the
+        # session, the configuration before the transaction, and its booking references the
+        # municipality (a KEY SHARE lock): none of them waits for the staff's transaction.
+        with configuration.request_scope():
+            request_town = configuration.current(Municipality.objects.get(pk=municipality_a.pk))
+            applied = services.bookings_grid_apply(
+                municipality=request_town,
+                household=household,
+                actor=None,
+                changes=[Change(child.pk, activity.pk, THURSDAY, True)],
+                monday=MONDAY,
+            )
+        assert [outcome.kind for outcome in applied.outcomes] == [services.BOOKED]
         assert version(municipality_a) == before
     finally:
         release.set()
@@ -130,3 +142,68 @@ def test_two_changes_commit_one_after_the_other_in_the_order_of_their_versions(m
     follower.join(10)
     assert errors == []
     assert seen["first"] < seen["second"] == version(municipality_a)
+
+
+def test_two_staff_changes_of_one_configuration_wait_instead_of_deadlocking(
+    municipality_a, department_a, manager_a, monkeypatch
+):
+    """Moving a consent locks the consents, then renumbers them; deleting one that a
+    requirement names deletes the requirement, then the consent. With the version on the
+    municipality's row, each would end up waiting for a row the other holds; both services
+    lock that row first (configuration.changing), so the second one waits at its start."""
+    consents = [ConsentFactory(municipality=municipality_a, position=n) for n in range(3)]
+    RequirementFactory(
+        municipality=municipality_a,
+        department=department_a,
+        item=RequirementFactory._meta.model.Item.CONSENT,
+        consent=consents[2],
+    )
+    started, release, errors = threading.Event(), threading.Event(), []
+    save = Consent.save
+
+    def save_after_the_other_started(self, *args, **kwargs):
+        if threading.current_thread().name == "move" and not started.is_set():
+            started.set()
+            assert release.wait(10)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Consent, "save", save_after_the_other_started)
+
+    def run(name, work):
+        def target():
+            try:
+                work()
+            except Exception as error:
+                errors.append((name, error))
+                started.set()
+            finally:
+                connections.close_all()
+
+        return threading.Thread(target=target, name=name)
+
+    mover = run(
+        "move",
+        lambda: family_services.consent_move(
+            actor=manager_a, municipality=municipality_a, consent=consents[0], step=1
+        ),
+    )
+    deleter = run(
+        "delete",
+        lambda: family_services.consent_delete(
+            actor=manager_a, municipality=municipality_a, consent=consents[2]
+        ),
+    )
+    mover.start()
+    assert started.wait(10)
+    deleter.start()
+    deleter.join(0.5)
+    assert deleter.is_alive(), "the deletion waits for the move's commit"
+    release.set()
+    mover.join(10)
+    deleter.join(10)
+    assert errors == []
+    assert list(
+        Consent.objects.filter(municipality=municipality_a)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    ) == [consents[1].pk, consents[0].pk]
