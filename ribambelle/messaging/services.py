@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,15 +151,18 @@ def message_post(
 
 
 def conversation_mark_read(*, conversation: Conversation, by_staff: bool) -> None:
-    """The thread seen up to now by the family (or the staff). Nothing is written when it was
-    already read (the conversation as loaded): opening a read thread stays a read-only GET."""
+    """The thread seen by the family (or the staff) up to its last message as it was loaded,
+    as posting a message marks it: a reply that came after (not on the page just drawn) stays
+    unread. Never moved back, and nothing is written when it was already read (the
+    conversation as loaded): opening a read thread stays a read-only GET."""
     unread = conversation.unread_for_staff if by_staff else conversation.unread_for_family
     if not unread:
         return
     field = "staff_read_at" if by_staff else "family_read_at"
-    now = timezone.now()
-    Conversation.objects.filter(pk=conversation.pk).update(**{field: now})
-    setattr(conversation, field, now)
+    seen = conversation.last_message_at
+    earlier = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": seen})
+    Conversation.objects.filter(earlier, pk=conversation.pk).update(**{field: seen})
+    setattr(conversation, field, seen)
 
 
 def _audit(

@@ -20,16 +20,19 @@ microseconds (on SQLite, milliseconds and random microseconds below them): a res
 or a rolled-back change does not bring back a number a process has seen. It is written on the
 municipality's row, which the change then holds until it commits: two changes of one
 municipality's configuration commit one after the other, in the order of their versions. The
-services that change it lock that row first (`changing`), so that two of them wait at their
-start rather than each holding a row of the configuration the other needs. Writes that only
+services that change it lock that row first (`changing`), and so does every ORM save or delete
+of a row of it in a transaction (a `pre_save`/`pre_delete` receiver: the admin, a shell), so
+that two of them wait at their start rather than each holding a row of the configuration the
+other needs. Writes that only
 reference the municipality (a booking) take a lock that does not conflict with it, and reads
 take none. A trigger on the municipality keeps an ORM `save()` of an instance read before a
 change from writing its older version back.
 
 A `ByConfiguration` wraps a function that reads a part of the configuration. Called with the
 municipality of the current request (`current`, set by tenants.middleware for the time of the
-request only) on a database where this process found the triggers in place, it answers with
-what this process read at that version, if any; otherwise it reads. Why that is right:
+request only; outside a request it marks nothing) on a database where this process found every
+trigger in place and enabled, it answers with what this process read at that version, if any;
+otherwise it reads. Why that is right:
 
 - what a request reads after seeing version V holds every change up to V (they committed
   before V was read) and maybe later ones, which moved the version on: a value kept for V is
@@ -46,7 +49,8 @@ A request that changes the configuration and reads it again must not go through 
 and in the test suite `CHECK` compares every value given from memory with a fresh read.
 Triggers are created after every `migrate` and, on SQLite, dropped before it (SQLite refuses
 to rebuild a table a trigger names while the table is missing); every version moves on after
-`migrate`, for the changes made while they were absent. A process that did not create them
+`migrate` (in one transaction with their creation, an older version's triggers dropped), for
+the changes made while they were absent. A process that did not create them
 looks for them at its first call and keeps nothing if any is missing (a `migrate` that failed
 after dropping them); a process already running when they were dropped is not told: restart
 the application after a `migrate`, as a deploy does."""
@@ -60,8 +64,9 @@ from typing import Any
 
 from django.apps import apps
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
+from django.db.models.signals import pre_delete, pre_save
 
 from ribambelle.tenants.models import Municipality
 
@@ -71,8 +76,10 @@ CHECK = False
 # Municipalities kept per function and database, the oldest forgotten first.
 MAX_MUNICIPALITIES = 256
 
-# The municipality read at the start of the request being served, within request_scope.
-_current: ContextVar[Municipality | None] = ContextVar("configuration_current", default=None)
+# The municipality read at the start of the request being served, within request_scope (None
+# until it is read); outside any request, _OUTSIDE, and `current` marks nothing.
+_OUTSIDE = object()
+_current: ContextVar[object] = ContextVar("configuration_current", default=_OUTSIDE)
 
 # The models whose rows make up the configuration, as "app_label.ModelName" (see `track`).
 _TRACKED: list[str] = []
@@ -80,10 +87,15 @@ _TRACKED: list[str] = []
 
 def track(*labels: str) -> None:
     """Apps name here, in their `ready`, the models their configuration is read from: each must
-    have a `municipality` foreign key. Triggers are created on their tables."""
+    have a `municipality` foreign key. Triggers are created on their tables, and the ORM's
+    saves and deletes of their rows lock the municipality's row first (`_changing_row`)."""
     for label in labels:
         if label not in _TRACKED:
             _TRACKED.append(label)
+            pre_save.connect(_changing_row, sender=label, dispatch_uid=f"{_PREFIX}_save_{label}")
+            pre_delete.connect(
+                _changing_row, sender=label, dispatch_uid=f"{_PREFIX}_delete_{label}"
+            )
 
 
 @contextlib.contextmanager
@@ -99,8 +111,10 @@ def request_scope() -> Iterator[None]:
 
 def current(municipality: Municipality) -> Municipality:
     """Marks a municipality read at the start of the request being served (its version is that
-    of the configuration this request sees), until the request ends."""
-    _current.set(municipality)
+    of the configuration this request sees), until the request ends. Outside a request (a
+    command, a task), marks nothing."""
+    if _current.get() is not _OUTSIDE:
+        _current.set(municipality)
     return municipality
 
 
@@ -256,37 +270,45 @@ def _tables() -> list[str]:
     return [table for table, _column in _tracked()]
 
 
-def _expected_triggers(vendor: str) -> set[str]:
-    """The names of the triggers `install` creates."""
+def _expected_triggers(vendor: str) -> set[tuple[str, str]]:
+    """The triggers `install` creates: (table, name)."""
     per_table = ["insert", "update", "delete"]
     if vendor == "postgresql":
         per_table.append("truncate")
-    names = {f"{_PREFIX}_kept"}
+    found = {(Municipality._meta.db_table, f"{_PREFIX}_kept")}
     for table in _tables():
-        names |= {f"{_PREFIX}_{table}_{operation}" for operation in per_table}
-    return names
+        found |= {(table, f"{_PREFIX}_{table}_{operation}") for operation in per_table}
+    return found
+
+
+def _triggers_found(connection: Any) -> set[tuple[str, str]]:
+    """This library's triggers in the database: (table, name), enabled ones only (PostgreSQL,
+    in the tables the connection's search path finds)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t"
+                " JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname LIKE %s"
+                " AND pg_table_is_visible(c.oid)",
+                [f"{_PREFIX}%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{_PREFIX}%"],
+            )
+        return {(table, name) for table, name in cursor.fetchall()}
 
 
 def _triggers_present(using: str) -> bool:
-    """Whether every trigger is in place on this database, checked once per process (one query
-    at the first call) unless this process installed them: without them (a `migrate` that
-    failed after dropping them on SQLite) nothing is kept, every call reads."""
+    """Whether every trigger is in place and enabled on this database, checked once per process
+    (one query at the first call; `install` records what it found): without them (a `migrate`
+    that failed after dropping them on SQLite) nothing is kept, every call reads."""
     found = _present.get(using)
     if found is None:
         connection = connections[using]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
-                    [f"{_PREFIX}%"],
-                )
-            else:
-                cursor.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                    [f"{_PREFIX}%"],
-                )
-            names = {name for (name,) in cursor.fetchall()}
-        found = names >= _expected_triggers(connection.vendor)
+        found = _triggers_found(connection) >= _expected_triggers(connection.vendor)
         _present[using] = found
     return found
 
@@ -405,6 +427,16 @@ def changing(municipality: Municipality | int, using: str = DEFAULT_DB_ALIAS) ->
         cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE", [pk])  # noqa: S608
 
 
+def _changing_row(
+    sender: Any, instance: Model, using: str = DEFAULT_DB_ALIAS, **_kwargs: Any
+) -> None:
+    """Before the ORM saves or deletes a row of the configuration outside the services (the
+    admin, a shell): the municipality's row first, as `changing` does for the services."""
+    municipality_id = getattr(instance, "municipality_id", None)
+    if municipality_id is not None and connections[using].in_atomic_block:
+        changing(municipality_id, using)
+
+
 def uninstall(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
     """Before `migrate` on SQLite (see the module); PostgreSQL keeps them."""
     connection = connections[using]
@@ -440,13 +472,25 @@ def install(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
         return
     next_version = _next(connection)
     write = _postgresql if connection.vendor == "postgresql" else _sqlite
-    statements = _kept_statements(connection, municipalities)
+    expected = _expected_triggers(connection.vendor)
+    # Triggers of this library that it no longer creates (an older version's) go.
+    statements = [
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"'
+        if connection.vendor == "postgresql"
+        else f'DROP TRIGGER IF EXISTS "{name}"'
+        for table, name in sorted(_triggers_found(connection) - expected)
+    ]
+    if connection.vendor == "postgresql":
+        statements.append(f"DROP FUNCTION IF EXISTS {_PREFIX}_changed()")
+    statements += _kept_statements(connection, municipalities)
     for table, column in _tracked():
         if table in existing:
             statements += write(table, column, municipalities, next_version)
     statements.append(f"UPDATE {municipalities} SET config_version = {next_version}")  # noqa: S608
-    with connection.cursor() as cursor:
+    # In one transaction: no change of the configuration commits between a trigger's drop and
+    # its creation, unseen.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-    # This process created them (the one that migrates, the test suite's): no need to look.
-    _present[using] = True
+    # What this process created (the one that migrates, the test suite's), looked at once.
+    _present[using] = _triggers_found(connection) >= expected

@@ -454,3 +454,41 @@ def test_a_reply_sent_while_the_thread_is_read_is_left_for_the_next_visit(
     thread = selectors.family_conversation_get(household_a, conversation_a.pk)
     assert [list(message.attachments.all()) for message in thread.messages.all()] == [[]]
     assert conversation_a.messages.count() == 2
+
+
+def test_a_reply_left_out_of_the_page_stays_unread(
+    alice_client, conversation_a, agent_a, monkeypatch
+):
+    """Opening the thread marks it read up to its last message as loaded, not up to now: a
+    reply that came while the page was drawn, and is not on it, is still new next time."""
+    services.message_post(
+        actor=agent_a,
+        conversation=conversation_a,
+        body="Réponse visible",
+        is_html=False,
+        from_staff=True,
+    )
+    read_messages = selectors._messages_of
+
+    def then_a_reply(**values):
+        found = read_messages(**values)
+        services.message_post(
+            actor=agent_a,
+            conversation=Conversation.objects.get(pk=conversation_a.pk),
+            body="Réponse cachée",
+            is_html=False,
+            from_staff=True,
+            files=[png_file("planning.png")],
+        )
+        return found
+
+    monkeypatch.setattr(selectors, "_messages_of", then_a_reply)
+    html = alice_client.get(thread_url(conversation_a)).content.decode()
+    assert "Réponse visible" in html and "Réponse cachée" not in html
+    conversation_a.refresh_from_db()
+    assert conversation_a.unread_for_family
+    monkeypatch.undo()
+    html = alice_client.get(thread_url(conversation_a)).content.decode()
+    assert "Réponse cachée" in html
+    conversation_a.refresh_from_db()
+    assert not conversation_a.unread_for_family

@@ -347,3 +347,55 @@ def test_one_statement_of_many_rows_moves_each_municipality():
     Closure.objects.filter(municipality=towns[0]).update(label="Pont")
     assert version(towns[0]) > after[0]
     assert version(towns[1]) == after[1]
+
+
+def test_outside_a_request_nothing_is_marked(town):
+    """A command or a task that calls `current` marks nothing: every call reads."""
+    kept = configuration.ByConfiguration(closure_labels)
+    token = configuration._current.set(configuration._OUTSIDE)
+    try:
+        outside = configuration.current(Municipality.objects.get(pk=town.pk))
+        assert count(kept, outside) == (["Noël"], 1)
+        assert count(kept, outside) == (["Noël"], 1)
+    finally:
+        configuration._current.reset(token)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite cannot disable one")
+def test_a_disabled_trigger_counts_as_missing(town):
+    name = f"{configuration._PREFIX}_bookings_closure_insert"
+    with connection.cursor() as cursor:
+        # The test's transaction holds the fixture's deferred foreign key checks: run them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'ALTER TABLE "bookings_closure" DISABLE TRIGGER {name}')
+    configuration._present.clear()
+    try:
+        assert not configuration._triggers_present(connection.alias)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "bookings_closure" ENABLE TRIGGER {name}')
+        configuration._present.clear()
+    assert configuration._triggers_present(connection.alias)
+
+
+def test_install_removes_the_triggers_it_no_longer_creates(town):
+    """An older version's trigger of the same library is dropped, not left to fire too."""
+    name = f"{configuration._PREFIX}_changed"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN RETURN NULL; END $$"
+            )
+            cursor.execute(
+                f'CREATE TRIGGER {name} AFTER INSERT ON "bookings_closure"'
+                f" FOR EACH ROW EXECUTE FUNCTION {name}()"
+            )
+        else:
+            cursor.execute(
+                f'CREATE TRIGGER "{name}" AFTER INSERT ON "bookings_closure" BEGIN SELECT 1; END'
+            )
+    configuration.install(connection.alias)
+    found = configuration._triggers_found(connection)
+    assert ("bookings_closure", name) not in found
+    assert found == configuration._expected_triggers(connection.vendor)

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection, connections, transaction
 
 from ribambelle.bookings import services
-from ribambelle.bookings.models import Booking, Closure
+from ribambelle.bookings.models import Activity, Booking, Closure
 from ribambelle.bookings.rules import Change
 from ribambelle.bookings.tests.conftest import MONDAY, NOW, make_activity
 from ribambelle.bookings.tests.factories import ClosureFactory
@@ -207,3 +207,44 @@ def test_two_staff_changes_of_one_configuration_wait_instead_of_deadlocking(
         .order_by("position")
         .values_list("pk", flat=True)
     ) == [consents[1].pk, consents[0].pk]
+
+
+def test_a_save_outside_the_services_waits_for_the_municipality_first(municipality_a, department_a):
+    """The admin saves an activity with the ORM while a service, which locked the
+    municipality's row first, is about to update the same activity: the save locks that row
+    first too (a pre_save receiver), so it waits instead of holding the activity."""
+    activity = make_activity(municipality_a, department_a, "Mercredis")
+    started, release, errors = threading.Event(), threading.Event(), []
+
+    def service():
+        configuration.changing(municipality_a)
+        started.set()
+        assert release.wait(10)
+        stored = Activity.objects.select_for_update().get(pk=activity.pk)
+        stored.name = "Mercredis loisirs"
+        stored.save()
+
+    holder = in_a_transaction(service, started, release, errors)
+    assert started.wait(10)
+
+    def admin_save():
+        try:
+            with transaction.atomic():
+                stored = Activity.objects.get(pk=activity.pk)
+                stored.capacity = 40
+                stored.save(update_fields=["capacity"])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    admin = threading.Thread(target=admin_save)
+    admin.start()
+    admin.join(0.5)
+    assert admin.is_alive(), "the admin's save waits for the service's commit"
+    release.set()
+    holder.join(10)
+    admin.join(10)
+    assert errors == []
+    activity.refresh_from_db()
+    assert (activity.name, activity.capacity) == ("Mercredis loisirs", 40)
