@@ -66,6 +66,35 @@ def in_a_transaction(work, started, release, errors):
     return thread
 
 
+def in_a_thread(work, errors, name=None):
+    """Runs `work` in a transaction of its own thread, started at once; its error, if any, is
+    added to `errors`."""
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
+def waited(waiter, holder, release):
+    """Whether `waiter` was still blocked half a second after it started; then `holder` is
+    released, and both are given the time to finish."""
+    waiter.join(0.5)
+    blocked = waiter.is_alive()
+    release.set()
+    holder.join(10)
+    waiter.join(10)
+    return blocked
+
+
 def test_a_change_in_progress_holds_back_no_booking(frozen, municipality_a, department_a):
     activity = make_activity(municipality_a, department_a, "Restauration")
     household = HouseholdFactory(municipality=municipality_a)
@@ -122,24 +151,13 @@ def test_two_changes_commit_one_after_the_other_in_the_order_of_their_versions(m
     waiting = threading.Event()
 
     def second():
-        try:
-            with transaction.atomic():
-                waiting.set()
-                Closure.objects.filter(pk=second_closure.pk).update(label="B2")
-                seen["second"] = version(municipality_a)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        waiting.set()
+        Closure.objects.filter(pk=second_closure.pk).update(label="B2")
+        seen["second"] = version(municipality_a)
 
-    follower = threading.Thread(target=second)
-    follower.start()
+    follower = in_a_thread(second, errors)
     assert waiting.wait(10)
-    follower.join(0.5)
-    assert follower.is_alive(), "the second change waits for the first one's commit"
-    release.set()
-    holder.join()
-    follower.join(10)
+    assert waited(follower, holder, release), "the second change waits for the first's commit"
     assert errors == []
     assert seen["first"] < seen["second"] == version(municipality_a)
 
@@ -169,38 +187,21 @@ def test_two_staff_changes_of_one_configuration_wait_instead_of_deadlocking(
 
     monkeypatch.setattr(Consent, "save", save_after_the_other_started)
 
-    def run(name, work):
-        def target():
-            try:
-                work()
-            except Exception as error:
-                errors.append((name, error))
-                started.set()
-            finally:
-                connections.close_all()
-
-        return threading.Thread(target=target, name=name)
-
-    mover = run(
-        "move",
+    mover = in_a_thread(
         lambda: family_services.consent_move(
             actor=manager_a, municipality=municipality_a, consent=consents[0], step=1
         ),
+        errors,
+        name="move",
     )
-    deleter = run(
-        "delete",
+    assert started.wait(10)
+    deleter = in_a_thread(
         lambda: family_services.consent_delete(
             actor=manager_a, municipality=municipality_a, consent=consents[2]
         ),
+        errors,
     )
-    mover.start()
-    assert started.wait(10)
-    deleter.start()
-    deleter.join(0.5)
-    assert deleter.is_alive(), "the deletion waits for the move's commit"
-    release.set()
-    mover.join(10)
-    deleter.join(10)
+    assert waited(deleter, mover, release), "the deletion waits for the move's commit"
     assert errors == []
     assert list(
         Consent.objects.filter(municipality=municipality_a)
@@ -228,23 +229,12 @@ def test_a_save_outside_the_services_waits_for_the_municipality_first(municipali
     assert started.wait(10)
 
     def admin_save():
-        try:
-            with transaction.atomic():
-                stored = Activity.objects.get(pk=activity.pk)
-                stored.capacity = 40
-                stored.save(update_fields=["capacity"])
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        stored = Activity.objects.get(pk=activity.pk)
+        stored.capacity = 40
+        stored.save(update_fields=["capacity"])
 
-    admin = threading.Thread(target=admin_save)
-    admin.start()
-    admin.join(0.5)
-    assert admin.is_alive(), "the admin's save waits for the service's commit"
-    release.set()
-    holder.join(10)
-    admin.join(10)
+    admin = in_a_thread(admin_save, errors)
+    assert waited(admin, holder, release), "the admin's save waits for the service's commit"
     assert errors == []
     activity.refresh_from_db()
     assert (activity.name, activity.capacity) == ("Mercredis loisirs", 40)
